@@ -1,0 +1,124 @@
+# kvmprep — one Makefile, pkg-config for every library, objects in build/.
+#
+#   make            build the tools (build/bin/kvmprep-*)
+#   make run        install what is missing, build, run kvmprep-validate here
+#   make check      install what is missing, build, run every test
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make clean
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+BUILD     ?= build
+CC        ?= cc
+PKG_CONFIG ?= pkg-config
+
+PKGS      := libpci libudev libnl-3.0 libnl-route-3.0 libkmod json-c
+TEST_PKGS := cmocka
+
+# pkg-config is only asked when a target needs to compile (not for clean/deps)
+ifeq ($(filter clean deps,$(MAKECMDGOALS)),)
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS   := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
+endif
+
+WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+             -Wno-unused-parameter
+CFLAGS    ?= -O2 -g
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -DKP_VERSION='"$(VERSION)"' \
+              -Ilib $(PKG_CFLAGS)
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+LIB_SRC   := $(sort $(wildcard lib/*.c))
+TOOLS     := $(sort $(patsubst tools/%/main.c,%,$(wildcard tools/*/main.c)))
+BINS      := $(addprefix $(BUILD)/bin/kvmprep-,$(TOOLS))
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+SAN_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests-san/%,$(UNIT_SRC))
+FAKEHOST_SRC := $(sort $(wildcard tests/fakehost/*.c))
+FAKEHOST_SO  := $(if $(FAKEHOST_SRC),$(BUILD)/fakehost/libkpfakehost.so)
+TEST_HELPERS_SRC := $(sort $(wildcard tests/helpers/*.c))
+TEST_HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(TEST_HELPERS_SRC))
+
+.PHONY: all deps run check unit unit-san install clean tests-build
+.DEFAULT_GOAL := all
+
+all: $(BINS)
+
+deps:
+	./scripts/deps
+
+# ---- library ----------------------------------------------------------
+$(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(BUILD)/lib
+	$(CC) $(ALL_CFLAGS) -MMD -c -o $@ $<
+
+$(BUILD)/libkvmprep.a: $(patsubst lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC))
+	ar rcs $@ $^
+
+$(BUILD)/san/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(BUILD)/san/lib
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+
+$(BUILD)/san/libkvmprep.a: $(patsubst lib/%.c,$(BUILD)/san/lib/%.o,$(LIB_SRC))
+	ar rcs $@ $^
+
+# ---- tools: tools/NAME/*.c -> build/bin/kvmprep-NAME ------------------
+define TOOL_RULES
+$(BUILD)/tools/$(1)/%.o: tools/$(1)/%.c $(wildcard lib/*.h) $(wildcard tools/$(1)/*.h) | $(BUILD)/tools/$(1)
+	$$(CC) $$(ALL_CFLAGS) -Itools/$(1) -c -o $$@ $$<
+$(BUILD)/bin/kvmprep-$(1): $(patsubst tools/$(1)/%.c,$(BUILD)/tools/$(1)/%.o,$(wildcard tools/$(1)/*.c)) $(BUILD)/libkvmprep.a | $(BUILD)/bin
+	$$(CC) $$(ALL_CFLAGS) -o $$@ $$^ $$(PKG_LIBS)
+$(BUILD)/tools/$(1):
+	mkdir -p $$@
+endef
+$(foreach t,$(TOOLS),$(eval $(call TOOL_RULES,$(t))))
+
+# ---- tests ------------------------------------------------------------
+# A unit test may test a tool's own file: tests/unit/test_X.c lists the
+# tool sources it needs in a line "// tool-sources: tools/validate/checks.c".
+tool_srcs = $(shell sed -n 's|^// tool-sources: ||p' $(1))
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkvmprep.a $(wildcard lib/*.h) | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itools -o $@ $< $(call tool_srcs,$<) $(BUILD)/libkvmprep.a $(PKG_LIBS) $(TEST_LIBS)
+
+$(BUILD)/tests-san/%: tests/unit/%.c $(BUILD)/san/libkvmprep.a $(wildcard lib/*.h) | $(BUILD)/tests-san
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(TEST_CFLAGS) -Itools -o $@ $< $(call tool_srcs,$<) $(BUILD)/san/libkvmprep.a $(PKG_LIBS) $(TEST_LIBS)
+
+$(BUILD)/fakehost/libkpfakehost.so: $(FAKEHOST_SRC) $(wildcard tests/fakehost/*.h) | $(BUILD)/fakehost
+	$(CC) -std=gnu11 $(WARN) -O2 -g -D_GNU_SOURCE -fPIC -shared -o $@ $(FAKEHOST_SRC) -ldl
+
+$(BUILD)/helpers/%: tests/helpers/%.c $(BUILD)/libkvmprep.a | $(BUILD)/helpers
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libkvmprep.a $(PKG_LIBS)
+
+unit: $(UNIT_BINS)
+unit-san: $(SAN_BINS)
+
+tests-build: all $(UNIT_BINS) $(SAN_BINS) $(FAKEHOST_SO) $(TEST_HELPERS)
+
+check: deps
+	$(MAKE) tests-build
+	./tests/run
+
+run: deps
+	$(MAKE) all
+	./$(BUILD)/bin/kvmprep-validate
+
+# ---- install ----------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	for m in doc/*.1; do [ -e "$$m" ] && install -m 0644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man1/; done; true
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	for c in contrib/completion/kvmprep-*; do [ -e "$$c" ] && install -m 0644 "$$c" $(DESTDIR)$(PREFIX)/share/bash-completion/completions/; done; true
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	for u in contrib/systemd/*.service; do [ -e "$$u" ] && install -m 0644 "$$u" $(DESTDIR)$(PREFIX)/lib/systemd/system/; done; true
+
+clean:
+	rm -rf $(BUILD)
+
+$(BUILD)/lib $(BUILD)/san/lib $(BUILD)/bin $(BUILD)/tests $(BUILD)/tests-san $(BUILD)/fakehost $(BUILD)/helpers:
+	mkdir -p $@
+
+-include $(wildcard $(BUILD)/lib/*.d)

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef KP_ERR_H
+#define KP_ERR_H
+
+/*
+ * Error reporting for the tools (the library functions themselves never
+ * print: they return 0 or -errno). One line on stderr, object first,
+ * lowercase, no final period, the kernel's reason last:
+ *
+ *   kvmprep-iommu: 0000:01:00.0: cannot unbind from e1000e: Device or resource busy
+ */
+
+/* Set once from main(): the name every message starts with. */
+void kp_set_program(const char *name);
+const char *kp_program(void);
+
+/* "PROG: OBJ: MESSAGE\n" (OBJ may be NULL: "PROG: MESSAGE\n"). */
+void kp_err(const char *obj, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* kp_err plus ": strerror(-neg_errno)". */
+void kp_err_errno(const char *obj, int neg_errno, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* "PROG: warning: OBJ: MESSAGE\n"; silenced by kp_set_quiet(1). */
+void kp_warn(const char *obj, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void kp_set_quiet(int quiet);
+
+/* A usage error, on one line: "PROG: MESSAGE (try 'PROG --help')";
+ * returns KP_EXIT_USAGE for `return kp_usage_err(…)`. */
+int kp_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

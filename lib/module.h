@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef KP_MODULE_H
+#define KP_MODULE_H
+
+#include <stddef.h>
+
+/*
+ * Kernel module state and loading, over libkmod. The module directory is
+ * /lib/modules/RELEASE under the root prefix, RELEASE read from
+ * /proc/sys/kernel/osrelease (prefixed), else uname(2). Module state is read
+ * from /sys/module (plain path).
+ */
+
+enum kp_modstate {
+	KP_MOD_MISSING,   /* neither loaded, built in, nor installed */
+	KP_MOD_AVAILABLE, /* installed, not loaded */
+	KP_MOD_LOADED,    /* loaded (live) */
+	KP_MOD_BUILTIN,   /* built into the kernel */
+};
+
+struct kp_modctx;
+
+/* 0 or -errno. */
+int kp_mod_new(struct kp_modctx **ctx);
+void kp_mod_free(struct kp_modctx *ctx);
+
+/* State of a module by name or alias ("vfio-pci" and "vfio_pci" alike).
+ * 0 or -errno. */
+int kp_mod_state(struct kp_modctx *ctx, const char *name, enum kp_modstate *state);
+const char *kp_modstate_name(enum kp_modstate s); /* "missing", "available", … */
+
+/* Load a module and its dependencies (modprobe semantics; a module already
+ * loaded or built in is success). 0 or -errno (-ENOENT: not installed). */
+int kp_mod_load(struct kp_modctx *ctx, const char *name);
+
+/* /sys/module/NAME/parameters/PARAM, newline stripped. Length or -errno. */
+int kp_mod_param(const char *name, const char *param, char *buf, size_t n);
+
+#endif

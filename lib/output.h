@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef KP_OUTPUT_H
+#define KP_OUTPUT_H
+
+#include <stdio.h>
+#include <json-c/json.h>
+
+/*
+ * The output layer. A listing declares its columns once (struct kp_col); its
+ * rows are filled once; the human table and the --json array are rendered
+ * from the same rows (util-linux's lsns, iproute2's print_* lesson).
+ *
+ * JSON: snake_case keys, typed values, null for unknown, every document
+ * carries "schema": 1, printed with JSON_C_TO_STRING_PRETTY |
+ * JSON_C_TO_STRING_NOSLASHESCAPE.
+ *
+ * Colour: only when stdout is a terminal, never with NO_COLOR set (any
+ * value), never in JSON.
+ */
+
+enum kp_type {
+	KP_STR,  /* string, or null */
+	KP_INT,  /* integer, or null */
+	KP_BOOL, /* true/false ("yes"/"no" in the table), or null */
+};
+
+enum kp_col_flags {
+	KP_COL_RIGHT = 1 << 0,  /* right-align in the table */
+	KP_COL_STATUS = 1 << 1, /* PASS/WARN/FAIL/SKIP: coloured on a terminal */
+	KP_COL_NOTABLE = 1 << 2, /* JSON only, not a table column */
+	KP_COL_LAST = 1 << 3,    /* free text, not padded (last column) */
+};
+
+struct kp_col {
+	const char *key;    /* JSON key, snake_case */
+	const char *header; /* table header, upper case */
+	enum kp_type type;
+	unsigned flags;
+};
+
+struct kp_out {
+	int json;  /* --json */
+	int quiet; /* -q */
+	int color; /* decided by kp_out_init */
+};
+
+/* Fill o: colour when stdout is a tty, NO_COLOR unset and not json. */
+void kp_out_init(struct kp_out *o, int json, int quiet);
+
+/* Colour names for kp_color(). */
+enum kp_color { KP_C_RESET, KP_C_BOLD, KP_C_GREEN, KP_C_YELLOW, KP_C_RED, KP_C_DIM };
+/* The escape sequence, or "" when o->color is 0. */
+const char *kp_color(const struct kp_out *o, enum kp_color c);
+/* The colour for a status word (PASS green, WARN yellow, FAIL red, SKIP dim). */
+enum kp_color kp_status_color(const char *status);
+
+struct kp_table;
+
+struct kp_table *kp_table_new(const struct kp_col *cols, size_t ncols);
+void kp_table_free(struct kp_table *t);
+
+/* A new row with every cell null. Row index, or -ENOMEM. */
+int kp_table_add_row(struct kp_table *t);
+size_t kp_table_nrows(const struct kp_table *t);
+
+/* Set a cell (s NULL means null). 0 or -errno. */
+int kp_table_set_str(struct kp_table *t, size_t row, size_t col, const char *s);
+int kp_table_set_strf(struct kp_table *t, size_t row, size_t col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+int kp_table_set_int(struct kp_table *t, size_t row, size_t col, long long v);
+int kp_table_set_bool(struct kp_table *t, size_t row, size_t col, int v);
+int kp_table_set_null(struct kp_table *t, size_t row, size_t col);
+/* The cell's string ("" for null; ints and bools formatted). */
+const char *kp_table_get(const struct kp_table *t, size_t row, size_t col);
+
+/* Human table: header line, then rows, columns padded to their widest
+ * cell; null shows as "-". 0 or -errno. */
+int kp_table_print(const struct kp_table *t, FILE *f, const struct kp_out *o);
+
+/* The rows as a JSON array of objects (new reference). */
+json_object *kp_table_json(const struct kp_table *t);
+
+/* A new JSON document {"schema": 1, "tool": TOOL}. */
+json_object *kp_json_doc(const char *tool);
+/* Print doc (pretty, no slash escaping) and a newline. 0 or -errno. */
+int kp_json_print(json_object *doc, FILE *f);
+
+#endif
