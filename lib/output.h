@@ -46,6 +46,9 @@ struct kp_out {
 
 /* Fill o: colour when stdout is a tty, NO_COLOR unset and not json. */
 void kp_out_init(struct kp_out *o, int json, int quiet);
+/* The decision kp_out_init takes, for any fd: 1 when !json, NO_COLOR is
+ * not in the environment (even empty) and fd is a terminal. */
+int kp_color_wanted(int json, int fd);
 
 /* Colour names for kp_color(). */
 enum kp_color { KP_C_RESET, KP_C_BOLD, KP_C_GREEN, KP_C_YELLOW, KP_C_RED, KP_C_DIM };
@@ -63,7 +66,9 @@ void kp_table_free(struct kp_table *t);
 int kp_table_add_row(struct kp_table *t);
 size_t kp_table_nrows(const struct kp_table *t);
 
-/* Set a cell (s NULL means null). 0 or -errno. */
+/* Set a cell (s NULL means null). 0 or -errno (-EINVAL: no such row or
+ * column, or the setter does not match the column's type, so a KP_INT
+ * column only ever holds integers). */
 int kp_table_set_str(struct kp_table *t, size_t row, size_t col, const char *s);
 int kp_table_set_strf(struct kp_table *t, size_t row, size_t col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -74,7 +79,10 @@ int kp_table_set_null(struct kp_table *t, size_t row, size_t col);
 const char *kp_table_get(const struct kp_table *t, size_t row, size_t col);
 
 /* Human table: header line, then rows, columns padded to their widest
- * cell; null shows as "-". 0 or -errno. */
+ * cell (two spaces between columns); null shows as "-", bools "yes"/"no";
+ * KP_COL_NOTABLE columns skipped; KP_COL_LAST and the last column are not
+ * padded (no trailing blanks); KP_COL_STATUS cells coloured when o->color.
+ * o->quiet is the caller's business. 0 or -errno. */
 int kp_table_print(const struct kp_table *t, FILE *f, const struct kp_out *o);
 
 /* The rows as a JSON array of objects (new reference). */
@@ -82,7 +90,10 @@ json_object *kp_table_json(const struct kp_table *t);
 
 /* A new JSON document {"schema": 1, "tool": TOOL}. */
 json_object *kp_json_doc(const char *tool);
-/* Print doc (pretty, no slash escaping) and a newline. 0 or -errno. */
+/* Print doc and a newline. 0 or -errno. Flags: JSON_C_TO_STRING_PRETTY
+ * (two-space indent, one key per line: diffable, readable in logs) |
+ * JSON_C_TO_STRING_NOSLASHESCAPE (sysfs paths stay "/sys/…"); not
+ * SPACED, which only matters for the non-pretty form. */
 int kp_json_print(json_object *doc, FILE *f);
 
 #endif

@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: MIT */
+#include "output.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct kp_cell {
+	int set;    /* 0: null */
+	char *text; /* table text (strings, formatted ints and bools) */
+	long long i;
+	int b;
+};
+
+struct kp_table {
+	const struct kp_col *cols;
+	size_t ncols;
+	size_t nrows, cap;
+	struct kp_cell *cells; /* nrows * ncols */
+};
+
+int kp_color_wanted(int json, int fd)
+{
+	if (json)
+		return 0;
+	if (getenv("NO_COLOR"))
+		return 0;
+	return isatty(fd) == 1;
+}
+
+void kp_out_init(struct kp_out *o, int json, int quiet)
+{
+	o->json = json;
+	o->quiet = quiet;
+	o->color = kp_color_wanted(json, STDOUT_FILENO);
+}
+
+const char *kp_color(const struct kp_out *o, enum kp_color c)
+{
+	static const char *const seq[] = {
+		[KP_C_RESET] = "\033[0m",  [KP_C_BOLD] = "\033[1m",
+		[KP_C_GREEN] = "\033[32m", [KP_C_YELLOW] = "\033[33m",
+		[KP_C_RED] = "\033[31m",   [KP_C_DIM] = "\033[2m",
+	};
+
+	if (!o || !o->color || (unsigned)c >= sizeof(seq) / sizeof(seq[0]))
+		return "";
+	return seq[c];
+}
+
+enum kp_color kp_status_color(const char *status)
+{
+	if (!status)
+		return KP_C_RESET;
+	if (!strcasecmp(status, "PASS") || !strcasecmp(status, "ok"))
+		return KP_C_GREEN;
+	if (!strcasecmp(status, "WARN"))
+		return KP_C_YELLOW;
+	if (!strcasecmp(status, "FAIL"))
+		return KP_C_RED;
+	if (!strcasecmp(status, "SKIP"))
+		return KP_C_DIM;
+	return KP_C_RESET;
+}
+
+struct kp_table *kp_table_new(const struct kp_col *cols, size_t ncols)
+{
+	struct kp_table *t;
+
+	if (!cols || ncols == 0)
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->cols = cols;
+	t->ncols = ncols;
+	return t;
+}
+
+void kp_table_free(struct kp_table *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i].text);
+	free(t->cells);
+	free(t);
+}
+
+int kp_table_add_row(struct kp_table *t)
+{
+	if (!t)
+		return -EINVAL;
+	if (t->nrows == t->cap) {
+		size_t ncap = t->cap ? t->cap * 2 : 16;
+		struct kp_cell *nc = realloc(t->cells, ncap * t->ncols * sizeof(*nc));
+
+		if (!nc)
+			return -ENOMEM;
+		t->cells = nc;
+		t->cap = ncap;
+	}
+	memset(&t->cells[t->nrows * t->ncols], 0, t->ncols * sizeof(*t->cells));
+	return (int)t->nrows++;
+}
+
+size_t kp_table_nrows(const struct kp_table *t)
+{
+	return t ? t->nrows : 0;
+}
+
+static struct kp_cell *cell(const struct kp_table *t, size_t row, size_t col)
+{
+	if (!t || row >= t->nrows || col >= t->ncols)
+		return NULL;
+	return &t->cells[row * t->ncols + col];
+}
+
+/* Replace a cell's text with a copy of s (s NULL: null). */
+static int cell_put(struct kp_cell *c, const char *s)
+{
+	char *dup = NULL;
+
+	if (s) {
+		dup = strdup(s);
+		if (!dup)
+			return -ENOMEM;
+	}
+	free(c->text);
+	c->text = dup;
+	c->set = s != NULL;
+	return 0;
+}
+
+int kp_table_set_str(struct kp_table *t, size_t row, size_t col, const char *s)
+{
+	struct kp_cell *c = cell(t, row, col);
+
+	if (!c || t->cols[col].type != KP_STR)
+		return -EINVAL;
+	return cell_put(c, s);
+}
+
+int kp_table_set_strf(struct kp_table *t, size_t row, size_t col, const char *fmt, ...)
+{
+	struct kp_cell *c = cell(t, row, col);
+	va_list ap;
+	char *s;
+	int r;
+
+	if (!c || t->cols[col].type != KP_STR)
+		return -EINVAL;
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		return -ENOMEM;
+	free(c->text);
+	c->text = s;
+	c->set = 1;
+	return 0;
+}
+
+int kp_table_set_int(struct kp_table *t, size_t row, size_t col, long long v)
+{
+	struct kp_cell *c = cell(t, row, col);
+	char buf[32];
+	int r;
+
+	if (!c || t->cols[col].type != KP_INT)
+		return -EINVAL;
+	snprintf(buf, sizeof(buf), "%lld", v);
+	r = cell_put(c, buf);
+	if (r == 0)
+		c->i = v;
+	return r;
+}
+
+int kp_table_set_bool(struct kp_table *t, size_t row, size_t col, int v)
+{
+	struct kp_cell *c = cell(t, row, col);
+	int r;
+
+	if (!c || t->cols[col].type != KP_BOOL)
+		return -EINVAL;
+	r = cell_put(c, v ? "yes" : "no");
+	if (r == 0)
+		c->b = !!v;
+	return r;
+}
+
+int kp_table_set_null(struct kp_table *t, size_t row, size_t col)
+{
+	struct kp_cell *c = cell(t, row, col);
+
+	if (!c)
+		return -EINVAL;
+	return cell_put(c, NULL);
+}
+
+const char *kp_table_get(const struct kp_table *t, size_t row, size_t col)
+{
+	struct kp_cell *c = cell(t, row, col);
+
+	return c && c->set ? c->text : "";
+}
+
+/* Terminal columns taken by a UTF-8 string (one per code point). */
+static size_t text_width(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			w++;
+	return w;
+}
+
+static const char *cell_text(const struct kp_table *t, size_t row, size_t col)
+{
+	const struct kp_cell *c = cell(t, row, col);
+
+	return c && c->set ? c->text : "-";
+}
+
+static void put_cell(FILE *f, const struct kp_out *o, const struct kp_col *col,
+		     const char *text, size_t width, int pad, int status)
+{
+	size_t w = text_width(text), fill = w < width ? width - w : 0;
+	const char *on = status ? kp_color(o, kp_status_color(text)) : "";
+	const char *off = *on ? kp_color(o, KP_C_RESET) : "";
+
+	if (col->flags & KP_COL_RIGHT)
+		fprintf(f, "%*s", (int)fill, "");
+	fprintf(f, "%s%s%s", on, text, off);
+	if (pad && !(col->flags & KP_COL_RIGHT))
+		fprintf(f, "%*s", (int)fill, "");
+}
+
+int kp_table_print(const struct kp_table *t, FILE *f, const struct kp_out *o)
+{
+	size_t *width, last = 0;
+	int any = 0;
+
+	if (!t || !f)
+		return -EINVAL;
+	width = calloc(t->ncols, sizeof(*width));
+	if (!width)
+		return -ENOMEM;
+	for (size_t c = 0; c < t->ncols; c++) {
+		if (t->cols[c].flags & KP_COL_NOTABLE)
+			continue;
+		any = 1;
+		last = c;
+		width[c] = text_width(t->cols[c].header ? t->cols[c].header : "");
+		for (size_t r = 0; r < t->nrows; r++) {
+			size_t w = text_width(cell_text(t, r, c));
+
+			if (w > width[c])
+				width[c] = w;
+		}
+	}
+	if (!any) {
+		free(width);
+		return 0;
+	}
+	for (size_t r = 0; r <= t->nrows; r++) {
+		int first = 1;
+
+		for (size_t c = 0; c < t->ncols; c++) {
+			const struct kp_col *col = &t->cols[c];
+			const char *text;
+			int pad;
+
+			if (col->flags & KP_COL_NOTABLE)
+				continue;
+			if (!first)
+				fputs("  ", f);
+			first = 0;
+			/* the last column and free-text columns are not padded
+			 * (no trailing blanks), right-aligned ones always are */
+			pad = c != last && !(col->flags & KP_COL_LAST);
+			if (r == 0)
+				text = col->header ? col->header : "";
+			else
+				text = cell_text(t, r - 1, c);
+			put_cell(f, o, col, text, width[c], pad,
+				 r > 0 && (col->flags & KP_COL_STATUS));
+		}
+		fputc('\n', f);
+	}
+	free(width);
+	if (ferror(f))
+		return -EIO;
+	return 0;
+}
+
+json_object *kp_table_json(const struct kp_table *t)
+{
+	json_object *arr;
+
+	if (!t)
+		return NULL;
+	arr = json_object_new_array();
+	if (!arr)
+		return NULL;
+	for (size_t r = 0; r < t->nrows; r++) {
+		json_object *row = json_object_new_object();
+
+		if (!row) {
+			json_object_put(arr);
+			return NULL;
+		}
+		for (size_t c = 0; c < t->ncols; c++) {
+			const struct kp_cell *ce = cell(t, r, c);
+			json_object *v = NULL;
+
+			if (ce->set) {
+				switch (t->cols[c].type) {
+				case KP_INT:
+					v = json_object_new_int64(ce->i);
+					break;
+				case KP_BOOL:
+					v = json_object_new_boolean(ce->b);
+					break;
+				default:
+					v = json_object_new_string(ce->text);
+					break;
+				}
+			}
+			json_object_object_add(row, t->cols[c].key, v);
+		}
+		json_object_array_add(arr, row);
+	}
+	return arr;
+}
+
+json_object *kp_json_doc(const char *tool)
+{
+	json_object *doc = json_object_new_object();
+
+	if (!doc)
+		return NULL;
+	json_object_object_add(doc, "schema", json_object_new_int(1));
+	json_object_object_add(doc, "tool", tool ? json_object_new_string(tool) : NULL);
+	return doc;
+}
+
+int kp_json_print(json_object *doc, FILE *f)
+{
+	const char *s;
+
+	if (!f)
+		return -EINVAL;
+	s = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+						   JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (!s)
+		return -ENOMEM;
+	if (fputs(s, f) == EOF || fputc('\n', f) == EOF)
+		return -EIO;
+	return 0;
+}
