@@ -11,7 +11,11 @@ static int quiet;
 
 void kp_set_program(const char *name)
 {
-	const char *slash = strrchr(name, '/');
+	const char *slash;
+
+	if (!name || !*name)
+		return;
+	slash = strrchr(name, '/');
 
 	program = slash ? slash + 1 : name;
 }
@@ -31,6 +35,9 @@ static void vreport(const char *tag, const char *obj, int neg_errno,
 {
 	char msg[1024];
 
+	/* a positive errno passed by mistake still names the right reason */
+	if (neg_errno > 0)
+		neg_errno = -neg_errno;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	fprintf(stderr, "%s: %s%s%s%s%s%s\n", program, tag ? tag : "",
 		obj ? obj : "", obj ? ": " : "", msg,

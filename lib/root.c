@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,12 +20,18 @@ const char *kp_root(void)
 int kp_path(char *buf, size_t n, const char *abs)
 {
 	const char *root = kp_root();
+	size_t rlen = strlen(root);
 	int len;
 
-	/* "/" alone as root means no prefix */
-	if (root[0] == '/' && root[1] == '\0')
-		root = "";
-	len = snprintf(buf, n, "%s%s", root, abs);
+	if (!abs || abs[0] != '/')
+		return -EINVAL;
+	/* trailing slashes of the prefix go ("/" alone means no prefix), so
+	 * paths in messages read "/mnt/sysimage/etc/…" */
+	while (rlen > 0 && root[rlen - 1] == '/')
+		rlen--;
+	if (rlen > (size_t)INT_MAX)
+		return -ENAMETOOLONG;
+	len = snprintf(buf, n, "%.*s%s", (int)rlen, root, abs);
 	if (len < 0 || (size_t)len >= n)
 		return -ENAMETOOLONG;
 	return 0;

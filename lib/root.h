@@ -18,7 +18,8 @@
 /* The prefix ("" when unset). Never NULL. */
 const char *kp_root(void);
 
-/* Write ROOT + abs into buf. 0, or -ENAMETOOLONG. abs must start with '/'. */
+/* Write ROOT + abs into buf. 0, or -ENAMETOOLONG; -EINVAL when abs does
+ * not start with '/'. */
 int kp_path(char *buf, size_t n, const char *abs);
 
 /* Read a whole host file (prefixed) into a NUL-terminated malloc'ed buffer.

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "sysfs.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -63,8 +64,18 @@ int kp_sysfs_read_long(const char *path, long *val)
 		return r;
 	if (r == 0)
 		return -EINVAL;
+	/* decimal, or 0x-prefixed hex: never octal ("010" is ten), no
+	 * leading blanks or signs that strtol would skip */
+	if (!(buf[0] == '-' && buf[1] >= '0' && buf[1] <= '9') &&
+	    !(buf[0] >= '0' && buf[0] <= '9'))
+		return -EINVAL;
 	errno = 0;
-	v = strtol(buf, &end, 0);
+	if (buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X')) {
+		if (!isxdigit((unsigned char)buf[2]))
+			return -EINVAL;
+		v = strtol(buf + 2, &end, 16);
+	} else
+		v = strtol(buf, &end, 10);
 	if (errno || *end != '\0')
 		return -EINVAL;
 	*val = v;
