@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "pci.h"
+
 /* IOMMU groups, read from /sys/kernel/iommu_groups. */
 
 struct kp_iommu_group {
@@ -16,5 +18,51 @@ struct kp_iommu_group {
  * IOMMU groups, i.e. no IOMMU is enabled). *groups may be NULL when n is 0. */
 int kp_iommu_groups(struct kp_iommu_group **groups, size_t *n);
 void kp_iommu_groups_free(struct kp_iommu_group *groups, size_t n);
+
+/* 1 when the kernel has at least one IOMMU group (an IOMMU is on). */
+int kp_iommu_enabled(void);
+
+/*
+ * Group viability: a group can go to a guest when every member is bound to
+ * the passthrough driver (vfio-pci), to no driver, to pci-stub, or is a PCI
+ * bridge (which stays on pcieport). Same rule as vfio's own check.
+ */
+int kp_iommu_member_ok(const struct kp_pcidev *d, const char *driver);
+
+/* Members of group g in a scan (pointers into it), sorted by address.
+ * 0 or -ENOMEM; *n may be 0. Caller frees *out. */
+int kp_iommu_members(struct kp_pci *pci, int g, struct kp_pcidev ***out, size_t *n);
+
+/* 1 when every member of group g is kp_iommu_member_ok, 0 when not,
+ * -ENOENT when no scanned device is in g. */
+int kp_iommu_group_viable(struct kp_pci *pci, int g, const char *driver);
+
+/*
+ * Why devices share a group, read from the PCIe path (the kernel's own
+ * rules in pci_device_group / pci_acs_enabled): a root port or switch
+ * downstream port without ACS (or with SV/RR/CR/UF off), a conventional PCI
+ * bridge that aliases everything behind it, the functions of one
+ * multifunction device without ACS.
+ */
+enum kp_why_kind {
+	KP_WHY_ALONE,         /* the device is alone in its group */
+	KP_WHY_NO_ACS,        /* bridge/port without the ACS capability */
+	KP_WHY_ACS_OFF,       /* ACS present, required controls off */
+	KP_WHY_PCI_BRIDGE,    /* conventional PCI bridge: shared requester ID */
+	KP_WHY_MULTIFUNCTION, /* functions of one device without ACS */
+	KP_WHY_UNKNOWN,       /* path isolated: platform or quirk */
+};
+
+struct kp_why {
+	enum kp_why_kind kind;
+	char bdf[13];      /* the bridge, port or function 0 the reason is about */
+	char devices[160]; /* the group members it puts together, comma-separated */
+	char missing[32];  /* KP_WHY_ACS_OFF: missing controls ("SV RR") */
+	int pcie_type;     /* of bdf */
+};
+
+/* Reasons for group g, in path order. 0 or -errno (-ENOENT: empty group). */
+int kp_iommu_why(struct kp_pci *pci, int g, struct kp_why **out, size_t *n);
+const char *kp_why_kind_name(enum kp_why_kind k); /* "no_acs", … */
 
 #endif
