@@ -24,13 +24,20 @@ struct kp_modctx;
 int kp_mod_new(struct kp_modctx **ctx);
 void kp_mod_free(struct kp_modctx *ctx);
 
+/* The module directory in use, root prefix included
+ * ("/lib/modules/6.1.0-18-amd64"), for messages. */
+const char *kp_mod_dirname(const struct kp_modctx *ctx);
+
 /* State of a module by name or alias ("vfio-pci" and "vfio_pci" alike).
  * 0 or -errno. */
 int kp_mod_state(struct kp_modctx *ctx, const char *name, enum kp_modstate *state);
 const char *kp_modstate_name(enum kp_modstate s); /* "missing", "available", … */
 
 /* Load a module and its dependencies (modprobe semantics; a module already
- * loaded or built in is success). 0 or -errno (-ENOENT: not installed). */
+ * loaded or built in is success; the admin's modprobe.d options, softdeps
+ * and install commands apply; a blacklist applies only when NAME is an
+ * alias, as with modprobe). 0 or -errno (-ENOENT: not installed, -EPERM:
+ * blacklisted, else the kernel's error from finit_module). */
 int kp_mod_load(struct kp_modctx *ctx, const char *name);
 
 /* /sys/module/NAME/parameters/PARAM, newline stripped. Length or -errno. */
