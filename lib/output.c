@@ -354,8 +354,7 @@ int kp_json_print(json_object *doc, FILE *f)
 
 	if (!f)
 		return -EINVAL;
-	s = json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-						   JSON_C_TO_STRING_NOSLASHESCAPE);
+	s = json_object_to_json_string_ext(doc, KP_JSON_FLAGS);
 	if (!s)
 		return -ENOMEM;
 	if (fputs(s, f) == EOF || fputc('\n', f) == EOF)

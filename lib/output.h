@@ -11,8 +11,7 @@
  * from the same rows (util-linux's lsns, iproute2's print_* lesson).
  *
  * JSON: snake_case keys, typed values, null for unknown, every document
- * carries "schema": 1, printed with JSON_C_TO_STRING_PRETTY |
- * JSON_C_TO_STRING_NOSLASHESCAPE.
+ * carries "schema": 1, printed with KP_JSON_FLAGS (see kp_json_print).
  *
  * Colour: only when stdout is a terminal, never with NO_COLOR set (any
  * value), never in JSON.
@@ -90,10 +89,13 @@ json_object *kp_table_json(const struct kp_table *t);
 
 /* A new JSON document {"schema": 1, "tool": TOOL}. */
 json_object *kp_json_doc(const char *tool);
-/* Print doc and a newline. 0 or -errno. Flags: JSON_C_TO_STRING_PRETTY
- * (two-space indent, one key per line: diffable, readable in logs) |
- * JSON_C_TO_STRING_NOSLASHESCAPE (sysfs paths stay "/sys/…"); not
- * SPACED, which only matters for the non-pretty form. */
+/* Print doc and a newline. 0 or -errno. Flags (KP_JSON_FLAGS):
+ * JSON_C_TO_STRING_PRETTY (two-space indent, one key per line: diffable,
+ * readable in logs) | JSON_C_TO_STRING_SPACED (PRETTY alone prints
+ * "key":value; SPACED makes it "key": value, as jq and python print it) |
+ * JSON_C_TO_STRING_NOSLASHESCAPE (sysfs paths stay "/sys/…"). */
+#define KP_JSON_FLAGS (JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | \
+		       JSON_C_TO_STRING_NOSLASHESCAPE)
 int kp_json_print(json_object *doc, FILE *f);
 
 #endif

@@ -195,6 +195,13 @@ static void test_json_types(void **state)
 	assert_true(len > 0 && buf[len - 1] == '\n');
 	assert_null(strstr(buf, "\\/"));
 	assert_non_null(strstr(buf, "\"/sys/module/vfio_pci\""));
+	/* pretty and spaced: two-space indent, "key": value */
+	{
+		const char *head = "{\n  \"schema\": 1,\n  \"tool\": \"kvmprep-test\",\n";
+
+		assert_true(strncmp(buf, head, strlen(head)) == 0);
+	}
+	assert_non_null(strstr(buf, "\n      \"count\": 12345,\n"));
 
 	parsed = json_tokener_parse(buf);
 	assert_non_null(parsed);
