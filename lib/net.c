@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: MIT */
+#include "net.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netlink/netlink.h>
+#include <netlink/cache.h>
+#include <netlink/route/link.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/route.h>
+#include <linux/rtnetlink.h>
+
+struct kp_net {
+	struct nl_sock *sock;
+	struct nl_cache *links, *addrs, *routes;
+};
+
+/* libnl's error codes are its own: the nearest errno. */
+static int nlerr(int e)
+{
+	switch (e < 0 ? -e : e) {
+	case 0:
+		return 0;
+	case NLE_NOMEM:
+		return -ENOMEM;
+	case NLE_PERM:
+		return -EPERM;
+	case NLE_NOACCESS:
+		return -EACCES;
+	case NLE_AF_NOSUPPORT:
+	case NLE_PROTO_MISMATCH:
+		return -EAFNOSUPPORT;
+	case NLE_BUSY:
+		return -EBUSY;
+	case NLE_AGAIN:
+		return -EAGAIN;
+	case NLE_INVAL:
+		return -EINVAL;
+	case NLE_OBJ_NOTFOUND:
+	case NLE_NODEV:
+		return -ENODEV;
+	default:
+		return -EIO;
+	}
+}
+
+static void drop_caches(struct kp_net *net)
+{
+	if (net->links)
+		nl_cache_free(net->links);
+	if (net->addrs)
+		nl_cache_free(net->addrs);
+	if (net->routes)
+		nl_cache_free(net->routes);
+	net->links = net->addrs = net->routes = NULL;
+}
+
+int kp_net_refresh(struct kp_net *net)
+{
+	int r;
+
+	if (!net)
+		return -EINVAL;
+	drop_caches(net);
+	r = rtnl_link_alloc_cache(net->sock, AF_UNSPEC, &net->links);
+	if (r == 0)
+		r = rtnl_addr_alloc_cache(net->sock, &net->addrs);
+	if (r == 0)
+		r = rtnl_route_alloc_cache(net->sock, AF_UNSPEC, 0, &net->routes);
+	if (r < 0) {
+		drop_caches(net);
+		return nlerr(r);
+	}
+	return 0;
+}
+
+int kp_net_new(struct kp_net **netp)
+{
+	struct kp_net *net;
+	int r;
+
+	if (!netp)
+		return -EINVAL;
+	net = calloc(1, sizeof(*net));
+	if (!net)
+		return -ENOMEM;
+	net->sock = nl_socket_alloc();
+	if (!net->sock) {
+		free(net);
+		return -ENOMEM;
+	}
+	r = nl_connect(net->sock, NETLINK_ROUTE);
+	if (r < 0) {
+		r = nlerr(r);
+		nl_socket_free(net->sock);
+		free(net);
+		return r;
+	}
+	r = kp_net_refresh(net);
+	if (r < 0) {
+		kp_net_free(net);
+		return r;
+	}
+	*netp = net;
+	return 0;
+}
+
+void kp_net_free(struct kp_net *net)
+{
+	if (!net)
+		return;
+	drop_caches(net);
+	if (net->sock)
+		nl_socket_free(net->sock);
+	free(net);
+}
+
+static int is_v6_linklocal(struct nl_addr *a)
+{
+	const unsigned char *b;
+
+	if (!a || nl_addr_get_family(a) != AF_INET6 || nl_addr_get_len(a) != 16)
+		return 0;
+	b = nl_addr_get_binary_addr(a);
+	return b[0] == 0xfe && (b[1] & 0xc0) == 0x80;
+}
+
+static void addr_text(struct nl_addr *a, char *out, size_t n)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(nl_addr_get_family(a), nl_addr_get_binary_addr(a), ip, sizeof(ip))) {
+		snprintf(out, n, "?");
+		return;
+	}
+	snprintf(out, n, "%s/%u", ip, nl_addr_get_prefixlen(a));
+}
+
+static void fill_addrs(struct kp_net *net, struct kp_link_usage *u)
+{
+	for (struct nl_object *o = nl_cache_get_first(net->addrs); o;
+	     o = nl_cache_get_next(o)) {
+		struct rtnl_addr *ra = (struct rtnl_addr *)o;
+		struct nl_addr *local = rtnl_addr_get_local(ra);
+		int fam = rtnl_addr_get_family(ra);
+
+		if (rtnl_addr_get_ifindex(ra) != u->ifindex || !local)
+			continue;
+		if (fam != AF_INET && fam != AF_INET6)
+			continue;
+		if (is_v6_linklocal(local))
+			continue;
+		if (u->naddrs_listed < KP_LINK_ADDRS_MAX)
+			addr_text(local, u->addrs[u->naddrs_listed++], KP_ADDR_TEXT_MAX);
+		u->naddrs++;
+	}
+}
+
+/* The kernel's automatic route for IPv6 link-local addresses: fe80::/64. */
+static int is_v6_linklocal_route(struct nl_addr *dst)
+{
+	return dst && is_v6_linklocal(dst) && nl_addr_get_prefixlen(dst) == 64;
+}
+
+static void fill_routes(struct kp_net *net, struct kp_link_usage *u)
+{
+	for (struct nl_object *o = nl_cache_get_first(net->routes); o;
+	     o = nl_cache_get_next(o)) {
+		struct rtnl_route *rt = (struct rtnl_route *)o;
+		struct nl_addr *dst = rtnl_route_get_dst(rt);
+		int n = rtnl_route_get_nnexthops(rt), through = 0;
+
+		if (rtnl_route_get_table(rt) != RT_TABLE_MAIN)
+			continue;
+		if (rtnl_route_get_type(rt) != RTN_UNICAST)
+			continue;
+		if (is_v6_linklocal_route(dst))
+			continue;
+		for (int i = 0; i < n; i++) {
+			struct rtnl_nexthop *nh = rtnl_route_nexthop_n(rt, i);
+
+			if (nh && rtnl_route_nh_get_ifindex(nh) == u->ifindex)
+				through = 1;
+		}
+		if (!through)
+			continue;
+		u->nroutes++;
+		if (!dst || nl_addr_get_prefixlen(dst) == 0)
+			u->default_route = 1;
+	}
+}
+
+int kp_link_usage(const char *ifname, struct kp_net *net, struct kp_link_usage *u)
+{
+	struct kp_net *own = NULL;
+	struct rtnl_link *link, *master;
+	int r;
+
+	if (!ifname || !u)
+		return -EINVAL;
+	memset(u, 0, sizeof(*u));
+	if (!net) {
+		r = kp_net_new(&own);
+		if (r < 0)
+			return r;
+		net = own;
+	}
+	if (!net->links) {
+		kp_net_free(own);
+		return -EINVAL;
+	}
+	link = rtnl_link_get_by_name(net->links, ifname);
+	if (!link) {
+		kp_net_free(own);
+		return 0;
+	}
+	u->exists = 1;
+	u->ifindex = rtnl_link_get_ifindex(link);
+	u->up = !!(rtnl_link_get_flags(link) & IFF_UP);
+	u->master_ifindex = rtnl_link_get_master(link);
+	rtnl_link_put(link);
+	if (u->master_ifindex > 0) {
+		master = rtnl_link_get(net->links, u->master_ifindex);
+		if (master) {
+			const char *kind = rtnl_link_get_type(master);
+
+			snprintf(u->master, sizeof(u->master), "%s",
+				 rtnl_link_get_name(master));
+			snprintf(u->master_kind, sizeof(u->master_kind), "%s",
+				 kind ? kind : "");
+			rtnl_link_put(master);
+		}
+	}
+	fill_addrs(net, u);
+	fill_routes(net, u);
+	kp_net_free(own);
+	return 0;
+}
+
+int kp_link_in_use(const struct kp_link_usage *u)
+{
+	return u && u->exists && (u->naddrs > 0 || u->nroutes > 0 || u->master_ifindex > 0);
+}
