@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT */
+/* The check table: id, topic, title, function, the jobs that need it and
+ * the full remedy that --explain prints. Order = output order. */
+#include "validate.h"
+
+#define KVMJ (J_KVM | J_PASSTHROUGH | J_SRIOV | J_MDEV)
+#define GRUB "Kernel arguments go in GRUB_CMDLINE_LINUX in /etc/default/grub; then run\n" \
+	     "update-grub (Debian/Ubuntu) or grub2-mkconfig -o /boot/grub2/grub.cfg\n" \
+	     "(Fedora/RHEL; or grubby --update-kernel=ALL --args=ARG) and reboot.\n"
+
+const struct vcheck vchecks[] = {
+	{ "kvm.cpu_flags", "kvm", "CPU virtualization extensions", chk_kvm_cpu_flags, KVMJ,
+	  "KVM needs the CPU's virtualization extension: vmx (Intel VT-x), svm (AMD-V),\n"
+	  "sie (s390x); arm64 has no flag, the kernel must run at EL2. A missing flag\n"
+	  "usually means the extension is disabled in the firmware: enable \"Intel\n"
+	  "Virtualization Technology\" (Intel) or \"SVM Mode\" (AMD) in the BIOS/UEFI setup.\n"
+	  "In a VM the outer hypervisor must offer it (nested virtualization). The flag\n"
+	  "alone decides nothing: when KVM runs guest code without it (nested or\n"
+	  "paravirtual KVM such as PVM) this check passes; when the flag is there but\n"
+	  "KVM cannot run guest code, it fails (see kvm.probe).\n" },
+	{ "kvm.probe", "kvm", "KVM runs guest code", chk_kvm_probe, KVMJ,
+	  "Opens /dev/kvm, checks the API version (12), creates a VM with one page of\n"
+	  "memory and one vCPU and runs a few guest instructions, which must exit back\n"
+	  "with the value the guest computed and then halt. This is the verdict on KVM.\n"
+	  "When it fails at create_vm, another hypervisor (VirtualBox, VMware) may hold\n"
+	  "the extension, or it is off in the firmware; the kernel log (dmesg) says why.\n"
+	  "When /dev/kvm is missing, load the module (modprobe kvm_intel / kvm_amd).\n" },
+	{ "kvm.modules", "kvm", "KVM modules", chk_kvm_modules, KVMJ,
+	  "KVM is the kvm module plus a vendor module: kvm_intel (Intel), kvm_amd (AMD);\n"
+	  "arm64 and s390x have kvm alone, paravirtual KVM (PVM) has kvm_pvm.\n"
+	  "Load: modprobe kvm_intel (or kvm_amd). At boot: echo kvm_intel >\n"
+	  "/etc/modules-load.d/kvm.conf. If modprobe says \"Operation not supported\", the\n"
+	  "extension is disabled in the firmware (see kvm.cpu_flags). A module that is\n"
+	  "not installed comes with the kernel's modules package.\n" },
+	{ "kvm.dev_access", "kvm", "/dev/kvm access", chk_kvm_dev_access, KVMJ,
+	  "Whoever starts guests must open /dev/kvm read-write. It is normally mode\n"
+	  "0660, group kvm: add the user with usermod -aG kvm USER and log in again.\n"
+	  "libvirt's qemu user is in that group already. If /dev/kvm belongs to root\n"
+	  "alone, a udev rule fixes it: KERNEL==\"kvm\", GROUP=\"kvm\", MODE=\"0660\" in\n"
+	  "/etc/udev/rules.d/65-kvm.rules, then udevadm trigger.\n" },
+	{ "kvm.nested", "kvm", "nested virtualization", chk_kvm_nested, J_KVM,
+	  "Reports whether guests may run KVM themselves. Turn it on with\n"
+	  "options kvm_intel nested=1 (or kvm_amd nested=1) in /etc/modprobe.d/kvm.conf\n"
+	  "and reload the module (no guest may be running); on arm64 boot with\n"
+	  "kvm-arm.mode=nested. Informational: hosts without nesting are fine.\n" },
+	{ "kvm.vhost_net", "kvm", "vhost-net", chk_kvm_vhost_net, J_NETWORK,
+	  "vhost-net moves virtio-net packet processing into the kernel. Without\n"
+	  "/dev/vhost-net guest networking works, slower. modprobe vhost_net; at boot:\n"
+	  "echo vhost_net > /etc/modules-load.d/vhost-net.conf.\n" },
+	{ "kvm.tun", "kvm", "/dev/net/tun", chk_kvm_tun, J_NETWORK,
+	  "tap links (and libvirt's bridged and NAT networks) need /dev/net/tun:\n"
+	  "modprobe tun. If the module is loaded and the node is missing:\n"
+	  "mkdir -p /dev/net && mknod /dev/net/tun c 10 200 && chmod 0666 /dev/net/tun.\n" },
+	{ "kvm.xen_dom0", "kvm", "not a Xen dom0", chk_kvm_xen_dom0, KVMJ,
+	  "Under the Xen hypervisor, dom0 cannot use the virtualization extensions, so\n"
+	  "KVM cannot run. Boot the plain Linux entry of the boot menu, without Xen\n"
+	  "(on Debian: GRUB_DEFAULT, or remove grub-xen's entries).\n" },
+
+	{ "iommu.firmware", "iommu", "IOMMU in firmware", chk_iommu_firmware, J_PASSTHROUGH | J_SRIOV,
+	  "Device passthrough needs an IOMMU that the firmware describes to the kernel:\n"
+	  "the ACPI DMAR table (Intel VT-d), IVRS (AMD-Vi) or IORT (arm64 SMMU). If the\n"
+	  "table is missing, enable \"VT-d\" (Intel) or \"IOMMU\" / \"AMD-Vi\" (AMD) in the\n"
+	  "BIOS/UEFI setup, or the SMMU on arm64. A VM needs a virtual IOMMU\n"
+	  "(QEMU -device intel-iommu,intremap=on with -machine q35,kernel-irqchip=split).\n" },
+	{ "iommu.enabled", "iommu", "IOMMU enabled in the kernel", chk_iommu_enabled, J_PASSTHROUGH | J_SRIOV,
+	  "Intel: the kernel enables VT-d only with intel_iommu=on on its command line\n"
+	  "(unless built with CONFIG_INTEL_IOMMU_DEFAULT_ON). AMD: the IOMMU is on by\n"
+	  "default; amd_iommu=off or iommu=off turns it off. arm64: the SMMU driver\n"
+	  "(arm_smmu_v3) must be loaded.\n" GRUB },
+	{ "iommu.groups", "iommu", "IOMMU groups", chk_iommu_groups, J_PASSTHROUGH | J_SRIOV,
+	  "vfio hands devices to guests by IOMMU group (/sys/kernel/iommu_groups).\n"
+	  "No groups means no IOMMU is enabled: see iommu.enabled.\n" },
+	{ "iommu.passthrough", "iommu", "IOMMU passthrough mode", chk_iommu_passthrough, J_PASSTHROUGH | J_SRIOV,
+	  "With the IOMMU on, the host's own devices have their DMA translated too,\n"
+	  "which costs I/O performance. Passthrough mode (identity domains) skips that\n"
+	  "for host devices and leaves guests' devices isolated: add iommu=pt (x86) or\n"
+	  "iommu.passthrough=1 (arm64) to the kernel command line.\n" GRUB },
+	{ "iommu.irq_remap", "iommu", "interrupt remapping", chk_iommu_irq_remap, J_PASSTHROUGH | J_SRIOV,
+	  "vfio refuses to give a device to a guest when the IOMMU cannot remap its\n"
+	  "interrupts (a guest could forge MSIs). Enable \"Interrupt Remapping\" with\n"
+	  "VT-d in the BIOS/UEFI setup and do not boot with intremap=off. The unsafe\n"
+	  "way around it, for trusted guests only: options vfio_iommu_type1\n"
+	  "allow_unsafe_interrupts=1 in /etc/modprobe.d/vfio.conf.\n" },
+	{ "iommu.vfio", "iommu", "vfio modules", chk_iommu_vfio, J_PASSTHROUGH | J_SRIOV | J_MDEV,
+	  "Passthrough uses vfio, vfio_pci and vfio_iommu_type1. They are loaded on\n"
+	  "demand (kvmprep-iommu bind does it); they must be installed: they ship with\n"
+	  "the kernel (linux-modules-extra on Ubuntu, kernel-modules-core on Fedora).\n" },
+	{ "iommu.isolation", "iommu", "IOMMU group isolation", chk_iommu_isolation, J_PASSTHROUGH | J_SRIOV,
+	  "Devices in one IOMMU group can only be passed through together. Groups that\n"
+	  "hold devices of different slots come from bridges or root ports without ACS.\n"
+	  "Move the card to a slot on an ACS-capable root port (usually the CPU's), or\n"
+	  "pass the whole group. kvmprep-iommu groups lists them. (The ACS override\n"
+	  "patch breaks isolation and is not a remedy.)\n" },
+
+	{ "memory.hugepages", "memory", "hugepage pools", chk_memory_hugepages, J_HUGEPAGES,
+	  "Guests backed by hugepages need pages reserved ahead. 2M pages at run time:\n"
+	  "echo N > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages (per node:\n"
+	  "/sys/devices/system/node/nodeX/hugepages/...); at boot: vm.nr_hugepages=N in\n"
+	  "/etc/sysctl.d/80-hugepages.conf. 1G pages are best reserved at boot:\n"
+	  "default_hugepagesz=1G hugepagesz=1G hugepages=N on the kernel command line.\n" },
+	{ "memory.thp", "memory", "transparent hugepages", chk_memory_thp, J_HUGEPAGES,
+	  "QEMU asks for transparent hugepages (madvise) for guest memory. With\n"
+	  "\"never\" guests get 4K pages: echo madvise >\n"
+	  "/sys/kernel/mm/transparent_hugepage/enabled, at boot transparent_hugepage=madvise.\n" },
+	{ "memory.ksm", "memory", "KSM", chk_memory_ksm, 0,
+	  "Kernel samepage merging shares identical guest pages: it saves memory, costs\n"
+	  "CPU and opens a cross-guest side channel. On: echo 1 > /sys/kernel/mm/ksm/run,\n"
+	  "off: echo 2 (unmerge) then 0. Informational.\n" },
+	{ "memory.numa", "memory", "NUMA nodes", chk_memory_numa, J_HUGEPAGES,
+	  "On NUMA hosts, pin each guest's vCPUs and memory (and its hugepages) to one\n"
+	  "node. Informational.\n" },
+	{ "memory.total", "memory", "memory for guests", chk_memory_total, J_KVM | J_PASSTHROUGH,
+	  "The host keeps 2 GiB for itself; the rest can go to guests. --memory SIZE\n"
+	  "names what the guests ask for: it fails when SIZE exceeds the memory, warns\n"
+	  "when SIZE plus 2 GiB does.\n" },
+	{ "resources.cpus", "resources", "CPU count", chk_resources_cpus, J_KVM,
+	  "Logical CPUs online. With one, vCPUs and the host compete for it.\n" },
+	{ "resources.disk", "resources", "free disk for images", chk_resources_disk, J_KVM,
+	  "Free space where guest images live (--images DIR, default\n"
+	  "/var/lib/libvirt/images); warns under 10 GiB.\n" },
+	{ "resources.tsc", "resources", "constant TSC", chk_resources_tsc, J_KVM,
+	  "Without an invariant TSC (constant_tsc) guest clocks drift with CPU frequency\n"
+	  "changes and live migration is unsafe. On a VM, expose it: -cpu host,+invtsc.\n" },
+
+	{ "cgroups.layout", "cgroups", "cgroup layout", chk_cgroups_layout, J_KVM,
+	  "libvirt and systemd place guests in cgroups to limit CPU, memory and I/O.\n"
+	  "v1, v2 and hybrid all work; each is judged on its own terms.\n" },
+	{ "cgroups.controllers", "cgroups", "cgroup controllers", chk_cgroups_controllers, J_KVM,
+	  "v2: cpu, cpuset, memory, io and pids must be listed in cgroup.controllers;\n"
+	  "device access is confined with BPF, so there is no devices controller.\n"
+	  "v1: cpu, cpuacct, cpuset, memory, devices, blkio and pids must be mounted.\n"
+	  "A controller disabled with cgroup_disable= on the kernel command line comes\n"
+	  "back when that argument is removed.\n" },
+
+	{ "secure.sev", "secure", "AMD SEV", chk_secure_sev, J_SECURE,
+	  "AMD SEV encrypts guest memory. BIOS: enable SME and SEV and give SEV ASIDs.\n"
+	  "Kernel: mem_encrypt=on kvm_amd.sev=1 (or options kvm_amd sev=1), and the ccp\n"
+	  "module for /dev/sev. Not for Intel or other CPUs (SKIP).\n" },
+	{ "secure.sev_es", "secure", "AMD SEV-ES", chk_secure_sev_es, J_SECURE,
+	  "SEV-ES also encrypts guest register state. BIOS: set the SEV-ES ASID space\n"
+	  "limit above 1. Kernel: kvm_amd.sev_es=1.\n" },
+	{ "secure.sev_snp", "secure", "AMD SEV-SNP", chk_secure_sev_snp, J_SECURE,
+	  "SEV-SNP adds memory integrity (EPYC 7003 and later). BIOS: enable SEV-SNP and\n"
+	  "SNP memory coverage; the IOMMU must be on. Kernel 6.11 or later with\n"
+	  "kvm_amd.sev_snp=1; QEMU 9.1 or later.\n" },
+	{ "secure.tdx", "secure", "Intel TDX", chk_secure_tdx, J_SECURE,
+	  "Intel TDX (4th/5th gen Xeon and later). BIOS: enable TME, TME-MT and TDX\n"
+	  "with the SEAM loader. Kernel with TDX host support and kvm_intel.tdx=1.\n" },
+	{ "secure.s390_pv", "secure", "s390 protected virtualization", chk_secure_s390_pv, J_SECURE,
+	  "IBM Secure Execution (z15 / LinuxONE III and later): boot the host with\n"
+	  "prot_virt=1 (zipl.conf parameters, then zipl).\n" },
+
+	{ "network.ip_forward", "network", "IPv4 forwarding", chk_network_ip_forward, J_NETWORK,
+	  "NAT and routed guest networks need the host to forward IPv4:\n"
+	  "sysctl -w net.ipv4.ip_forward=1, and for boot\n"
+	  "echo net.ipv4.ip_forward=1 > /etc/sysctl.d/90-kvmprep.conf.\n" },
+	{ "network.bridge_nf", "network", "bridge netfilter", chk_network_bridge_nf, J_NETWORK,
+	  "With br_netfilter loaded and bridge-nf-call-iptables=1, every bridged guest\n"
+	  "frame goes through the host's iptables rules: slower, and a host firewall can\n"
+	  "drop guest traffic. Unless that is wanted: sysctl -w\n"
+	  "net.bridge.bridge-nf-call-iptables=0 (and ip6tables, arptables), persisted in\n"
+	  "/etc/sysctl.d/90-kvmprep.conf.\n" },
+
+	{ "platform.qemu", "platform", "QEMU", chk_platform_qemu, KVMJ,
+	  "Guests run in QEMU: qemu-system-ARCH in /usr/bin (Debian: qemu-system-x86)\n"
+	  "or /usr/libexec/qemu-kvm (Fedora/RHEL: qemu-kvm).\n" },
+	{ "platform.uefi", "platform", "UEFI firmware", chk_platform_uefi, J_KVM,
+	  "UEFI guests (and Secure Boot) need OVMF/edk2: apt-get install ovmf, or dnf\n"
+	  "install edk2-ovmf; arm64: qemu-efi-aarch64 / edk2-aarch64.\n" },
+	{ "platform.mac", "platform", "SELinux / AppArmor", chk_platform_mac, 0,
+	  "libvirt confines each guest's QEMU with SELinux (sVirt) or AppArmor. Without\n"
+	  "either, a QEMU escape reaches the whole host.\n" },
+};
+
+const size_t vchecks_n = sizeof(vchecks) / sizeof(vchecks[0]);

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+#include "validate.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmdline.h"
+#include "root.h"
+#include "sysfs.h"
+
+const char *vstatus_name(enum vstatus s)
+{
+	switch (s) {
+	case V_PASS: return "PASS";
+	case V_WARN: return "WARN";
+	case V_FAIL: return "FAIL";
+	default: return "SKIP";
+	}
+}
+
+void vset(struct vresult *r, enum vstatus s, const char *hint, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->status = s;
+	va_start(ap, fmt);
+	vsnprintf(r->finding, sizeof(r->finding), fmt, ap);
+	va_end(ap);
+	snprintf(r->hint, sizeof(r->hint), "%s", hint ? hint : "");
+}
+
+void vhint(struct vresult *r, const char *fmt, ...)
+{
+	size_t len = strlen(r->hint);
+	va_list ap;
+
+	if (len >= sizeof(r->hint) - 1)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(r->hint + len, sizeof(r->hint) - len, fmt, ap);
+	va_end(ap);
+}
+
+void vsize(char *buf, size_t n, long long bytes)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+	double v = (double)bytes;
+	int u = 0;
+
+	while (v >= 1024 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0 || v >= 100 || v == (long long)v)
+		snprintf(buf, n, "%.0f %s", v, unit[u]);
+	else
+		snprintf(buf, n, "%.1f %s", v, unit[u]);
+}
+
+int vctx_init(struct vctx *c)
+{
+	c->cpu_r = kp_cpuinfo_read(&c->cpu);
+	if (kp_cmdline_read(&c->cmdline) < 0)
+		c->cmdline = strdup("");
+	if (!c->cmdline)
+		return -ENOMEM;
+	c->mem_r = kp_meminfo_read(&c->mem);
+	if (kp_mod_new(&c->mod) < 0)
+		c->mod = NULL;
+	c->iommu_groups = -1;
+	c->iommu_units = -1;
+	return c->cpu_r;
+}
+
+void vctx_free(struct vctx *c)
+{
+	if (c->cpu_r == 0)
+		kp_cpuinfo_free(&c->cpu);
+	free(c->cmdline);
+	if (c->mod)
+		kp_mod_free(c->mod);
+}
+
+const struct kp_kvmprobe *vctx_probe(struct vctx *c, int *r)
+{
+	if (!c->probe_done) {
+		c->probe_r = kp_kvm_probe(&c->probe);
+		c->probe_done = 1;
+	}
+	if (r)
+		*r = c->probe_r;
+	return &c->probe;
+}
+
+int vmod(struct vctx *c, const char *name, enum kp_modstate *st)
+{
+	if (!c->mod)
+		return -ENOTSUP;
+	return kp_mod_state(c->mod, name, st);
+}
+
+int vmod_present(struct vctx *c, const char *name)
+{
+	enum kp_modstate st;
+
+	if (vmod(c, name, &st) < 0)
+		return 0;
+	return st == KP_MOD_LOADED || st == KP_MOD_BUILTIN;
+}
+
+int vsys(const char *path, char *buf, size_t n)
+{
+	return kp_sysfs_read(path, buf, n);
+}
+
+int vhost_line(const char *abs, char *buf, size_t n)
+{
+	int r = kp_read_line(abs, buf, n);
+
+	return r < 0 ? r : (int)strlen(buf);
+}
+
+static int count_dir(const char *path, char *names, size_t n)
+{
+	struct dirent *de;
+	int count = 0;
+	DIR *d;
+
+	if (names && n)
+		names[0] = '\0';
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		count++;
+		if (names && strlen(names) + strlen(de->d_name) + 3 < n) {
+			if (names[0])
+				strcat(names, ", ");
+			strcat(names, de->d_name);
+		}
+	}
+	closedir(d);
+	return count;
+}
+
+int vctx_iommu(struct vctx *c)
+{
+	if (c->iommu_units < 0) {
+		int u = count_dir("/sys/class/iommu", c->iommu_names,
+				  sizeof(c->iommu_names));
+		int g = count_dir("/sys/kernel/iommu_groups", NULL, 0);
+
+		c->iommu_units = u < 0 ? 0 : u;
+		c->iommu_groups = g < 0 ? 0 : g;
+	}
+	return c->iommu_groups;
+}
+
+int v_is_x86(const struct vctx *c)
+{
+	return c->cpu_r == 0 && c->cpu.arch == KP_ARCH_X86_64;
+}
+
+int v_intel(const struct vctx *c)
+{
+	return c->cpu_r == 0 && c->cpu.vendor == KP_VENDOR_INTEL;
+}
+
+int v_amd(const struct vctx *c)
+{
+	return c->cpu_r == 0 &&
+	       (c->cpu.vendor == KP_VENDOR_AMD || c->cpu.vendor == KP_VENDOR_HYGON);
+}
+
+int vparam_bool(const char *module, const char *param)
+{
+	char path[256], buf[32];
+
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/%s", module, param);
+	if (kp_sysfs_read(path, buf, sizeof(buf)) < 0)
+		return -1;
+	return buf[0] == 'Y' || buf[0] == 'y' || buf[0] == '1';
+}

@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kvmprep-validate: is this host ready for KVM guests?
+ *
+ * Runs the checks of the table in checks.c (all of them, or those a job
+ * needs with --for), fills one row per check and renders the rows as a
+ * grouped report or as JSON.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "exitcodes.h"
+#include "output.h"
+#include "validate.h"
+
+enum { COL_ID, COL_TOPIC, COL_STATUS, COL_FINDING, COL_HINT };
+
+static const struct kp_col check_cols[] = {
+	[COL_ID] = { "id", "ID", KP_STR, 0 },
+	[COL_TOPIC] = { "topic", "TOPIC", KP_STR, 0 },
+	[COL_STATUS] = { "status", "STATUS", KP_STR, KP_COL_STATUS },
+	[COL_FINDING] = { "finding", "FINDING", KP_STR, 0 },
+	[COL_HINT] = { "hint", "HINT", KP_STR, KP_COL_LAST },
+};
+
+enum { LCOL_ID, LCOL_TOPIC, LCOL_TITLE };
+
+static const struct kp_col list_cols[] = {
+	[LCOL_ID] = { "id", "ID", KP_STR, 0 },
+	[LCOL_TOPIC] = { "topic", "TOPIC", KP_STR, 0 },
+	[LCOL_TITLE] = { "title", "TITLE", KP_STR, KP_COL_LAST },
+};
+
+static const struct {
+	const char *name;
+	unsigned job;
+} jobs[] = {
+	{ "kvm", J_KVM },
+	{ "passthrough", J_PASSTHROUGH },
+	{ "sriov", J_SRIOV },
+	{ "mdev", J_MDEV },
+	{ "hugepages", J_HUGEPAGES },
+	{ "network", J_NETWORK },
+	{ "secure", J_SECURE },
+};
+
+struct opts {
+	int json, quiet, strict;
+	unsigned jobs; /* 0: every check */
+	struct vctx ctx;
+};
+
+static void __attribute__((noreturn)) usage(void)
+{
+	printf("Usage:\n"
+	       " %s [options]\n"
+	       "\n"
+	       "Check that this host is ready to run KVM guests.\n"
+	       "\n"
+	       "Options:\n"
+	       " -f, --for JOB[,JOB]  check only what these jobs need: kvm, passthrough,\n"
+	       "                      sriov, mdev, hugepages, network, secure\n"
+	       " -m, --memory SIZE    memory the guests ask for (K/M/G/T suffix; MiB when\n"
+	       "                      bare), judged against the host's (memory.total)\n"
+	       " -i, --images DIR     where guest images live (default /var/lib/libvirt/images)\n"
+	       " -s, --strict         a WARN counts as a failure\n"
+	       " -l, --list           list every check id and what it checks\n"
+	       " -e, --explain ID     print the full remedy for a check\n"
+	       " -j, --json           JSON output\n"
+	       " -q, --quiet          show only checks that did not PASS\n"
+	       "\n"
+	       " -h, --help           display this help\n"
+	       " -V, --version        display version\n"
+	       "\n"
+	       "Exit status: 0 nothing failed, 1 a check failed (or warned, with --strict),\n"
+	       "2 usage error, 3 the checks could not run.\n",
+	       kp_program());
+	exit(KP_EXIT_OK);
+}
+
+static int parse_jobs(const char *arg, unsigned *out)
+{
+	char *dup = strdup(arg), *tok, *save;
+	int r = 0;
+
+	if (!dup)
+		return -ENOMEM;
+	*out = 0;
+	for (tok = strtok_r(dup, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		size_t i;
+
+		for (i = 0; i < sizeof(jobs) / sizeof(jobs[0]); i++)
+			if (!strcmp(tok, jobs[i].name))
+				break;
+		if (i == sizeof(jobs) / sizeof(jobs[0])) {
+			r = kp_usage_err("unknown job '%s' for --for (kvm, passthrough, sriov, mdev, hugepages, network, secure)",
+					 tok);
+			break;
+		}
+		*out |= jobs[i].job;
+	}
+	free(dup);
+	if (!r && !*out)
+		r = kp_usage_err("--for needs a job");
+	return r;
+}
+
+/* "16G", "512M", "2048" (MiB) -> bytes. 0 or -EINVAL. */
+static int parse_size(const char *s, long long *bytes)
+{
+	char *end;
+	long long v;
+	int shift = 20;
+
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	switch (toupper((unsigned char)*end)) {
+	case '\0': shift = 20; break;
+	case 'K': shift = 10; end++; break;
+	case 'M': shift = 20; end++; break;
+	case 'G': shift = 30; end++; break;
+	case 'T': shift = 40; end++; break;
+	default: return -EINVAL;
+	}
+	if (*end == 'i' && end[1] == 'B')
+		end += 2;
+	else if (*end == 'B')
+		end++;
+	if (*end || v > (1LL << (62 - shift)))
+		return -EINVAL;
+	*bytes = v << shift;
+	return 0;
+}
+
+static const struct vcheck *find_check(const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < vchecks_n; i++)
+		if (!strcmp(vchecks[i].id, id))
+			return &vchecks[i];
+	return NULL;
+}
+
+static int do_list(const struct opts *o)
+{
+	struct kp_table *t = kp_table_new(list_cols, sizeof(list_cols) / sizeof(list_cols[0]));
+	struct kp_out out;
+	size_t i;
+	int r = 0;
+
+	if (!t)
+		return KP_EXIT_HOST;
+	kp_out_init(&out, o->json, o->quiet);
+	for (i = 0; i < vchecks_n; i++) {
+		int row;
+
+		if (o->jobs && !(vchecks[i].jobs & o->jobs))
+			continue;
+		row = kp_table_add_row(t);
+		if (row < 0) {
+			r = row;
+			break;
+		}
+		kp_table_set_str(t, (size_t)row, LCOL_ID, vchecks[i].id);
+		kp_table_set_str(t, (size_t)row, LCOL_TOPIC, vchecks[i].topic);
+		kp_table_set_str(t, (size_t)row, LCOL_TITLE, vchecks[i].title);
+	}
+	if (r == 0) {
+		if (o->json) {
+			json_object *doc = kp_json_doc("kvmprep-validate");
+
+			json_object_object_add(doc, "checks", kp_table_json(t));
+			r = kp_json_print(doc, stdout);
+			json_object_put(doc);
+		} else {
+			r = kp_table_print(t, stdout, &out);
+		}
+	}
+	kp_table_free(t);
+	if (r < 0) {
+		kp_err_errno(NULL, r, "cannot list the checks");
+		return KP_EXIT_HOST;
+	}
+	return KP_EXIT_OK;
+}
+
+static int do_explain(const struct opts *o, const char *id)
+{
+	const struct vcheck *c = find_check(id);
+
+	if (!c)
+		return kp_usage_err("no check '%s' (--list shows them)", id);
+	if (o->json) {
+		json_object *doc = kp_json_doc("kvmprep-validate");
+
+		json_object_object_add(doc, "id", json_object_new_string(c->id));
+		json_object_object_add(doc, "topic", json_object_new_string(c->topic));
+		json_object_object_add(doc, "title", json_object_new_string(c->title));
+		json_object_object_add(doc, "explain", json_object_new_string(c->explain));
+		kp_json_print(doc, stdout);
+		json_object_put(doc);
+	} else {
+		printf("%s: %s\n\n%s", c->id, c->title, c->explain);
+	}
+	return KP_EXIT_OK;
+}
+
+static void print_human(const struct kp_table *t, const struct kp_out *out, const int *count,
+			int strict)
+{
+	const char *topic = NULL;
+	size_t i, n = kp_table_nrows(t);
+
+	for (i = 0; i < n; i++) {
+		const char *st = kp_table_get(t, i, COL_STATUS);
+		const char *hint = kp_table_get(t, i, COL_HINT);
+
+		if (out->quiet && !strcmp(st, "PASS"))
+			continue;
+		if (!topic || strcmp(topic, kp_table_get(t, i, COL_TOPIC))) {
+			topic = kp_table_get(t, i, COL_TOPIC);
+			printf("%s%s%s\n", kp_color(out, KP_C_BOLD), topic, kp_color(out, KP_C_RESET));
+		}
+		printf("  %s%s%s  %-20s %s\n", kp_color(out, kp_status_color(st)), st,
+		       kp_color(out, KP_C_RESET), kp_table_get(t, i, COL_ID),
+		       kp_table_get(t, i, COL_FINDING));
+		if (hint[0])
+			printf("        hint: %s\n", hint);
+	}
+	printf("%d pass, %d warn, %d fail, %d skip%s\n", count[V_PASS], count[V_WARN],
+	       count[V_FAIL], count[V_SKIP], strict ? " (strict: warnings fail)" : "");
+}
+
+static int do_checks(struct opts *o)
+{
+	struct kp_table *t = kp_table_new(check_cols, sizeof(check_cols) / sizeof(check_cols[0]));
+	int count[4] = { 0 }, r, rc;
+	struct kp_out out;
+	size_t i;
+
+	if (!t) {
+		kp_err_errno(NULL, -ENOMEM, "cannot run the checks");
+		return KP_EXIT_HOST;
+	}
+	r = vctx_init(&o->ctx);
+	if (r < 0) {
+		kp_err_errno("/proc/cpuinfo", r, "cannot read the host's CPUs");
+		vctx_free(&o->ctx);
+		kp_table_free(t);
+		return KP_EXIT_HOST;
+	}
+	kp_out_init(&out, o->json, o->quiet);
+	for (i = 0; i < vchecks_n; i++) {
+		struct vresult res = { .status = V_SKIP };
+		int row;
+
+		if (o->jobs && !(vchecks[i].jobs & o->jobs))
+			continue;
+		vchecks[i].fn(&o->ctx, &res);
+		count[res.status]++;
+		row = kp_table_add_row(t);
+		if (row < 0)
+			break;
+		kp_table_set_str(t, (size_t)row, COL_ID, vchecks[i].id);
+		kp_table_set_str(t, (size_t)row, COL_TOPIC, vchecks[i].topic);
+		kp_table_set_str(t, (size_t)row, COL_STATUS, vstatus_name(res.status));
+		kp_table_set_str(t, (size_t)row, COL_FINDING, res.finding);
+		kp_table_set_str(t, (size_t)row, COL_HINT,
+				 res.status == V_PASS || !res.hint[0] ? NULL : res.hint);
+	}
+	vctx_free(&o->ctx);
+
+	rc = count[V_FAIL] || (o->strict && count[V_WARN]) ? KP_EXIT_FAIL : KP_EXIT_OK;
+	if (o->json) {
+		json_object *doc = kp_json_doc("kvmprep-validate"), *sum = json_object_new_object();
+		json_object *rows = kp_table_json(t);
+
+		if (o->quiet) {
+			/* -q: only what is not PASS, in JSON too */
+			json_object *kept = json_object_new_array();
+			size_t k;
+
+			for (k = 0; k < json_object_array_length(rows); k++) {
+				json_object *row = json_object_array_get_idx(rows, k), *st;
+
+				if (json_object_object_get_ex(row, "status", &st) &&
+				    !strcmp(json_object_get_string(st), "PASS"))
+					continue;
+				json_object_array_add(kept, json_object_get(row));
+			}
+			json_object_put(rows);
+			rows = kept;
+		}
+		json_object_object_add(doc, "checks", rows);
+		json_object_object_add(sum, "pass", json_object_new_int(count[V_PASS]));
+		json_object_object_add(sum, "warn", json_object_new_int(count[V_WARN]));
+		json_object_object_add(sum, "fail", json_object_new_int(count[V_FAIL]));
+		json_object_object_add(sum, "skip", json_object_new_int(count[V_SKIP]));
+		json_object_object_add(doc, "summary", sum);
+		json_object_object_add(doc, "strict", json_object_new_boolean(o->strict));
+		json_object_object_add(doc, "ok", json_object_new_boolean(rc == KP_EXIT_OK));
+		kp_json_print(doc, stdout);
+		json_object_put(doc);
+	} else {
+		print_human(t, &out, count, o->strict);
+	}
+	kp_table_free(t);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "for", required_argument, NULL, 'f' },
+		{ "memory", required_argument, NULL, 'm' },
+		{ "images", required_argument, NULL, 'i' },
+		{ "strict", no_argument, NULL, 's' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "explain", required_argument, NULL, 'e' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct opts o = { .ctx = { .images = "/var/lib/libvirt/images" } };
+	const char *explain = NULL;
+	int c, list = 0, r;
+
+	kp_set_program(argv[0]);
+	while ((c = getopt_long(argc, argv, "f:m:i:sle:jqhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			r = parse_jobs(optarg, &o.jobs);
+			if (r)
+				return r == -ENOMEM ? KP_EXIT_HOST : KP_EXIT_USAGE;
+			break;
+		case 'm':
+			if (parse_size(optarg, &o.ctx.want_mem) < 0)
+				return kp_usage_err("invalid size '%s' for --memory (e.g. 16G, 512M)", optarg);
+			break;
+		case 'i':
+			if (optarg[0] != '/')
+				return kp_usage_err("--images needs an absolute path, not '%s'", optarg);
+			o.ctx.images = optarg;
+			break;
+		case 's':
+			o.strict = 1;
+			break;
+		case 'l':
+			list = 1;
+			break;
+		case 'e':
+			explain = optarg;
+			break;
+		case 'j':
+			o.json = 1;
+			break;
+		case 'q':
+			o.quiet = 1;
+			kp_set_quiet(1);
+			break;
+		case 'h':
+			usage();
+		case 'V':
+			printf("%s %s\n", kp_program(), KP_VERSION);
+			return KP_EXIT_OK;
+		default:
+			fprintf(stderr, "Try '%s --help' for more information.\n", kp_program());
+			return KP_EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		return kp_usage_err("unexpected argument '%s'", argv[optind]);
+	if (list && explain)
+		return kp_usage_err("--list and --explain exclude each other");
+	if (list)
+		return do_list(&o);
+	if (explain)
+		return do_explain(&o, explain);
+	return do_checks(&o);
+}

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef KP_VALIDATE_H
+#define KP_VALIDATE_H
+
+#include <stddef.h>
+
+#include "cgroup.h"
+#include "cpuinfo.h"
+#include "kvmprobe.h"
+#include "meminfo.h"
+#include "module.h"
+
+/*
+ * kvmprep-validate: the check table and what the checks share.
+ *
+ * Each check fills one result: a status, a one-line finding and, where the
+ * status is not PASS, a hint with the exact remedy. The host facts several
+ * checks need (cpuinfo, command line, the KVM probe, …) are read once, on
+ * first use, into struct vctx.
+ */
+
+enum vstatus { V_PASS, V_WARN, V_FAIL, V_SKIP };
+
+struct vresult {
+	enum vstatus status;
+	char finding[320];
+	char hint[640]; /* "" when none */
+};
+
+/* Jobs for --for: each check names the jobs that need it. */
+enum vjob {
+	J_KVM = 1 << 0,
+	J_PASSTHROUGH = 1 << 1,
+	J_SRIOV = 1 << 2,
+	J_MDEV = 1 << 3,
+	J_HUGEPAGES = 1 << 4,
+	J_NETWORK = 1 << 5,
+	J_SECURE = 1 << 6,
+};
+
+struct vctx {
+	/* options */
+	long long want_mem; /* bytes the guests are asked for (--memory) */
+	const char *images; /* --images DIR (host path, prefixed when read) */
+
+	/* facts, read once */
+	struct kp_cpuinfo cpu;
+	int cpu_r; /* kp_cpuinfo_read's result */
+	char *cmdline; /* "" when unreadable */
+	struct kp_meminfo mem;
+	int mem_r;
+	struct kp_modctx *mod; /* NULL when libkmod could not start */
+	int probe_done, probe_r;
+	struct kp_kvmprobe probe;
+	int iommu_groups; /* number of groups, 0 when none, -1 unread */
+	int iommu_units;  /* entries of /sys/class/iommu, -1 unread */
+	char iommu_names[128];
+};
+
+struct vcheck {
+	const char *id;
+	const char *topic;
+	const char *title;
+	void (*fn)(struct vctx *c, struct vresult *r);
+	unsigned jobs;
+	const char *explain;
+};
+
+extern const struct vcheck vchecks[];
+extern const size_t vchecks_n;
+
+const char *vstatus_name(enum vstatus s);
+
+/* Result helpers: status, hint (NULL or ""), printf-style finding. */
+void vset(struct vresult *r, enum vstatus s, const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Append to the hint. */
+void vhint(struct vresult *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Facts, loaded on first use. */
+int vctx_init(struct vctx *c);
+void vctx_free(struct vctx *c);
+const struct kp_kvmprobe *vctx_probe(struct vctx *c, int *r);
+/* The module state, or -errno when libkmod cannot tell. */
+int vmod(struct vctx *c, const char *name, enum kp_modstate *st);
+/* 1 when loaded or built in. */
+int vmod_present(struct vctx *c, const char *name);
+/* Read a /sys attribute (plain path). Length or -errno. */
+int vsys(const char *path, char *buf, size_t n);
+/* Read a /proc or /etc file's first line through the root prefix. */
+int vhost_line(const char *abs, char *buf, size_t n);
+int vctx_iommu(struct vctx *c); /* fills iommu_units, iommu_groups */
+int v_is_x86(const struct vctx *c);
+int v_intel(const struct vctx *c);
+int v_amd(const struct vctx *c); /* AMD or Hygon */
+/* "Y"/"1" module parameters: 1, "N"/"0": 0, absent: -1. */
+int vparam_bool(const char *module, const char *param);
+
+/* The check functions, one file per topic family. */
+void chk_kvm_cpu_flags(struct vctx *c, struct vresult *r);
+void chk_kvm_probe(struct vctx *c, struct vresult *r);
+void chk_kvm_modules(struct vctx *c, struct vresult *r);
+void chk_kvm_dev_access(struct vctx *c, struct vresult *r);
+void chk_kvm_nested(struct vctx *c, struct vresult *r);
+void chk_kvm_vhost_net(struct vctx *c, struct vresult *r);
+void chk_kvm_tun(struct vctx *c, struct vresult *r);
+void chk_kvm_xen_dom0(struct vctx *c, struct vresult *r);
+
+void chk_iommu_firmware(struct vctx *c, struct vresult *r);
+void chk_iommu_enabled(struct vctx *c, struct vresult *r);
+void chk_iommu_groups(struct vctx *c, struct vresult *r);
+void chk_iommu_passthrough(struct vctx *c, struct vresult *r);
+void chk_iommu_irq_remap(struct vctx *c, struct vresult *r);
+void chk_iommu_vfio(struct vctx *c, struct vresult *r);
+void chk_iommu_isolation(struct vctx *c, struct vresult *r);
+
+void chk_memory_hugepages(struct vctx *c, struct vresult *r);
+void chk_memory_thp(struct vctx *c, struct vresult *r);
+void chk_memory_ksm(struct vctx *c, struct vresult *r);
+void chk_memory_numa(struct vctx *c, struct vresult *r);
+void chk_memory_total(struct vctx *c, struct vresult *r);
+void chk_resources_cpus(struct vctx *c, struct vresult *r);
+void chk_resources_disk(struct vctx *c, struct vresult *r);
+void chk_resources_tsc(struct vctx *c, struct vresult *r);
+
+void chk_cgroups_layout(struct vctx *c, struct vresult *r);
+void chk_cgroups_controllers(struct vctx *c, struct vresult *r);
+void chk_secure_sev(struct vctx *c, struct vresult *r);
+void chk_secure_sev_es(struct vctx *c, struct vresult *r);
+void chk_secure_sev_snp(struct vctx *c, struct vresult *r);
+void chk_secure_tdx(struct vctx *c, struct vresult *r);
+void chk_secure_s390_pv(struct vctx *c, struct vresult *r);
+void chk_network_ip_forward(struct vctx *c, struct vresult *r);
+void chk_network_bridge_nf(struct vctx *c, struct vresult *r);
+void chk_platform_qemu(struct vctx *c, struct vresult *r);
+void chk_platform_uefi(struct vctx *c, struct vresult *r);
+void chk_platform_mac(struct vctx *c, struct vresult *r);
+
+/* Human size: "1.5 GiB", "512 MiB". */
+void vsize(char *buf, size_t n, long long bytes);
+
+#endif
