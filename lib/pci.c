@@ -294,6 +294,26 @@ int kp_pci_scan(struct kp_pci **out, unsigned fill)
 	return 0;
 }
 
+int kp_pci_from_devs(struct kp_pci **out, const struct kp_pcidev *devs, size_t n)
+{
+	struct kp_pci *ctx = calloc(1, sizeof(*ctx));
+
+	if (!ctx)
+		return -ENOMEM;
+	ctx->devs = malloc((n ? n : 1) * sizeof(*devs));
+	if (!ctx->devs) {
+		free(ctx);
+		return -ENOMEM;
+	}
+	if (n)
+		memcpy(ctx->devs, devs, n * sizeof(*devs));
+	ctx->n = n;
+	if (n)
+		qsort(ctx->devs, n, sizeof(*ctx->devs), cmp_dev);
+	*out = ctx;
+	return 0;
+}
+
 void kp_pci_free(struct kp_pci *ctx)
 {
 	if (!ctx)

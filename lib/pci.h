@@ -81,6 +81,9 @@ struct kp_pci;
 /* Scan every device (sorted by address). 0 or -errno. */
 int kp_pci_scan(struct kp_pci **ctx, unsigned fill);
 void kp_pci_free(struct kp_pci *ctx);
+/* A context over devices given by the caller (copied and sorted): for
+ * analysing a described or captured host, and for unit tests. 0 or -errno. */
+int kp_pci_from_devs(struct kp_pci **ctx, const struct kp_pcidev *devs, size_t n);
 
 size_t kp_pci_count(const struct kp_pci *ctx);
 struct kp_pcidev *kp_pci_dev(struct kp_pci *ctx, size_t i);

@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: MIT */
+#include "bind.h"
+#include "sysfs.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <libudev.h>
+
+enum {
+	STEP_OVERRIDE = 1 << 0, /* driver_override written */
+	STEP_UNBOUND = 1 << 1,  /* unbound from the old driver */
+	STEP_PROBED = 1 << 2,   /* drivers_probe written */
+};
+
+int kp_driver_registered(const char *driver)
+{
+	char path[PATH_MAX];
+
+	if (!driver[0] || strchr(driver, '/') || strcmp(driver, ".") == 0 ||
+	    strcmp(driver, "..") == 0)
+		return 0;
+	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s", driver);
+	return kp_sysfs_exists(path);
+}
+
+static void set_err(struct kp_bind_err *e, const char *bdf, int err, const char *fmt,
+		    const char *arg)
+{
+	if (!e)
+		return;
+	snprintf(e->bdf, sizeof(e->bdf), "%s", bdf);
+	snprintf(e->what, sizeof(e->what), fmt, arg);
+	e->err = err;
+	e->rolled_back = 1;
+	e->stuck[0] = '\0';
+}
+
+static int write_override(const char *bdf, const char *val)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override", bdf);
+	/* the kernel clears the override on an empty line */
+	return kp_sysfs_write(path, val && val[0] ? val : "\n");
+}
+
+static int write_driver_attr(const char *driver, const char *attr, const char *bdf)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s/%s", driver, attr);
+	return kp_sysfs_write(path, bdf);
+}
+
+static int probe(const char *bdf)
+{
+	return kp_sysfs_write("/sys/bus/pci/drivers_probe", bdf);
+}
+
+/* Put one device back to its old driver and override. 0 when it is there. */
+static int undo_one(struct kp_bind_item *it)
+{
+	struct kp_pcidev *d = it->dev;
+
+	if (kp_pcidev_refresh(d) < 0)
+		return -ENODEV;
+	if (d->driver[0] && strcmp(d->driver, it->old_driver) != 0)
+		write_driver_attr(d->driver, "unbind", d->bdf);
+	if (strcmp(d->driver_override, it->old_override) != 0)
+		write_override(d->bdf, it->old_override);
+	kp_pcidev_refresh(d);
+	if (it->old_driver[0] && strcmp(d->driver, it->old_driver) != 0) {
+		if (write_driver_attr(it->old_driver, "bind", d->bdf) < 0)
+			probe(d->bdf);
+		kp_pcidev_refresh(d);
+	}
+	it->steps = 0;
+	if (strcmp(d->driver, it->old_driver) != 0 ||
+	    strcmp(d->driver_override, it->old_override) != 0)
+		return -EIO;
+	return 0;
+}
+
+/* Undo items [0, upto) in reverse. */
+static void rollback(struct kp_bind_item *items, size_t upto, struct kp_bind_err *e)
+{
+	size_t i = upto;
+
+	while (i-- > 0) {
+		if (!items[i].steps && !items[i].changed)
+			continue;
+		if (undo_one(&items[i]) < 0 && e && e->rolled_back) {
+			e->rolled_back = 0;
+			snprintf(e->stuck, sizeof(e->stuck), "%s", items[i].dev->bdf);
+		}
+		items[i].changed = 0;
+	}
+}
+
+int kp_bind_rollback(struct kp_bind_item *items, size_t n, struct kp_bind_err *e)
+{
+	struct kp_bind_err local;
+
+	if (!e)
+		e = &local;
+	e->rolled_back = 1;
+	e->stuck[0] = '\0';
+	rollback(items, n, e);
+	return e->rolled_back ? 0 : -EIO;
+}
+
+static void save_old(struct kp_bind_item *it)
+{
+	snprintf(it->old_driver, sizeof(it->old_driver), "%s", it->dev->driver);
+	snprintf(it->old_override, sizeof(it->old_override), "%s", it->dev->driver_override);
+	it->changed = 0;
+	it->steps = 0;
+}
+
+static int bind_one(struct kp_bind_item *it, const char *driver, unsigned flags,
+		    struct kp_bind_err *e)
+{
+	struct kp_pcidev *d = it->dev;
+	int r;
+
+	r = kp_pcidev_refresh(d);
+	if (r < 0) {
+		set_err(e, d->bdf, r, "cannot bind to %s", driver);
+		return r;
+	}
+	save_old(it);
+	if (strcmp(d->driver, driver) == 0 && strcmp(d->driver_override, driver) == 0)
+		return 0; /* unchanged */
+	it->changed = 1;
+	if (flags & KP_BIND_DRY_RUN)
+		return 0;
+
+	if (strcmp(d->driver_override, driver) != 0) {
+		r = write_override(d->bdf, driver);
+		if (r < 0) {
+			set_err(e, d->bdf, r, "cannot set driver_override to %s", driver);
+			return r;
+		}
+		it->steps |= STEP_OVERRIDE;
+	}
+	if (strcmp(d->driver, driver) == 0)
+		return 0; /* already bound: the override was all it lacked */
+	if (d->driver[0]) {
+		r = write_driver_attr(d->driver, "unbind", d->bdf);
+		if (r < 0) {
+			set_err(e, d->bdf, r, "cannot unbind from %s", d->driver);
+			return r;
+		}
+		it->steps |= STEP_UNBOUND;
+	}
+	r = probe(d->bdf);
+	it->steps |= STEP_PROBED;
+	kp_pcidev_refresh(d);
+	if (strcmp(d->driver, driver) == 0)
+		return 0;
+	if (r == 0 && !d->driver[0]) {
+		/* drivers_probe swallows the probe's error: ask the driver
+		 * directly, to report the kernel's own reason */
+		r = write_driver_attr(driver, "bind", d->bdf);
+		kp_pcidev_refresh(d);
+		if (strcmp(d->driver, driver) == 0)
+			return 0;
+	}
+	if (r == 0)
+		r = -ENODEV;
+	if (d->driver[0])
+		set_err(e, d->bdf, -EBUSY, "cannot bind to %s: taken by another driver", driver);
+	else
+		set_err(e, d->bdf, r, "cannot bind to %s", driver);
+	return e ? e->err : r;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+int kp_vfio_wait(int group, int timeout_ms)
+{
+	struct udev_monitor *mon = NULL;
+	struct udev *udev;
+	char node[64];
+	struct stat st;
+	long deadline = now_ms() + timeout_ms;
+	int r = -ETIMEDOUT;
+
+	snprintf(node, sizeof(node), "/dev/vfio/%d", group);
+	if (stat(node, &st) == 0)
+		return 0;
+	udev = udev_new();
+	if (udev) {
+		mon = udev_monitor_new_from_netlink(udev, "udev");
+		if (mon && (udev_monitor_filter_add_match_subsystem_devtype(mon, "vfio", NULL) < 0 ||
+			    udev_monitor_enable_receiving(mon) < 0)) {
+			udev_monitor_unref(mon);
+			mon = NULL;
+		}
+	}
+	for (;;) {
+		long left;
+
+		/* look after subscribing: the node may have come meanwhile */
+		if (stat(node, &st) == 0) {
+			r = 0;
+			break;
+		}
+		left = deadline - now_ms();
+		if (left <= 0)
+			break;
+		if (mon) {
+			struct pollfd pfd = { .fd = udev_monitor_get_fd(mon), .events = POLLIN };
+
+			if (poll(&pfd, 1, left > 50 ? 50 : (int)left) > 0) {
+				struct udev_device *dev = udev_monitor_receive_device(mon);
+
+				if (dev)
+					udev_device_unref(dev);
+			}
+		} else {
+			struct timespec ts = { 0, 5 * 1000000L };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	if (mon)
+		udev_monitor_unref(mon);
+	if (udev)
+		udev_unref(udev);
+	return r;
+}
+
+static int wait_nodes(struct kp_bind_item *items, size_t n, int timeout_ms,
+		      struct kp_bind_err *e)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		int g = items[i].dev->group, seen = 0, r;
+
+		if (g < 0)
+			continue;
+		for (j = 0; j < i; j++)
+			seen |= items[j].dev->group == g;
+		if (seen)
+			continue;
+		r = kp_vfio_wait(g, timeout_ms);
+		if (r < 0) {
+			char what[32];
+
+			snprintf(what, sizeof(what), "/dev/vfio/%d", g);
+			set_err(e, items[i].dev->bdf, r, "no %s after binding to vfio-pci", what);
+			return r;
+		}
+	}
+	return 0;
+}
+
+int kp_bind(struct kp_bind_item *items, size_t n, const char *driver, unsigned flags,
+	    int timeout_ms, struct kp_bind_err *e)
+{
+	size_t i;
+	int r;
+
+	if (e)
+		memset(e, 0, sizeof(*e));
+	for (i = 0; i < n; i++) {
+		r = bind_one(&items[i], driver, flags, e);
+		if (r < 0) {
+			rollback(items, i + 1, e);
+			return r;
+		}
+	}
+	if (!(flags & KP_BIND_DRY_RUN) && strcmp(driver, "vfio-pci") == 0) {
+		r = wait_nodes(items, n, timeout_ms, e);
+		if (r < 0) {
+			rollback(items, n, e);
+			return r;
+		}
+	}
+	return 0;
+}
+
+static int unbind_one(struct kp_bind_item *it, unsigned flags, struct kp_bind_err *e)
+{
+	struct kp_pcidev *d = it->dev;
+	int r;
+
+	r = kp_pcidev_refresh(d);
+	if (r < 0) {
+		set_err(e, d->bdf, r, "cannot restore%s", "");
+		return r;
+	}
+	save_old(it);
+	/* already on its own driver (or on none, with nothing to undo) */
+	if (!d->driver_override[0] && strcmp(d->driver, "vfio-pci") != 0 &&
+	    strcmp(d->driver, "pci-stub") != 0)
+		return 0;
+	it->changed = 1;
+	if (flags & KP_BIND_DRY_RUN)
+		return 0;
+	if (d->driver_override[0]) {
+		r = write_override(d->bdf, NULL);
+		if (r < 0) {
+			set_err(e, d->bdf, r, "cannot clear driver_override%s", "");
+			return r;
+		}
+		it->steps |= STEP_OVERRIDE;
+	}
+	if (d->driver[0]) {
+		r = write_driver_attr(d->driver, "unbind", d->bdf);
+		if (r < 0) {
+			set_err(e, d->bdf, r, "cannot unbind from %s", d->driver);
+			return r;
+		}
+		it->steps |= STEP_UNBOUND;
+	}
+	r = probe(d->bdf);
+	it->steps |= STEP_PROBED;
+	kp_pcidev_refresh(d);
+	if (r < 0 && r != -ENODEV) {
+		set_err(e, d->bdf, r, "cannot reprobe%s", "");
+		return r;
+	}
+	if (d->driver_override[0]) {
+		set_err(e, d->bdf, -EIO, "driver_override is still set%s", "");
+		return -EIO;
+	}
+	return 0;
+}
+
+int kp_unbind(struct kp_bind_item *items, size_t n, unsigned flags, struct kp_bind_err *e)
+{
+	size_t i;
+	int r;
+
+	if (e)
+		memset(e, 0, sizeof(*e));
+	for (i = 0; i < n; i++) {
+		r = unbind_one(&items[i], flags, e);
+		if (r < 0) {
+			rollback(items, i + 1, e);
+			return r;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,651 @@
+/* SPDX-License-Identifier: MIT */
+/* bind, unbind/restore, unpersist, apply-persisted: the commands that
+ * change the host. Every argument is resolved and every safety check made
+ * before the first write; the bind engine (lib/bind.c) rolls back on any
+ * failure. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bind.h"
+#include "cmds.h"
+#include "err.h"
+#include "exitcodes.h"
+#include "ids.h"
+#include "iommu.h"
+#include "lock.h"
+#include "module.h"
+#include "persist.h"
+
+enum { B_DEVICE, B_ID, B_DRIVER, B_PREVIOUS, B_GROUP, B_VFIO, B_RESULT, B_CHANGED, B_NCOLS };
+static const struct kp_col bind_cols[B_NCOLS] = {
+	[B_DEVICE] = { "device", "DEVICE", KP_STR, 0 },
+	[B_ID] = { "vendor_device", "ID", KP_STR, 0 },
+	[B_DRIVER] = { "driver", "DRIVER", KP_STR, 0 },
+	[B_PREVIOUS] = { "previous_driver", "PREVIOUS", KP_STR, 0 },
+	[B_GROUP] = { "group", "GROUP", KP_INT, KP_COL_RIGHT },
+	[B_VFIO] = { "vfio_device", "VFIO", KP_STR, 0 },
+	[B_RESULT] = { "result", "RESULT", KP_STR, KP_COL_LAST },
+	[B_CHANGED] = { "changed", "CHANGED", KP_BOOL, KP_COL_NOTABLE },
+};
+
+static int driver_name_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 31)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
+			return 0;
+	return 1;
+}
+
+static int in_list(struct kp_pcidev **v, size_t n, const struct kp_pcidev *d)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] == d)
+			return 1;
+	return 0;
+}
+
+static int push(struct kp_pcidev ***v, size_t *n, struct kp_pcidev *d)
+{
+	struct kp_pcidev **nv;
+
+	if (in_list(*v, *n, d))
+		return 0;
+	nv = realloc(*v, (*n + 1) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	nv[(*n)++] = d;
+	*v = nv;
+	return 0;
+}
+
+/* The driver exists: registered, or a module that provides it is
+ * installed. Loads the module unless dry_run. 0 or an exit status. */
+static int ensure_driver(const char *driver, int dry_run)
+{
+	struct kp_modctx *mc;
+	enum kp_modstate st;
+	int r;
+
+	if (kp_driver_registered(driver))
+		return 0;
+	r = kp_mod_new(&mc);
+	if (r < 0) {
+		kp_err_errno(driver, r, "cannot read the kernel's modules");
+		return KP_EXIT_HOST;
+	}
+	r = kp_mod_state(mc, driver, &st);
+	if (r < 0 || st == KP_MOD_MISSING) {
+		kp_mod_free(mc);
+		kp_err(driver, "no such driver (no registered PCI driver, no module)");
+		return KP_EXIT_HOST;
+	}
+	if (dry_run) {
+		kp_mod_free(mc);
+		return 0;
+	}
+	r = kp_mod_load(mc, driver);
+	kp_mod_free(mc);
+	if (r == -ENOENT) {
+		kp_err(driver, "no such driver (no module)");
+		return KP_EXIT_HOST;
+	}
+	if (r < 0) {
+		kp_err_errno(driver, r, "cannot load module");
+		return KP_EXIT_FAIL;
+	}
+	if (!kp_driver_registered(driver)) {
+		kp_err(driver, "module loaded but no PCI driver of that name registered");
+		return KP_EXIT_HOST;
+	}
+	return 0;
+}
+
+static void report_err(const struct kp_bind_err *e)
+{
+	kp_err_errno(e->bdf, e->err, "%s", e->what);
+	if (!e->rolled_back)
+		kp_err(e->stuck, "could not be put back on its previous driver: check it by hand");
+}
+
+static void vfio_node(const struct kp_pcidev *d, char *buf, size_t n)
+{
+	struct stat st;
+
+	buf[0] = '\0';
+	if (strcmp(d->driver, "vfio-pci") != 0 || d->group < 0)
+		return;
+	snprintf(buf, n, "/dev/vfio/%d", d->group);
+	if (stat(buf, &st) < 0)
+		buf[0] = '\0';
+}
+
+/* One row per item, then print. Returns 0 or KP_EXIT_FAIL (output error). */
+static int print_items(struct opts *o, const char *command, struct kp_bind_item *items,
+		       size_t n, const char *done_word, const char *would_word, int persisted)
+{
+	struct kp_table *t = kp_table_new(bind_cols, B_NCOLS);
+	size_t i;
+	int any = 0, r = 0;
+
+	if (!t)
+		return KP_EXIT_FAIL;
+	for (i = 0; i < n; i++) {
+		const struct kp_pcidev *d = items[i].dev;
+		int row = kp_table_add_row(t);
+		char node[32];
+
+		if (row < 0)
+			break;
+		kp_table_set_str(t, row, B_DEVICE, d->bdf);
+		kp_table_set_strf(t, row, B_ID, "%04x:%04x", d->vendor, d->device);
+		kp_table_set_str(t, row, B_DRIVER, d->driver[0] ? d->driver : NULL);
+		kp_table_set_str(t, row, B_PREVIOUS, items[i].old_driver[0] ? items[i].old_driver : NULL);
+		if (d->group >= 0)
+			kp_table_set_int(t, row, B_GROUP, d->group);
+		vfio_node(d, node, sizeof(node));
+		kp_table_set_str(t, row, B_VFIO, node[0] ? node : NULL);
+		kp_table_set_str(t, row, B_RESULT, !items[i].changed ? "unchanged"
+						  : o->dry_run ? would_word : done_word);
+		kp_table_set_bool(t, row, B_CHANGED, items[i].changed);
+		any |= items[i].changed;
+	}
+	if (o->json) {
+		json_object *doc = kp_json_doc(TOOL);
+
+		json_object_object_add(doc, "command", json_object_new_string(command));
+		json_object_object_add(doc, "dry_run", json_object_new_boolean(o->dry_run));
+		json_object_object_add(doc, "changed", json_object_new_boolean(any || persisted > 0));
+		if (persisted >= 0)
+			json_object_object_add(doc, "persist_changed", json_object_new_boolean(persisted));
+		json_object_object_add(doc, "devices", kp_table_json(t));
+		r = kp_json_print(doc, stdout) < 0 ? KP_EXIT_FAIL : 0;
+		json_object_put(doc);
+	} else if (!o->quiet) {
+		r = kp_table_print(t, stdout, &o->out) < 0 ? KP_EXIT_FAIL : 0;
+	}
+	kp_table_free(t);
+	return r;
+}
+
+/* Add (or update) entries for the items; 0/1 changed, or -errno. */
+static int persist_add(struct kp_bind_item *items, size_t n, const char *driver, int dry_run,
+		       int *changed)
+{
+	struct kp_persist_entry *e, *ne;
+	size_t ne_n, i, j;
+	int r, line = 0;
+
+	*changed = 0;
+	r = kp_persist_load(&e, &ne_n, &line);
+	if (r < 0)
+		return r;
+	ne = realloc(e, (ne_n + n + 1) * sizeof(*e));
+	if (!ne) {
+		free(e);
+		return -ENOMEM;
+	}
+	e = ne;
+	for (i = 0; i < n; i++) {
+		const struct kp_pcidev *d = items[i].dev;
+
+		for (j = 0; j < ne_n; j++)
+			if (strcmp(e[j].bdf, d->bdf) == 0)
+				break;
+		if (j == ne_n)
+			ne_n++;
+		else if (e[j].vendor == d->vendor && e[j].device == d->device &&
+			 strcmp(e[j].driver, driver) == 0)
+			continue;
+		memset(&e[j], 0, sizeof(e[j]));
+		snprintf(e[j].bdf, sizeof(e[j].bdf), "%s", d->bdf);
+		e[j].vendor = d->vendor;
+		e[j].device = d->device;
+		snprintf(e[j].driver, sizeof(e[j].driver), "%s", driver);
+		*changed = 1;
+	}
+	r = 0;
+	if (!dry_run)
+		r = kp_persist_save(e, ne_n, changed);
+	free(e);
+	return r;
+}
+
+static int bad_conf(int r, int line)
+{
+	if (r == -EINVAL)
+		kp_err(KP_VFIO_CONF, "line %d: malformed (want: ADDRESS VVVV:DDDD DRIVER)", line);
+	else
+		kp_err_errno(KP_VFIO_CONF, r, "cannot read");
+	return KP_EXIT_FAIL;
+}
+
+int cmd_bind(struct opts *o, int argc, char **argv)
+{
+	struct kp_pcidev **args = NULL, **set = NULL;
+	struct kp_bind_item *items = NULL;
+	struct kp_bind_err e;
+	struct kp_pci *pci = NULL;
+	size_t nargs = 0, nset = 0, i, j;
+	int vfio = strcmp(o->driver, "vfio-pci") == 0;
+	int r, lock = -1, persisted = -1;
+
+	if (argc == 0 && !o->id)
+		return kp_usage_err("bind needs a DEVICE or --id");
+	if (!driver_name_ok(o->driver))
+		return kp_usage_err("malformed driver name '%s'", o->driver);
+	if (!o->dry_run && (r = need_root()))
+		return r;
+	r = scan_host(&pci, KP_PCI_CAPS | KP_PCI_DETAIL);
+	if (r)
+		return r;
+	r = resolve_devices(pci, argc, argv, o->id, &args, &nargs);
+	if (r)
+		goto out;
+	if (vfio && !kp_iommu_enabled()) {
+		r = no_iommu();
+		goto out;
+	}
+	r = ensure_driver(o->driver, 1);
+	if (r)
+		goto out;
+
+	/* the full set: named devices, with --group their whole groups */
+	for (i = 0; i < nargs; i++) {
+		struct kp_pcidev *d = args[i];
+
+		if (vfio && d->group < 0) {
+			kp_err(d->bdf, "has no IOMMU group: vfio-pci cannot take it");
+			r = KP_EXIT_HOST;
+			goto out;
+		}
+		if (kp_pcidev_is_bridge(d)) {
+			kp_err(d->bdf, "is a PCI bridge: bridges stay on pcieport, bind the devices "
+				       "behind it");
+			r = KP_EXIT_FAIL;
+			goto out;
+		}
+		if (push(&set, &nset, d) < 0)
+			goto nomem;
+		if (!o->group)
+			continue;
+		for (j = 0; j < kp_pci_count(pci); j++) {
+			struct kp_pcidev *m = kp_pci_dev(pci, j);
+
+			if (m->group == d->group && !kp_pcidev_is_bridge(m) && push(&set, &nset, m) < 0)
+				goto nomem;
+		}
+	}
+
+	/* safety: a group left half on host drivers, devices the host uses */
+	for (i = 0; vfio && i < nset; i++) {
+		char others[512] = "";
+
+		for (j = 0; j < kp_pci_count(pci); j++) {
+			struct kp_pcidev *m = kp_pci_dev(pci, j);
+			size_t len = strlen(others);
+
+			if (m->group != set[i]->group || in_list(set, nset, m) ||
+			    kp_iommu_member_ok(m, o->driver))
+				continue;
+			snprintf(others + len, sizeof(others) - len, "%s%s (%s)", len ? ", " : "",
+				 m->bdf, m->driver);
+		}
+		if (!others[0])
+			continue;
+		if (o->force) {
+			kp_warn(set[i]->bdf, "group %d stays unusable for a guest: %s still on host "
+				"drivers (--force)", set[i]->group, others);
+			continue;
+		}
+		kp_err(set[i]->bdf, "group %d would not be viable: %s would stay on host drivers; "
+		       "use --group to take the whole group", set[i]->group, others);
+		r = KP_EXIT_FAIL;
+		goto out;
+	}
+	for (i = 0; i < nset; i++) {
+		char why[256];
+
+		if (strcmp(set[i]->driver, o->driver) == 0)
+			continue;
+		if (device_in_use(pci, set[i], why, sizeof(why)) <= 0)
+			continue;
+		if (o->force) {
+			kp_warn(set[i]->bdf, "in use by the host (%s), taken anyway (--force)", why);
+			continue;
+		}
+		kp_err(set[i]->bdf, "in use by the host: %s (use --force to take it anyway)", why);
+		r = KP_EXIT_FAIL;
+		goto out;
+	}
+
+	r = ensure_driver(o->driver, o->dry_run);
+	if (r)
+		goto out;
+	if (!o->dry_run) {
+		lock = kp_lock_take();
+		if (lock < 0) {
+			kp_err_errno(NULL, lock, "cannot take the lock /run/kvmprep/lock");
+			r = KP_EXIT_FAIL;
+			goto out;
+		}
+	}
+	items = calloc(nset ? nset : 1, sizeof(*items));
+	if (!items)
+		goto nomem;
+	for (i = 0; i < nset; i++)
+		items[i].dev = set[i];
+	if (kp_bind(items, nset, o->driver, o->dry_run ? KP_BIND_DRY_RUN : 0, o->timeout_ms,
+		    &e) < 0) {
+		report_err(&e);
+		r = KP_EXIT_FAIL;
+		goto out;
+	}
+	if (o->persist) {
+		int changed = 0;
+
+		r = persist_add(items, nset, o->driver, o->dry_run, &changed);
+		if (r < 0) {
+			kp_err_errno(KP_VFIO_CONF, r, "cannot persist the binding");
+			if (!o->dry_run && kp_bind_rollback(items, nset, &e) < 0)
+				kp_err(e.stuck, "could not be put back on its previous driver: "
+					       "check it by hand");
+			r = KP_EXIT_FAIL;
+			goto out;
+		}
+		persisted = changed;
+	}
+	r = print_items(o, "bind", items, nset, "bound", "would bind", persisted);
+	goto out;
+nomem:
+	kp_err_errno(NULL, -ENOMEM, "cannot bind");
+	r = KP_EXIT_FAIL;
+out:
+	if (lock >= 0)
+		kp_lock_release(lock);
+	free(items);
+	free(set);
+	free(args);
+	kp_pci_free(pci);
+	return r;
+}
+
+int cmd_unbind(struct opts *o, int argc, char **argv)
+{
+	struct kp_pcidev **args = NULL;
+	struct kp_bind_item *items = NULL;
+	struct kp_persist_entry *pe = NULL;
+	struct kp_bind_err e;
+	struct kp_pci *pci = NULL;
+	size_t nargs = 0, npe = 0, i, j;
+	int r, lock = -1, line = 0;
+
+	if (argc == 0 && !o->id)
+		return kp_usage_err("unbind needs a DEVICE or --id");
+	if (!o->dry_run && (r = need_root()))
+		return r;
+	r = scan_host(&pci, KP_PCI_DETAIL);
+	if (r)
+		return r;
+	r = resolve_devices(pci, argc, argv, o->id, &args, &nargs);
+	if (r)
+		goto out;
+	if (!o->dry_run) {
+		lock = kp_lock_take();
+		if (lock < 0) {
+			kp_err_errno(NULL, lock, "cannot take the lock /run/kvmprep/lock");
+			r = KP_EXIT_FAIL;
+			goto out;
+		}
+	}
+	items = calloc(nargs ? nargs : 1, sizeof(*items));
+	if (!items) {
+		r = KP_EXIT_FAIL;
+		goto out;
+	}
+	for (i = 0; i < nargs; i++)
+		items[i].dev = args[i];
+	if (kp_unbind(items, nargs, o->dry_run ? KP_BIND_DRY_RUN : 0, &e) < 0) {
+		report_err(&e);
+		r = KP_EXIT_FAIL;
+		goto out;
+	}
+	if (kp_persist_load(&pe, &npe, &line) == 0) {
+		for (i = 0; i < nargs; i++)
+			for (j = 0; j < npe; j++)
+				if (strcmp(pe[j].bdf, args[i]->bdf) == 0)
+					kp_warn(args[i]->bdf, "still persisted: it is bound again at boot "
+						"('" TOOL " unpersist %s' forgets it)", args[i]->bdf);
+	}
+	r = print_items(o, "unbind", items, nargs, "restored", "would restore", -1);
+out:
+	if (lock >= 0)
+		kp_lock_release(lock);
+	free(pe);
+	free(items);
+	free(args);
+	kp_pci_free(pci);
+	return r;
+}
+
+enum { P_DEVICE, P_ID, P_DRIVER, P_RESULT, P_CHANGED, P_NCOLS };
+static const struct kp_col persist_cols[P_NCOLS] = {
+	[P_DEVICE] = { "device", "DEVICE", KP_STR, 0 },
+	[P_ID] = { "vendor_device", "ID", KP_STR, 0 },
+	[P_DRIVER] = { "driver", "DRIVER", KP_STR, 0 },
+	[P_RESULT] = { "result", "RESULT", KP_STR, KP_COL_LAST },
+	[P_CHANGED] = { "changed", "CHANGED", KP_BOOL, KP_COL_NOTABLE },
+};
+
+int cmd_unpersist(struct opts *o, int argc, char **argv)
+{
+	struct kp_persist_entry *pe = NULL;
+	struct kp_table *t = NULL;
+	unsigned vendor = 0, device = 0;
+	size_t npe = 0, i, keep = 0;
+	char (*want)[13] = NULL;
+	int r, a, line = 0, any = 0, lock = -1;
+	struct kp_pci *pci = NULL;
+
+	if (argc == 0 && !o->id)
+		return kp_usage_err("unpersist needs a DEVICE or --id");
+	if (o->id && kp_pciid_parse(o->id, &vendor, &device) < 0)
+		return kp_usage_err("malformed --id '%s' (want VVVV:DDDD, e.g. 10de:1eb8)", o->id);
+	want = calloc(argc ? argc : 1, sizeof(*want));
+	if (!want)
+		return KP_EXIT_FAIL;
+	/* addresses need not exist any more (a device that moved slot);
+	 * interface names are looked up */
+	for (a = 0; a < argc; a++) {
+		if (kp_bdf_parse(argv[a], want[a]) == 0)
+			continue;
+		if (!pci && (r = scan_host(&pci, KP_PCI_DETAIL)))
+			goto out;
+		{
+			struct kp_pcidev **d;
+			size_t nd;
+
+			r = resolve_devices(pci, 1, &argv[a], NULL, &d, &nd);
+			if (r)
+				goto out;
+			snprintf(want[a], sizeof(want[a]), "%s", d[0]->bdf);
+			free(d);
+		}
+	}
+	if (!o->dry_run && (r = need_root()))
+		goto out;
+	if (!o->dry_run && (lock = kp_lock_take()) < 0) {
+		kp_err_errno(NULL, lock, "cannot take the lock /run/kvmprep/lock");
+		r = KP_EXIT_FAIL;
+		goto out;
+	}
+	r = kp_persist_load(&pe, &npe, &line);
+	if (r < 0) {
+		r = bad_conf(r, line);
+		goto out;
+	}
+	t = kp_table_new(persist_cols, P_NCOLS);
+	if (!t) {
+		r = KP_EXIT_FAIL;
+		goto out;
+	}
+	for (a = 0; a < argc; a++) {
+		int found = 0;
+
+		for (i = 0; i < npe; i++)
+			found |= strcmp(pe[i].bdf, want[a]) == 0;
+		if (!found) {
+			int row = kp_table_add_row(t);
+
+			kp_table_set_str(t, row, P_DEVICE, want[a]);
+			kp_table_set_str(t, row, P_RESULT, "unchanged (not persisted)");
+			kp_table_set_bool(t, row, P_CHANGED, 0);
+		}
+	}
+	for (i = 0; i < npe; i++) {
+		int drop = o->id && pe[i].vendor == vendor && pe[i].device == device;
+
+		for (a = 0; a < argc; a++)
+			drop |= strcmp(pe[i].bdf, want[a]) == 0;
+		if (!drop) {
+			pe[keep++] = pe[i];
+			continue;
+		}
+		{
+			int row = kp_table_add_row(t);
+
+			kp_table_set_str(t, row, P_DEVICE, pe[i].bdf);
+			kp_table_set_strf(t, row, P_ID, "%04x:%04x", pe[i].vendor, pe[i].device);
+			kp_table_set_str(t, row, P_DRIVER, pe[i].driver);
+			kp_table_set_str(t, row, P_RESULT, o->dry_run ? "would unpersist" : "unpersisted");
+			kp_table_set_bool(t, row, P_CHANGED, 1);
+			any = 1;
+		}
+	}
+	if (any && !o->dry_run) {
+		int changed;
+
+		r = kp_persist_save(pe, keep, &changed);
+		if (r < 0) {
+			kp_err_errno(KP_VFIO_CONF, r, "cannot write");
+			r = KP_EXIT_FAIL;
+			goto out;
+		}
+	}
+	if (o->json) {
+		json_object *doc = kp_json_doc(TOOL);
+
+		json_object_object_add(doc, "command", json_object_new_string("unpersist"));
+		json_object_object_add(doc, "dry_run", json_object_new_boolean(o->dry_run));
+		json_object_object_add(doc, "changed", json_object_new_boolean(any));
+		json_object_object_add(doc, "devices", kp_table_json(t));
+		r = kp_json_print(doc, stdout) < 0 ? KP_EXIT_FAIL : 0;
+		json_object_put(doc);
+	} else if (!o->quiet) {
+		r = kp_table_print(t, stdout, &o->out) < 0 ? KP_EXIT_FAIL : 0;
+	} else {
+		r = 0;
+	}
+out:
+	if (lock >= 0)
+		kp_lock_release(lock);
+	kp_table_free(t);
+	kp_pci_free(pci);
+	free(pe);
+	free(want);
+	return r;
+}
+
+int cmd_apply(struct opts *o, int argc, char **argv)
+{
+	struct kp_persist_entry *pe = NULL;
+	struct kp_bind_item *items = NULL;
+	struct kp_bind_err e;
+	struct kp_pci *pci = NULL;
+	size_t npe = 0, n = 0, i, k;
+	int r, line = 0, lock = -1, skipped = 0;
+
+	if (argc)
+		return kp_usage_err("apply-persisted takes no DEVICE");
+	if (!o->dry_run && (r = need_root()))
+		return r;
+	r = kp_persist_load(&pe, &npe, &line);
+	if (r < 0)
+		return bad_conf(r, line);
+	r = scan_host(&pci, KP_PCI_DETAIL);
+	if (r)
+		goto out;
+	items = calloc(npe ? npe : 1, sizeof(*items));
+	if (!items) {
+		r = KP_EXIT_FAIL;
+		goto out;
+	}
+	/* one call per driver keeps the rollback whole; vfio-pci is the usual one */
+	for (i = 0; i < npe; i++) {
+		struct kp_pcidev *d = kp_pci_find(pci, pe[i].bdf);
+
+		if (!d) {
+			kp_err(pe[i].bdf, "persisted for %04x:%04x but no such device now: not bound",
+			       pe[i].vendor, pe[i].device);
+			skipped++;
+			continue;
+		}
+		if (d->vendor != pe[i].vendor || d->device != pe[i].device) {
+			kp_err(d->bdf, "is now %04x:%04x, persisted for %04x:%04x: not bound",
+			       d->vendor, d->device, pe[i].vendor, pe[i].device);
+			skipped++;
+			continue;
+		}
+		items[n++].dev = d;
+	}
+	if (!o->dry_run && n) {
+		lock = kp_lock_take();
+		if (lock < 0) {
+			kp_err_errno(NULL, lock, "cannot take the lock /run/kvmprep/lock");
+			r = KP_EXIT_FAIL;
+			goto out;
+		}
+	}
+	/* bind per driver, in the order of the file */
+	for (i = 0; i < n; i++) {
+		const char *drv = NULL;
+		size_t start = i;
+
+		for (k = 0; k < npe; k++)
+			if (strcmp(pe[k].bdf, items[i].dev->bdf) == 0)
+				drv = pe[k].driver;
+		r = ensure_driver(drv, o->dry_run);
+		if (r)
+			goto out;
+		if (drv && strcmp(drv, "vfio-pci") == 0 && !kp_iommu_enabled()) {
+			r = no_iommu();
+			goto out;
+		}
+		if (kp_bind(&items[start], 1, drv, o->dry_run ? KP_BIND_DRY_RUN : 0,
+			    o->timeout_ms, &e) < 0) {
+			report_err(&e);
+			kp_bind_rollback(items, start, NULL);
+			r = KP_EXIT_FAIL;
+			goto out;
+		}
+	}
+	r = print_items(o, "apply-persisted", items, n, "bound", "would bind", -1);
+	if (!r && skipped)
+		r = KP_EXIT_FAIL;
+out:
+	if (lock >= 0)
+		kp_lock_release(lock);
+	free(items);
+	free(pe);
+	kp_pci_free(pci);
+	return r;
+}

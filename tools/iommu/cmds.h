@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef KP_IOMMU_CMDS_H
+#define KP_IOMMU_CMDS_H
+
+#include <stddef.h>
+
+#include "output.h"
+#include "pci.h"
+
+#define TOOL "kvmprep-iommu"
+#define DEFAULT_TIMEOUT_MS 5000
+
+/* Every option of the tool; which command accepts which is checked in
+ * main.c (a command given an option it does not take is a usage error). */
+struct opts {
+	int json, quiet, dry_run;
+	int group;          /* bind --group */
+	int force;          /* bind --force */
+	int persist;        /* bind --persist */
+	int why;            /* groups --why */
+	const char *driver; /* bind --driver (default vfio-pci) */
+	const char *class;  /* list --class */
+	const char *id;     /* list/bind/… --id VVVV:DDDD */
+	int timeout_ms;     /* bind --timeout */
+	struct kp_out out;
+};
+
+int cmd_groups(struct opts *o, int argc, char **argv);
+int cmd_list(struct opts *o, int argc, char **argv);
+int cmd_status(struct opts *o, int argc, char **argv);
+int cmd_bind(struct opts *o, int argc, char **argv);
+int cmd_unbind(struct opts *o, int argc, char **argv);
+int cmd_unpersist(struct opts *o, int argc, char **argv);
+int cmd_apply(struct opts *o, int argc, char **argv);
+
+/* resolve.c */
+
+/* Scan the host (exit status on failure, error printed), 0 on success. */
+int scan_host(struct kp_pci **pci, unsigned fill);
+
+/* Resolve DEVICE arguments (addresses with or without domain, netdev
+ * names) and --id into a deduplicated list of devices, in argument order.
+ * Prints the error; returns 0 or an exit status (2 malformed, 3 unknown). */
+int resolve_devices(struct kp_pci *pci, int argc, char **argv, const char *id,
+		    struct kp_pcidev ***out, size_t *n);
+
+/* The "how to enable the IOMMU" message for this host's CPU vendor; exit 3. */
+int no_iommu(void);
+
+/* 1 when the effective uid is root. */
+int is_root(void);
+int need_root(void);
+
+/* Whether the host uses the device (addresses/routes, mounts, console).
+ * 1 with a reason in why, 0 when free, -errno when it could not tell. */
+int device_in_use(struct kp_pci *pci, const struct kp_pcidev *d, char *why, size_t n);
+
+#endif

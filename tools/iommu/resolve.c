@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/* Turning what the user typed into devices, and the host checks every
+ * command shares. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmds.h"
+#include "cpuinfo.h"
+#include "err.h"
+#include "exitcodes.h"
+#include "ids.h"
+
+int scan_host(struct kp_pci **pci, unsigned fill)
+{
+	int r = kp_pci_scan(pci, fill);
+
+	if (r == -ENOENT) {
+		kp_err(NULL, "no PCI bus in /sys/bus/pci");
+		return KP_EXIT_HOST;
+	}
+	if (r < 0) {
+		kp_err_errno(NULL, r, "cannot scan PCI devices");
+		return KP_EXIT_HOST;
+	}
+	return 0;
+}
+
+static int add_dev(struct kp_pcidev ***v, size_t *n, struct kp_pcidev *d)
+{
+	struct kp_pcidev **nv;
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if ((*v)[i] == d)
+			return 0;
+	nv = realloc(*v, (*n + 1) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	nv[(*n)++] = d;
+	*v = nv;
+	return 0;
+}
+
+int resolve_devices(struct kp_pci *pci, int argc, char **argv, const char *id,
+		    struct kp_pcidev ***out, size_t *nout)
+{
+	struct kp_pcidev **v = NULL;
+	unsigned vendor = 0, device = 0;
+	size_t n = 0, i;
+	int a;
+
+	*out = NULL;
+	*nout = 0;
+	/* every argument is checked for form before any is looked up */
+	if (id && kp_pciid_parse(id, &vendor, &device) < 0)
+		return kp_usage_err("malformed --id '%s' (want VVVV:DDDD, e.g. 10de:1eb8)", id);
+	for (a = 0; a < argc; a++) {
+		char bdf[13];
+
+		if (kp_bdf_parse(argv[a], bdf) < 0 && kp_ifname_check(argv[a]) < 0)
+			return kp_usage_err("malformed device '%s' (want a PCI address such as "
+					    "0000:01:00.0 or 01:00.0, or an interface name)", argv[a]);
+		if (strchr(argv[a], ':') && kp_bdf_parse(argv[a], bdf) < 0)
+			return kp_usage_err("malformed PCI address '%s' (want 0000:01:00.0 or 01:00.0)",
+					    argv[a]);
+	}
+	for (a = 0; a < argc; a++) {
+		struct kp_pcidev *d;
+		char bdf[13];
+
+		if (kp_bdf_parse(argv[a], bdf) == 0)
+			d = kp_pci_find(pci, bdf);
+		else
+			d = kp_pci_find_net(pci, argv[a]);
+		if (!d) {
+			free(v);
+			kp_err(argv[a], "no such device");
+			return KP_EXIT_HOST;
+		}
+		if (add_dev(&v, &n, d) < 0)
+			goto nomem;
+	}
+	if (id) {
+		size_t found = 0;
+
+		for (i = 0; i < kp_pci_count(pci); i++) {
+			struct kp_pcidev *d = kp_pci_dev(pci, i);
+
+			if (d->vendor != vendor || d->device != device)
+				continue;
+			found++;
+			if (add_dev(&v, &n, d) < 0)
+				goto nomem;
+		}
+		if (!found) {
+			free(v);
+			kp_err(id, "no such device");
+			return KP_EXIT_HOST;
+		}
+	}
+	*out = v;
+	*nout = n;
+	return 0;
+nomem:
+	free(v);
+	kp_err_errno(NULL, -ENOMEM, "cannot resolve devices");
+	return KP_EXIT_FAIL;
+}
+
+int no_iommu(void)
+{
+	struct kp_cpuinfo ci;
+	const char *how = "intel_iommu=on (Intel) or amd_iommu=on (AMD)";
+
+	if (kp_cpuinfo_read(&ci) == 0) {
+		if (ci.vendor == KP_VENDOR_INTEL)
+			how = "intel_iommu=on iommu=pt";
+		else if (ci.vendor == KP_VENDOR_AMD || ci.vendor == KP_VENDOR_HYGON)
+			how = "amd_iommu=on iommu=pt";
+		else if (ci.arch == KP_ARCH_AARCH64)
+			how = "iommu.passthrough=0 (and an SMMU described by ACPI IORT or the device tree)";
+		kp_cpuinfo_free(&ci);
+	}
+	kp_err(NULL, "no IOMMU groups: the IOMMU is off; enable VT-d/AMD-Vi in the firmware "
+		     "and add %s to the kernel command line", how);
+	return KP_EXIT_HOST;
+}
+
+int is_root(void)
+{
+	return geteuid() == 0;
+}
+
+int need_root(void)
+{
+	if (is_root())
+		return 0;
+	kp_err(NULL, "must be run as root");
+	return KP_EXIT_HOST;
+}
