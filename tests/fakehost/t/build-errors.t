@@ -1,0 +1,64 @@
+# The builder rejects a wrong description with FILE:LINE and exit 2.
+. "${TOP:-$(cd ../../.. && pwd)}/tests/lib.sh"
+BUILDER=$TOP/tests/fakehost/build
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+
+# check LINE-TO-APPEND LINENO MESSAGE-PART: a valid two-line head, then the line
+check() {
+	printf 'name "bad"\nkernel release=6.1.0-x\n%s\n' "$1" >"$W/bad.host"
+	out=$("$BUILDER" "$W/bad.host" "$W/tree" 2>&1)
+	rc=$?
+	[ $rc -eq 2 ] || fail "exit $rc, wanted 2 for: $1 ($out)"
+	case "$out" in
+	*"$W/bad.host:$2: "*"$3"*) ;;
+	*) fail "for '$1': got '$out', wanted '$W/bad.host:$2: …$3…'" ;;
+	esac
+	[ ! -e "$W/tree" ] || fail "a tree was left behind for: $1"
+	echo "ok: $1 -> ${out#*bad.host:}"
+}
+
+check 'frobnicate x=1' 3 "unknown keyword 'frobnicate'"
+check 'pci 0000:00:01.0 8086:1234 colour=red' 3 "unknown key 'colour'"
+check 'memory total=12Q' 3 "bad size '12Q'"
+check 'pci 0000:00:1z.0 8086:1234' 3 "bad PCI address"
+check 'pci 0000:00:01.0 8086:12345' 3 "bad id"
+check 'pci 0000:01:00.0 8086:1234 parent=0000:00:1c.0' 3 "parent 0000:00:1c.0 is not described"
+check 'cpu count=4 8' 3 "unexpected argument '8'"
+check 'module kvm state=sleepy' 3 "state=sleepy"
+check 'name "unterminated' 3 "No closing quotation"
+check 'kvm state=maybe' 3 "works|noflags|broken|absent"
+check 'pci 0000:00:01.0 8086:1234 flr=perhaps' 3 "bad boolean"
+check 'pci 0000:00:01.0 8086:1234 vf=154c' 3 "need sriov"
+check 'dev /tmp/x' 3 "not under /dev"
+check 'file relative/path content=x' 3 "must be an absolute path"
+check 'net eth0 addr=10.0.0.1' 3 "bad address"
+check 'hugepages size=2M total=4 free=8' 3 "free=8 is more than total=4"
+
+# errors found after parsing still name the line that is wrong
+printf '%s\n' 'name x' 'module vfio_pci state=available drivers=vfio-pci' \
+	'pci 0000:00:01.0 8086:1234 driver=vfio-pci' >"$W/late.host"
+out=$("$BUILDER" "$W/late.host" "$W/tree" 2>&1)
+assert_eq "$?" 2 "driver of an unloaded module"
+case "$out" in *"late.host:3: pci 0000:00:01.0: driver vfio-pci is not loaded"*) ;;
+*) fail "got '$out'" ;; esac
+printf '%s\n' 'pci 0000:00:01.0 8086:1234' '# comment' '' 'pci 0000:00:01.0 8086:1234' >"$W/dup.host"
+out=$("$BUILDER" "$W/dup.host" "$W/tree" 2>&1)
+assert_eq "$?" 2 "duplicate device"
+case "$out" in *"dup.host:4: pci 0000:00:01.0 given twice (first at line 1)"*) ;;
+*) fail "got '$out'" ;; esac
+printf '%s\n' 'pci 0000:00:01.0 8086:1234' 'pci 0000:01:00.0 8086:1234 parent=0000:00:01.0' >"$W/nb.host"
+out=$("$BUILDER" "$W/nb.host" "$W/tree" 2>&1)
+assert_eq "$?" 2 "parent not a bridge"
+case "$out" in *"nb.host:2: "*"not a PCI bridge"*) ;; *) fail "got '$out'" ;; esac
+
+# run passes the builder's verdict on: exit 2, message on stderr
+out=$("$FAKEHOST" "$W/bad.host" -- true 2>&1)
+assert_eq "$?" 2 "run with a bad description"
+case "$out" in *"bad.host:3: "*) ;; *) fail "run: got '$out'" ;; esac
+# and a good minimal description builds
+printf 'pci 0000:00:01.0 8086:1234\n' >"$W/good.host"
+"$BUILDER" "$W/good.host" "$W/tree" || fail "minimal host does not build"
+assert_file "$W/tree/sys/bus/pci/devices/0000:00:01.0/config"
+"$BUILDER" --check "$TOP/tests/hosts/example.host" || fail "example.host does not check"
+echo "all errors caught"
