@@ -61,7 +61,7 @@ struct kp_why {
 	int pcie_type;     /* of bdf */
 };
 
-/* Reasons for group g, in path order. 0 or -errno (-ENOENT: empty group). */
+/* Reasons for group g (ports first, in member order, then functions). 0 or -errno (-ENOENT: empty group). */
 int kp_iommu_why(struct kp_pci *pci, int g, struct kp_why **out, size_t *n);
 const char *kp_why_kind_name(enum kp_why_kind k); /* "no_acs", … */
 

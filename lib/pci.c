@@ -409,8 +409,10 @@ void kp_acs_missing(unsigned ctrl, char *buf, size_t n)
 		if (ctrl & bits[i].bit)
 			continue;
 		w = snprintf(buf + len, n - len, "%s%s", len ? " " : "", bits[i].name);
-		if (w < 0 || (size_t)w >= n - len)
+		if (w < 0 || (size_t)w >= n - len) {
+			buf[len] = '\0'; /* whole words only */
 			return;
+		}
 		len += (size_t)w;
 	}
 }

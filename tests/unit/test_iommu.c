@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: MIT */
+/* Group viability and the --why analysis, on described PCIe topologies. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "iommu.h"
+#include "pci.h"
+
+static struct kp_pcidev dev(const char *bdf, unsigned class, const char *driver, int group,
+			    const char *parent, int pcie_type)
+{
+	struct kp_pcidev d;
+	unsigned dom, bus, slot, fn;
+
+	memset(&d, 0, sizeof(d));
+	sscanf(bdf, "%x:%x:%x.%x", &dom, &bus, &slot, &fn);
+	snprintf(d.bdf, sizeof(d.bdf), "%s", bdf);
+	d.domain = dom;
+	d.bus = bus;
+	d.dev = slot;
+	d.func = fn;
+	d.class = class;
+	snprintf(d.driver, sizeof(d.driver), "%s", driver);
+	d.group = group;
+	snprintf(d.parent, sizeof(d.parent), "%s", parent);
+	d.pcie_type = pcie_type;
+	d.config_ok = 1;
+	d.flr = -1;
+	d.numa_node = -1;
+	return d;
+}
+
+static struct kp_pcidev port(const char *bdf, int group, const char *parent, int type,
+			     int acs, unsigned ctrl)
+{
+	struct kp_pcidev d = dev(bdf, 0x060400, "pcieport", group, parent, type);
+
+	d.has_acs = acs;
+	d.acs_cap = acs ? 0x5f : 0;
+	d.acs_ctrl = ctrl;
+	return d;
+}
+
+static struct kp_why *why(struct kp_pcidev *devs, size_t n, int g, size_t *nw)
+{
+	struct kp_pci *pci;
+	struct kp_why *w;
+
+	assert_int_equal(kp_pci_from_devs(&pci, devs, n), 0);
+	assert_int_equal(kp_iommu_why(pci, g, &w, nw), 0);
+	kp_pci_free(pci);
+	return w;
+}
+
+static void test_member_ok(void **state)
+{
+	struct kp_pcidev d = dev("0000:01:00.0", 0x030000, "", 12, "", 0);
+
+	(void)state;
+	assert_true(kp_iommu_member_ok(&d, "vfio-pci"));
+	strcpy(d.driver, "vfio-pci");
+	assert_true(kp_iommu_member_ok(&d, "vfio-pci"));
+	strcpy(d.driver, "pci-stub");
+	assert_true(kp_iommu_member_ok(&d, "vfio-pci"));
+	strcpy(d.driver, "nouveau");
+	assert_false(kp_iommu_member_ok(&d, "vfio-pci"));
+	d = port("0000:00:1c.0", 12, "", KP_PCIE_ROOT_PORT, 0, 0);
+	assert_true(kp_iommu_member_ok(&d, "vfio-pci")); /* bridges stay on pcieport */
+}
+
+static void test_viable(void **state)
+{
+	struct kp_pcidev devs[] = {
+		dev("0000:01:00.1", 0x040300, "snd_hda_intel", 12, "0000:00:1c.0", 0),
+		dev("0000:01:00.0", 0x030000, "vfio-pci", 12, "0000:00:1c.0", 0),
+		port("0000:00:1c.0", 12, "", KP_PCIE_ROOT_PORT, 0, 0),
+		dev("0000:02:00.0", 0x010802, "", 13, "", 0),
+	};
+	struct kp_pci *pci;
+
+	(void)state;
+	assert_int_equal(kp_pci_from_devs(&pci, devs, 4), 0);
+	assert_int_equal(kp_iommu_group_viable(pci, 12, "vfio-pci"), 0);
+	assert_int_equal(kp_iommu_group_viable(pci, 13, "vfio-pci"), 1);
+	assert_int_equal(kp_iommu_group_viable(pci, 99, "vfio-pci"), -ENOENT);
+	strcpy(kp_pci_find(pci, "0000:01:00.1")->driver, "vfio-pci");
+	assert_int_equal(kp_iommu_group_viable(pci, 12, "vfio-pci"), 1);
+	kp_pci_free(pci);
+}
+
+static void test_members_sorted(void **state)
+{
+	struct kp_pcidev devs[] = {
+		dev("0000:01:00.1", 0x040300, "", 12, "", 0),
+		dev("0000:01:00.0", 0x030000, "", 12, "", 0),
+		dev("0000:02:00.0", 0x010802, "", 13, "", 0),
+	};
+	struct kp_pcidev **m;
+	struct kp_pci *pci;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(kp_pci_from_devs(&pci, devs, 3), 0);
+	assert_int_equal(kp_iommu_members(pci, 12, &m, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(m[0]->bdf, "0000:01:00.0");
+	assert_string_equal(m[1]->bdf, "0000:01:00.1");
+	free(m);
+	assert_int_equal(kp_iommu_members(pci, -1, &m, &n), 0);
+	assert_int_equal(n, 0);
+	free(m);
+	kp_pci_free(pci);
+}
+
+/* A root port without ACS puts itself and everything behind it together,
+ * and a GPU with its audio function, without ACS, is one unit anyway. */
+static void test_why_root_port_no_acs(void **state)
+{
+	struct kp_pcidev devs[] = {
+		port("0000:00:1c.0", 7, "", KP_PCIE_ROOT_PORT, 0, 0),
+		dev("0000:01:00.0", 0x030000, "nouveau", 7, "0000:00:1c.0", 0),
+		dev("0000:01:00.1", 0x040300, "snd_hda_intel", 7, "0000:00:1c.0", 0),
+	};
+	struct kp_why *w;
+	size_t n;
+
+	(void)state;
+	w = why(devs, 3, 7, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(w[0].kind, KP_WHY_NO_ACS);
+	assert_string_equal(w[0].bdf, "0000:00:1c.0");
+	assert_int_equal(w[0].pcie_type, KP_PCIE_ROOT_PORT);
+	assert_string_equal(w[0].devices, "0000:01:00.0, 0000:01:00.1");
+	assert_int_equal(w[1].kind, KP_WHY_MULTIFUNCTION);
+	assert_string_equal(w[1].bdf, "0000:01:00.0");
+	assert_string_equal(w[1].devices, "0000:01:00.0, 0000:01:00.1");
+	free(w);
+}
+
+static void test_why_multifunction_only(void **state)
+{
+	struct kp_pcidev devs[] = {
+		port("0000:00:1c.0", 7, "", KP_PCIE_ROOT_PORT, 1, 0x1d),
+		dev("0000:01:00.0", 0x030000, "nouveau", 12, "0000:00:1c.0", 0),
+		dev("0000:01:00.1", 0x040300, "snd_hda_intel", 12, "0000:00:1c.0", 0),
+	};
+	struct kp_why *w;
+	size_t n;
+
+	(void)state;
+	w = why(devs, 3, 12, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(w[0].kind, KP_WHY_MULTIFUNCTION);
+	assert_string_equal(kp_why_kind_name(w[0].kind), "multifunction");
+	free(w);
+	/* functions that each have ACS are isolated: nothing from them */
+	devs[1].has_acs = devs[2].has_acs = 1;
+	devs[1].acs_cap = devs[2].acs_cap = 0x1d;
+	devs[1].acs_ctrl = devs[2].acs_ctrl = 0x1d;
+	w = why(devs, 3, 12, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(w[0].kind, KP_WHY_UNKNOWN);
+	assert_string_equal(w[0].devices, "0000:01:00.0, 0000:01:00.1");
+	free(w);
+}
+
+/* A switch: the upstream port needs no ACS, the downstream port with RR
+ * and CR off merges the two endpoints behind it. */
+static void test_why_switch_acs_off(void **state)
+{
+	struct kp_pcidev devs[] = {
+		port("0000:00:01.0", 2, "", KP_PCIE_ROOT_PORT, 1, 0x1d),
+		port("0000:01:00.0", 3, "0000:00:01.0", KP_PCIE_UPSTREAM, 0, 0),
+		port("0000:02:01.0", 4, "0000:01:00.0", KP_PCIE_DOWNSTREAM, 1, 0x11),
+		port("0000:03:00.0", 4, "0000:02:01.0", KP_PCIE_UPSTREAM, 0, 0),
+		port("0000:04:01.0", 4, "0000:03:00.0", KP_PCIE_DOWNSTREAM, 0, 0),
+		dev("0000:05:00.0", 0x020000, "ixgbe", 4, "0000:04:01.0", 0),
+	};
+	struct kp_why *w;
+	size_t n;
+
+	(void)state;
+	w = why(devs, 6, 4, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(w[0].kind, KP_WHY_ACS_OFF);
+	assert_string_equal(w[0].bdf, "0000:02:01.0");
+	assert_string_equal(w[0].missing, "RR CR");
+	assert_string_equal(w[0].devices, "0000:03:00.0, 0000:04:01.0, 0000:05:00.0");
+	assert_int_equal(w[1].kind, KP_WHY_NO_ACS);
+	assert_string_equal(w[1].bdf, "0000:04:01.0");
+	assert_string_equal(w[1].devices, "0000:05:00.0");
+	free(w);
+}
+
+static void test_why_pci_bridge(void **state)
+{
+	struct kp_pcidev devs[] = {
+		port("0000:00:1e.0", 9, "", KP_PCIE_NONE, 0, 0),
+		dev("0000:05:00.0", 0x0c0300, "uhci_hcd", 9, "0000:00:1e.0", KP_PCIE_NONE),
+		dev("0000:05:01.0", 0x020000, "e100", 9, "0000:00:1e.0", KP_PCIE_NONE),
+	};
+	struct kp_why *w;
+	size_t n;
+
+	(void)state;
+	devs[0].class = 0x060401;
+	w = why(devs, 3, 9, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(w[0].kind, KP_WHY_PCI_BRIDGE);
+	assert_string_equal(w[0].bdf, "0000:00:1e.0");
+	assert_string_equal(w[0].devices, "0000:05:00.0, 0000:05:01.0");
+	free(w);
+}
+
+static void test_why_alone_and_empty(void **state)
+{
+	struct kp_pcidev devs[] = {
+		dev("0000:02:00.0", 0x010802, "nvme", 13, "", KP_PCIE_RC_ENDPOINT),
+	};
+	struct kp_pci *pci;
+	struct kp_why *w;
+	size_t n;
+
+	(void)state;
+	w = why(devs, 1, 13, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(w[0].kind, KP_WHY_ALONE);
+	free(w);
+	assert_int_equal(kp_pci_from_devs(&pci, devs, 1), 0);
+	assert_int_equal(kp_iommu_why(pci, 14, &w, &n), -ENOENT);
+	kp_pci_free(pci);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_member_ok),
+		cmocka_unit_test(test_viable),
+		cmocka_unit_test(test_members_sorted),
+		cmocka_unit_test(test_why_root_port_no_acs),
+		cmocka_unit_test(test_why_multifunction_only),
+		cmocka_unit_test(test_why_switch_acs_off),
+		cmocka_unit_test(test_why_pci_bridge),
+		cmocka_unit_test(test_why_alone_and_empty),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

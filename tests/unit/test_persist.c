@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: MIT */
+/* Atomic writes under the root prefix, vfio.conf parsing and the udev rule. */
+#include <dirent.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "persist.h"
+#include "root.h"
+
+static char root[64];
+
+static int setup(void **state)
+{
+	(void)state;
+	strcpy(root, "/tmp/kp-persist.XXXXXX");
+	if (!mkdtemp(root))
+		return -1;
+	setenv("KVMPREP_ROOT", root, 1);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	unsetenv("KVMPREP_ROOT");
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static char *slurp(const char *abs)
+{
+	char *buf = NULL;
+
+	if (kp_read_file(abs, &buf, NULL) < 0)
+		return NULL;
+	return buf;
+}
+
+static int count_entries(const char *abs_dir)
+{
+	char path[256];
+	struct dirent *e;
+	int n = 0;
+	DIR *d;
+
+	kp_path(path, sizeof(path), abs_dir);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static void test_write_atomic(void **state)
+{
+	char path[256];
+	struct stat st;
+	int changed = -1;
+	char *s;
+
+	(void)state;
+	assert_int_equal(kp_persist_write("/etc/kvmprep/x.conf", "one\n", 4, 0640, &changed), 0);
+	assert_int_equal(changed, 1);
+	s = slurp("/etc/kvmprep/x.conf");
+	assert_string_equal(s, "one\n");
+	free(s);
+	kp_path(path, sizeof(path), "/etc/kvmprep/x.conf");
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	/* same content: not rewritten */
+	assert_int_equal(kp_persist_write("/etc/kvmprep/x.conf", "one\n", 4, 0640, &changed), 0);
+	assert_int_equal(changed, 0);
+	assert_int_equal(kp_persist_write("/etc/kvmprep/x.conf", "two\n", 4, 0640, &changed), 0);
+	assert_int_equal(changed, 1);
+	s = slurp("/etc/kvmprep/x.conf");
+	assert_string_equal(s, "two\n");
+	free(s);
+	assert_int_equal(count_entries("/etc/kvmprep"), 1); /* no temp file left */
+	assert_int_equal(kp_persist_remove("/etc/kvmprep/x.conf", &changed), 0);
+	assert_int_equal(changed, 1);
+	assert_int_equal(kp_persist_remove("/etc/kvmprep/x.conf", &changed), 0);
+	assert_int_equal(changed, 0);
+}
+
+static void test_write_error(void **state)
+{
+	char path[256];
+
+	(void)state;
+	/* a file where a directory should be */
+	kp_path(path, sizeof(path), "/etc/blocker");
+	mkdir(path, 0755);
+	rmdir(path);
+	assert_int_equal(kp_persist_write("/etc/blocker", "x", 1, 0644, NULL), 0);
+	assert_int_equal(kp_persist_write("/etc/blocker/y", "x", 1, 0644, NULL), -ENOTDIR);
+}
+
+static void test_parse(void **state)
+{
+	struct kp_persist_entry *e;
+	size_t n;
+	int line = 0;
+
+	(void)state;
+	assert_int_equal(kp_persist_parse("# c\n\n0000:01:00.0 10de:1eb8 vfio-pci\n"
+					  "  02:00.0 144D:A808 vfio-pci  \n", &e, &n, &line), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(e[0].bdf, "0000:01:00.0");
+	assert_int_equal(e[0].vendor, 0x10de);
+	assert_int_equal(e[0].device, 0x1eb8);
+	assert_string_equal(e[0].driver, "vfio-pci");
+	assert_string_equal(e[1].bdf, "0000:02:00.0");
+	assert_int_equal(e[1].vendor, 0x144d);
+	free(e);
+	assert_int_equal(kp_persist_parse("", &e, &n, &line), 0);
+	assert_int_equal(n, 0);
+	free(e);
+	assert_int_equal(kp_persist_parse("0000:01:00.0 10de:1eb8 vfio-pci\nbogus\n", &e, &n, &line),
+			 -EINVAL);
+	assert_int_equal(line, 2);
+	assert_int_equal(kp_persist_parse("0000:01:00.0 10de vfio-pci\n", &e, &n, &line), -EINVAL);
+	assert_int_equal(kp_persist_parse("0000:01:00.0 10de:1eb8 vfio-pci extra\n", &e, &n, &line),
+			 -EINVAL);
+}
+
+static void test_save_load(void **state)
+{
+	struct kp_persist_entry in[2] = {
+		{ "0000:01:00.0", 0x10de, 0x1eb8, "vfio-pci" },
+		{ "0000:01:00.1", 0x10de, 0x10f8, "vfio-pci" },
+	};
+	struct kp_persist_entry *out;
+	size_t n;
+	int changed, line;
+	char *rules;
+
+	(void)state;
+	assert_int_equal(kp_persist_save(in, 2, &changed), 0);
+	assert_int_equal(changed, 1);
+	assert_int_equal(kp_persist_save(in, 2, &changed), 0);
+	assert_int_equal(changed, 0); /* idempotent */
+	assert_int_equal(kp_persist_load(&out, &n, &line), 0);
+	assert_int_equal(n, 2);
+	for (size_t i = 0; i < 2; i++) {
+		assert_string_equal(out[i].bdf, in[i].bdf);
+		assert_int_equal(out[i].vendor, in[i].vendor);
+		assert_int_equal(out[i].device, in[i].device);
+		assert_string_equal(out[i].driver, in[i].driver);
+	}
+	free(out);
+	rules = slurp(KP_VFIO_RULES);
+	assert_non_null(rules);
+	assert_non_null(strstr(rules, "KERNEL==\"0000:01:00.1\", ATTR{vendor}==\"0x10de\", "
+				      "ATTR{device}==\"0x10f8\", ATTR{driver_override}=\"vfio-pci\""));
+	free(rules);
+	/* nothing left: both files go */
+	assert_int_equal(kp_persist_save(NULL, 0, &changed), 0);
+	assert_int_equal(changed, 1);
+	assert_false(kp_exists(KP_VFIO_CONF));
+	assert_false(kp_exists(KP_VFIO_RULES));
+	assert_int_equal(kp_persist_load(&out, &n, &line), 0);
+	assert_int_equal(n, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_write_atomic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_save_load, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
