@@ -1,64 +1,56 @@
 /* SPDX-License-Identifier: MIT */
-/* Whether the host uses a device: one netlink dump (kp_net) for all NICs. */
+/* Whether the host uses a device (lib/inuse.c), with one netlink context
+ * for the whole run: one dump answers every NIC of a listing. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmds.h"
+#include "inuse.h"
 #include "net.h"
 
 static struct kp_net *net;
-static int net_failed;
+static int net_err;
 
 static void net_done(void)
 {
 	kp_net_free(net);
+	net = NULL;
 }
 
-static int nic_in_use(const struct kp_pcidev *d, char *why, size_t n)
+/* Classes whose devices can carry what the host uses: network interfaces,
+ * block devices (storage controllers, USB and other serial-bus hosts), the
+ * boot display. Other devices are not asked (a listing of 1024 devices
+ * stays one netlink dump and a few hundred sysfs reads). */
+static int may_be_used(const struct kp_pcidev *d)
 {
-	const char *s = d->net;
+	unsigned base = d->class >> 16;
 
-	if (!net && !net_failed) {
-		if (kp_net_new(&net) < 0)
-			net_failed = 1;
-		else
-			atexit(net_done);
-	}
-	if (!net)
-		return -EIO;
-	while (*s) {
-		struct kp_link_usage u;
-		char ifname[IF_NAMESIZE];
-		size_t w = strcspn(s, ",");
-
-		snprintf(ifname, sizeof(ifname), "%.*s", (int)w, s);
-		s += w + (s[w] == ',');
-		if (kp_link_usage(ifname, net, &u) < 0 || !u.exists || !kp_link_in_use(&u))
-			continue;
-		if (u.naddrs)
-			snprintf(why, n, "%s has address %s%s", ifname, u.addrs[0],
-				 u.naddrs > 1 ? " and more" : "");
-		else if (u.default_route || u.nroutes)
-			snprintf(why, n, "%s carries %s", ifname,
-				 u.default_route ? "the default route" : "routes");
-		else
-			snprintf(why, n, "%s is enslaved to %s", ifname, u.master);
-		return 1;
-	}
-	return 0;
+	return d->net[0] || base == 0x01 || base == 0x0c ||
+	       (base == 0x03 && d->boot_vga == 1);
 }
 
 int device_in_use(struct kp_pci *pci, const struct kp_pcidev *d, char *why, size_t n)
 {
+	struct kp_dev_usage u;
+	int r;
+
 	(void)pci;
 	why[0] = '\0';
-	if (d->net[0])
-		return nic_in_use(d, why, n);
-	if ((d->class >> 16) == 0x03 && d->boot_vga == 1) {
-		snprintf(why, n, "boot display (boot_vga)");
-		return 1;
+	if (!may_be_used(d))
+		return 0;
+	if (d->net[0] && !net && !net_err) {
+		net_err = kp_net_new(&net);
+		if (net_err == 0)
+			atexit(net_done);
 	}
-	return 0;
+	if (d->net[0] && !net)
+		return net_err;
+	r = kp_pcidev_usage(d->bdf, net, &u);
+	if (r < 0)
+		return r;
+	if (u.in_use)
+		snprintf(why, n, "%s", u.reason);
+	return u.in_use;
 }

@@ -26,8 +26,9 @@ static int emit(struct opts *o, struct kp_table *t, json_object *doc, const char
 	return r < 0 ? KP_EXIT_FAIL : 0;
 }
 
-/* "a, b, c" -> ["a", "b", "c"] in every row object of arr under key. */
-static void split_list(json_object *arr, const char *key, const char *sep)
+/* "a, b, c" -> ["a", "b", "c"] in every row object of arr under key
+ * (null stays null, unless null_empty: then []). */
+static void split_list(json_object *arr, const char *key, const char *sep, int null_empty)
 {
 	size_t i, n = json_object_array_length(arr);
 
@@ -35,7 +36,13 @@ static void split_list(json_object *arr, const char *key, const char *sep)
 		json_object *row = json_object_array_get_idx(arr, i), *v, *list;
 		char *copy, *tok, *save = NULL;
 
-		if (!json_object_object_get_ex(row, key, &v) || !json_object_is_type(v, json_type_string))
+		if (!json_object_object_get_ex(row, key, &v))
+			continue;
+		if (!v && null_empty) {
+			json_object_object_add(row, key, json_object_new_array());
+			continue;
+		}
+		if (!json_object_is_type(v, json_type_string))
 			continue;
 		list = json_object_new_array();
 		copy = strdup(json_object_get_string(v));
@@ -288,7 +295,7 @@ static int groups_why(struct opts *o, struct kp_pci *pci, struct kp_iommu_group 
 	if (o->json) {
 		json_object *rows = kp_table_json(t);
 
-		split_list(rows, "devices", ", ");
+		split_list(rows, "devices", ", ", 1);
 		doc = kp_json_doc(TOOL);
 		json_object_object_add(doc, "command", json_object_new_string("groups_why"));
 		json_object_object_add(doc, "reasons", rows);
@@ -391,7 +398,7 @@ int cmd_list(struct opts *o, int argc, char **argv)
 		if (d->numa_node >= 0)
 			kp_table_set_int(t, row, L_NUMA, d->numa_node);
 		kp_pcidev_resets(d, resets, sizeof(resets));
-		kp_table_set_str(t, row, L_RESET, resets[0] ? resets : "none");
+		set_str_or_null(t, row, L_RESET, resets); /* "-": none (JSON []) */
 		use = device_in_use(pci, d, why, sizeof(why));
 		if (use >= 0)
 			kp_table_set_bool(t, row, L_IN_USE, use);
@@ -411,8 +418,8 @@ int cmd_list(struct opts *o, int argc, char **argv)
 	if (o->json) {
 		json_object *rows = kp_table_json(t);
 
-		split_list(rows, "reset_methods", " ");
-		split_list(rows, "net", ",");
+		split_list(rows, "reset_methods", " ", 1);
+		split_list(rows, "net", ",", 1);
 		doc = kp_json_doc(TOOL);
 		json_object_object_add(doc, "command", json_object_new_string("list"));
 		json_object_object_add(doc, "devices", rows);
