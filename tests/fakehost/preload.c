@@ -102,22 +102,34 @@ static int dev_errno(const char *p)
 	return r;
 }
 
-/* checks before an open; may drop O_TRUNC. 0 or errno */
-static int pre_open(const char *p, int *flags)
+/* checks before an open; may drop O_TRUNC, and opens a /dev node of the
+ * fake host directly (*use = its tree path): umockdev 0.17 would look for
+ * an ioctl socket of its testbed for it and exit when there is none.
+ * 0 or errno. */
+static int pre_open(const char *p, int *flags, const char **use, char *buf)
 {
-	char t[FH_PATH];
 	struct stat st;
 	int r = 0;
 
+	*use = p;
 	if (!p || !fh_active())
 		return 0;
-	if (prefix(p, "/dev/"))
-		return dev_errno(p);
+	if (prefix(p, "/dev/")) {
+		r = dev_errno(p);
+		if (!r && !dev_allowed(p)) {
+			fh_lock();
+			fh_p(buf, "%s", p);
+			if (stat(buf, &st) == 0 && !S_ISDIR(st.st_mode))
+				*use = buf;
+			fh_unlock();
+		}
+		return r;
+	}
 	if (!prefix(p, "/sys/"))
 		return 0;
 	*flags &= ~O_TRUNC;	/* sysfs ignores it: an attribute is never truncated */
 	fh_lock();
-	if (lstat(fh_p(t, "%s", p), &st) < 0) {
+	if (lstat(fh_p(buf, "%s", p), &st) < 0) {
 		if (*flags & O_CREAT)
 			r = EACCES;	/* sysfs has no create() */
 	} else if ((*flags & O_ACCMODE) != O_RDONLY && S_ISREG(st.st_mode) &&
@@ -146,7 +158,9 @@ static mode_t open_mode(int flags, va_list ap)
 
 #define OPEN_BODY(call) \
 	do { \
-		int e_ = pre_open(path, &flags), fd_; \
+		char buf_[FH_PATH]; \
+		const char *use_; \
+		int e_ = pre_open(path, &flags, &use_, buf_), fd_; \
 		if (e_) { \
 			errno = e_; \
 			return -1; \
@@ -165,7 +179,7 @@ int open(const char *path, int flags, ...)
 	va_start(ap, flags);
 	mode = open_mode(flags, ap);
 	va_end(ap);
-	OPEN_BODY(real_open(path, flags, mode));
+	OPEN_BODY(real_open(use_, flags, mode));
 }
 
 int open64(const char *path, int flags, ...)
@@ -177,7 +191,7 @@ int open64(const char *path, int flags, ...)
 	va_start(ap, flags);
 	mode = open_mode(flags, ap);
 	va_end(ap);
-	OPEN_BODY(real_open64(path, flags, mode));
+	OPEN_BODY(real_open64(use_, flags, mode));
 }
 
 int openat(int dirfd, const char *path, int flags, ...)
@@ -189,7 +203,7 @@ int openat(int dirfd, const char *path, int flags, ...)
 	va_start(ap, flags);
 	mode = open_mode(flags, ap);
 	va_end(ap);
-	OPEN_BODY(real_openat(dirfd, path, flags, mode));
+	OPEN_BODY(real_openat(dirfd, use_, flags, mode));
 }
 
 int openat64(int dirfd, const char *path, int flags, ...)
@@ -201,64 +215,65 @@ int openat64(int dirfd, const char *path, int flags, ...)
 	va_start(ap, flags);
 	mode = open_mode(flags, ap);
 	va_end(ap);
-	OPEN_BODY(real_openat64(dirfd, path, flags, mode));
+	OPEN_BODY(real_openat64(dirfd, use_, flags, mode));
 }
 
 /* the fortified entry points: route them through open()/openat() */
 int __open_2(const char *path, int flags)
 {
 	REAL(open);
-	OPEN_BODY(real_open(path, flags));
+	OPEN_BODY(real_open(use_, flags));
 }
 
 int __open64_2(const char *path, int flags)
 {
 	REAL(open64);
-	OPEN_BODY(real_open64(path, flags));
+	OPEN_BODY(real_open64(use_, flags));
 }
 
 int __openat_2(int dirfd, const char *path, int flags)
 {
 	REAL(openat);
-	OPEN_BODY(real_openat(dirfd, path, flags));
+	OPEN_BODY(real_openat(dirfd, use_, flags));
 }
 
 int __openat64_2(int dirfd, const char *path, int flags)
 {
 	REAL(openat64);
-	OPEN_BODY(real_openat64(dirfd, path, flags));
+	OPEN_BODY(real_openat64(dirfd, use_, flags));
+}
+
+static FILE *fopen_common(FILE *(*real)(const char *, const char *), const char *path,
+			  const char *mode)
+{
+	char buf[FH_PATH];
+	const char *use = path;
+	int flags = 0, e;
+	FILE *f;
+
+	if (path && fh_active() && prefix(path, "/dev/")) {
+		e = pre_open(path, &flags, &use, buf);
+		if (e) {
+			errno = e;
+			return NULL;
+		}
+	}
+	f = real(use, mode);
+	if (f)
+		post_open(path, fileno(f));
+	return f;
 }
 
 FILE *fopen(const char *path, const char *mode)
 {
-	int e = fh_active() ? dev_errno(path) : 0;
-	FILE *f;
 	REAL(fopen);
-
-	if (e) {
-		errno = e;
-		return NULL;
-	}
-	f = real_fopen(path, mode);
-	if (f)
-		post_open(path, fileno(f));
-	return f;
+	return fopen_common(real_fopen, path, mode);
 }
 
 FILE *fopen64(const char *path, const char *mode)
 {
-	int e = fh_active() ? dev_errno(path) : 0;
-	FILE *f;
 	REAL(fopen64);
-
-	if (e) {
-		errno = e;
-		return NULL;
-	}
-	f = real_fopen64(path, mode);
-	if (f)
-		post_open(path, fileno(f));
-	return f;
+	return fopen_common(real_fopen64, path, mode);
 }
 
 #define DEV_CHECK(path, fail) \
