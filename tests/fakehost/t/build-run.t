@@ -64,8 +64,10 @@ out=$("$FAKEHOST" example --state "$W/st" --fault '/sys/bus/pci/drivers/*/bind@2
 assert_eq "$out" marker "state reused"
 assert_eq "$(cat "$W/st/fakehost/faults")" "/sys/bus/pci/drivers/*/bind@2=EBUSY
 refuse-bind=0000:03:00.0" "faults file"
+echo "1 5" >"$W/st/fakehost/faultcount"
 "$FAKEHOST" example --state "$W/st" -- true
 assert_eq "$(cat "$W/st/fakehost/faults")" "" "faults not cleared by the next run"
+assert_nofile "$W/st/fakehost/faultcount"
 mkdir "$W/notatree"
 "$FAKEHOST" example --state "$W/notatree" -- true 2>/dev/null
 assert_eq "$?" 2 "--state on a foreign directory"
