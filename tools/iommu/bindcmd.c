@@ -131,7 +131,8 @@ static void vfio_node(const struct kp_pcidev *d, char *buf, size_t n)
 
 /* One row per item, then print. Returns 0 or KP_EXIT_FAIL (output error). */
 static int print_items(struct opts *o, const char *command, struct kp_bind_item *items,
-		       size_t n, const char *done_word, const char *would_word, int persisted)
+		       size_t n, const char *target, const char *done_word, const char *would_word,
+		       int persisted)
 {
 	struct kp_table *t = kp_table_new(bind_cols, B_NCOLS);
 	size_t i;
@@ -148,11 +149,18 @@ static int print_items(struct opts *o, const char *command, struct kp_bind_item 
 			break;
 		kp_table_set_str(t, row, B_DEVICE, d->bdf);
 		kp_table_set_strf(t, row, B_ID, "%04x:%04x", d->vendor, d->device);
-		kp_table_set_str(t, row, B_DRIVER, d->driver[0] ? d->driver : NULL);
+		/* a dry run shows the driver the device would have (NULL:
+		 * whichever its own is, found by the kernel's probe) */
+		if (o->dry_run && items[i].changed)
+			kp_table_set_str(t, row, B_DRIVER, target);
+		else
+			kp_table_set_str(t, row, B_DRIVER, d->driver[0] ? d->driver : NULL);
 		kp_table_set_str(t, row, B_PREVIOUS, items[i].old_driver[0] ? items[i].old_driver : NULL);
 		if (d->group >= 0)
 			kp_table_set_int(t, row, B_GROUP, d->group);
-		vfio_node(d, node, sizeof(node));
+		node[0] = '\0';
+		if (!(o->dry_run && items[i].changed))
+			vfio_node(d, node, sizeof(node));
 		kp_table_set_str(t, row, B_VFIO, node[0] ? node : NULL);
 		kp_table_set_str(t, row, B_RESULT, !items[i].changed ? "unchanged"
 						  : o->dry_run ? would_word : done_word);
@@ -364,7 +372,7 @@ int cmd_bind(struct opts *o, int argc, char **argv)
 		}
 		persisted = changed;
 	}
-	r = print_items(o, "bind", items, nset, "bound", "would bind", persisted);
+	r = print_items(o, "bind", items, nset, o->driver, "bound", "would bind", persisted);
 	goto out;
 nomem:
 	kp_err_errno(NULL, -ENOMEM, "cannot bind");
@@ -426,7 +434,7 @@ int cmd_unbind(struct opts *o, int argc, char **argv)
 					kp_warn(args[i]->bdf, "still persisted: it is bound again at boot "
 						"('" TOOL " unpersist %s' forgets it)", args[i]->bdf);
 	}
-	r = print_items(o, "unbind", items, nargs, "restored", "would restore", -1);
+	r = print_items(o, "unbind", items, nargs, NULL, "restored", "would restore", -1);
 out:
 	if (lock >= 0)
 		kp_lock_release(lock);
@@ -638,7 +646,7 @@ int cmd_apply(struct opts *o, int argc, char **argv)
 			goto out;
 		}
 	}
-	r = print_items(o, "apply-persisted", items, n, "bound", "would bind", -1);
+	r = print_items(o, "apply-persisted", items, n, "vfio-pci", "bound", "would bind", -1);
 	if (!r && skipped)
 		r = KP_EXIT_FAIL;
 out:
