@@ -366,5 +366,5 @@ void chk_iommu_isolation(struct vctx *c, struct vresult *r)
 	}
 	vset(r, V_WARN, "devices of one group can only be passed through together; move the card to a slot "
 	     "behind an ACS-capable root port (kvmprep-iommu groups shows them)",
-	     "%d of %zu groups hold devices of more than one slot (%s)", shared, n, example);
+	     "%d of %zu groups span more than one slot (%s)", shared, n, example);
 }

@@ -260,7 +260,9 @@ void chk_kvm_dev_access(struct vctx *c, struct vresult *r)
 		return;
 	}
 	named = group_name(st.st_gid, grp, sizeof(grp));
-	if (!named)
+	if (!named && st.st_gid == 0)
+		snprintf(grp, sizeof(grp), "root");
+	else if (!named)
 		snprintf(grp, sizeof(grp), "%u", (unsigned)st.st_gid);
 	if (access("/dev/kvm", R_OK | W_OK) == 0) {
 		vset(r, V_PASS, NULL, "/dev/kvm (mode %04o, group %s) is usable by this user%s",

@@ -57,7 +57,7 @@ void chk_memory_hugepages(struct vctx *c, struct vresult *r)
 			len += snprintf(text + len, sizeof(text) - (size_t)len, "%s%s: %lld (%lld free",
 					len ? "; " : "", sz, p[i].total, p[i].free);
 			for (j = 0; j < n && len < (int)sizeof(text) - 32; j++) {
-				if (p[j].node < 0 || p[j].size_kb != p[i].size_kb)
+				if (p[j].node < 0 || p[j].size_kb != p[i].size_kb || p[j].total <= 0)
 					continue;
 				len += snprintf(text + len, sizeof(text) - (size_t)len, "%snode%d %lld/%lld",
 						nodes++ ? ", " : "; ", p[j].node, p[j].free, p[j].total);

@@ -1,0 +1,11 @@
+# AMD EPYC with SEV, SEV-ES and SEV-SNP enabled; TDX and s390 PV do not
+# apply (SKIP, never FAIL).
+# golden
+HOST=validate-amd-sev-snp
+. ./common.sh
+check_host 0 --for secure
+assert_status secure.sev PASS
+assert_status secure.sev_es PASS
+assert_status secure.sev_snp PASS
+assert_status secure.tdx SKIP
+assert_status secure.s390_pv SKIP

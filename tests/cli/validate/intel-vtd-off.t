@@ -1,0 +1,13 @@
+# VT-d on in firmware (DMAR present), not enabled in the kernel: the remedy
+# is the kernel argument, not the BIOS.
+# golden
+HOST=validate-intel-vtd-off
+. ./common.sh
+check_host 1
+assert_status iommu.firmware PASS
+assert_status iommu.enabled FAIL
+grep -q 'add intel_iommu=on to the kernel command line' "$ST.json" || fail "no intel_iommu=on remedy"
+grep -q 'BIOS' <<<"$(grep -A1 '"iommu.enabled"' "$ST.json")" && fail "BIOS remedy for a kernel problem"
+assert_status iommu.passthrough SKIP
+assert_status kvm.probe PASS
+assert_status network.bridge_nf WARN
