@@ -5,7 +5,8 @@
  *
  *   fh-udevwait [-s SUBSYSTEM] -- COMMAND [ARG…]
  *
- * One line per event, in order: "ACTION SUBSYSTEM DEVPATH[ DRIVER=D][ DEVNAME=N]".
+ * One line per event, in order: "ACTION SUBSYSTEM DEVPATH[ DRIVER=D][ DEVNAME=N]",
+ * printed after the command has finished (so they never mix with its output).
  * Exits with the command's status (125 when the monitor cannot be set up).
  */
 #include <poll.h>
@@ -17,7 +18,7 @@
 
 #include <libudev.h>
 
-static void drain(struct udev_monitor *mon)
+static void drain(struct udev_monitor *mon, FILE *out)
 {
 	struct udev_device *d;
 
@@ -25,16 +26,15 @@ static void drain(struct udev_monitor *mon)
 		const char *drv = udev_device_get_property_value(d, "DRIVER");
 		const char *node = udev_device_get_property_value(d, "DEVNAME");
 
-		printf("%s %s %s", udev_device_get_action(d) ?: "-",
+		fprintf(out, "%s %s %s", udev_device_get_action(d) ?: "-",
 		       udev_device_get_subsystem(d) ?: "-", udev_device_get_devpath(d) ?: "-");
 		if (drv)
-			printf(" DRIVER=%s", drv);
+			fprintf(out, " DRIVER=%s", drv);
 		if (node)
-			printf(" DEVNAME=%s", node);
-		printf("\n");
+			fprintf(out, " DEVNAME=%s", node);
+		fprintf(out, "\n");
 		udev_device_unref(d);
 	}
-	fflush(stdout);
 }
 
 int main(int argc, char **argv)
@@ -43,6 +43,9 @@ int main(int argc, char **argv)
 	struct udev_monitor *mon;
 	struct udev *udev;
 	struct pollfd pfd;
+	char *events = NULL;
+	size_t events_len = 0;
+	FILE *out;
 	int i = 1, status = 0;
 	pid_t pid;
 
@@ -61,6 +64,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fh-udevwait: cannot set up a udev monitor\n");
 		return 125;
 	}
+	out = open_memstream(&events, &events_len);
+	if (!out)
+		return 125;
+	fflush(stdout);
 	pid = fork();
 	if (pid < 0)
 		return 125;
@@ -75,10 +82,13 @@ int main(int argc, char **argv)
 		int done = waitpid(pid, &status, WNOHANG) == pid;
 
 		if (poll(&pfd, 1, done ? 300 : 50) > 0)
-			drain(mon);
+			drain(mon, out);
 		else if (done)
 			break;
 	}
+	fclose(out);
+	fputs(events, stdout);
+	free(events);
 	udev_monitor_unref(mon);
 	udev_unref(udev);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
