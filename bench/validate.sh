@@ -1,0 +1,74 @@
+#!/bin/bash
+# kvmprep-validate against virt-host-validate qemu (libvirt-clients) on this
+# host, in one run: wall time and peak RSS of each, median of N runs, and
+# the ratios. A measurement, not a test. Targets: at most half the wall
+# time, at most 4 MiB peak RSS.
+#
+#   bench/validate.sh [RUNS]      (default 21; run as root after make)
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+RUNS=${1:-21}
+KP=$TOP/build/bin/kvmprep-validate
+VHV=$(command -v virt-host-validate) || { echo "virt-host-validate not found (libvirt-clients)" >&2; exit 1; }
+[ -x "$KP" ] || { echo "build first: make" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "/usr/bin/time not found (package time)" >&2; exit 1; }
+export LC_ALL=C NO_COLOR=1
+
+# one run: "WALL_SECONDS MAXRSS_KIB" (/usr/bin/time's %e has 10 ms
+# resolution: the wall time is taken with date around it instead)
+measure() {
+	/usr/bin/time -o "$TMP/time.out" -f '%e %M' "$@" >/dev/null 2>&1
+	tail -1 "$TMP/time.out"
+}
+ns_now() { date +%s%N; }
+
+run_many() { # NAME CMD… -> writes NAME.wall (ns) and NAME.rss (KiB), one per line
+	local name=$1 i t0 t1 m
+	shift
+	: >"$TMP/$name.wall"
+	: >"$TMP/$name.rss"
+	for ((i = 0; i < RUNS; i++)); do
+		t0=$(ns_now)
+		m=$(measure "$@")
+		t1=$(ns_now)
+		echo $((t1 - t0)) >>"$TMP/$name.wall"
+		echo "${m##* }" >>"$TMP/$name.rss"
+	done
+}
+median() { sort -n "$1" | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+# warm the page cache for both, then interleave the measured runs
+"$KP" >/dev/null 2>&1; "$VHV" qemu >/dev/null 2>&1
+run_many kp "$KP"
+run_many vhv "$VHV" qemu
+# what the one fork costs: platform.qemu runs QEMU --version
+QEMU=$(command -v qemu-system-x86_64 || command -v qemu-system-aarch64 || echo /bin/true)
+run_many qemu "$QEMU" --version
+# the wall time of /usr/bin/time itself, measured on /bin/true, is taken off both
+run_many base /bin/true
+
+base=$(median "$TMP/base.wall")
+kp_wall=$(median "$TMP/kp.wall")
+vhv_wall=$(median "$TMP/vhv.wall")
+kp_rss=$(median "$TMP/kp.rss")
+vhv_rss=$(median "$TMP/vhv.rss")
+q_wall=$(median "$TMP/qemu.wall")
+q_rss=$(median "$TMP/qemu.rss")
+
+awk -v b="$base" -v qw="$q_wall" -v qr="$q_rss" -v q="$QEMU" -v kw="$kp_wall" -v vw="$vhv_wall" -v kr="$kp_rss" -v vr="$vhv_rss" \
+	-v runs="$RUNS" -v nchecks="$("$KP" --list | tail -n +2 | wc -l)" 'BEGIN {
+	kw -= b; vw -= b; if (kw < 1) kw = 1; if (vw < 1) vw = 1
+	printf "kvmprep-validate vs virt-host-validate qemu, median of %d runs (%d checks vs its own)\n", runs, nchecks
+	printf "%-28s %12s %14s\n", "", "wall (ms)", "peak RSS (KiB)"
+	printf "%-28s %12.2f %14d\n", "kvmprep-validate", kw / 1e6, kr
+	printf "%-28s %12.2f %14d\n", "  of which QEMU --version", qw / 1e6, qr
+	printf "%-28s %12.2f %14d\n", "virt-host-validate qemu", vw / 1e6, vr
+	qw -= b
+	printf "ratio (kvmprep / virt-host-validate): wall %.2f, RSS %.2f\n", kw / vw, kr / vr
+	printf "targets: wall ratio <= 0.50: %s; RSS <= 4096 KiB: %s\n",
+		(kw / vw <= 0.5) ? "met" : "NOT met", (kr <= 4096) ? "met" : "NOT met"
+	printf "(peak RSS is the largest process of the tree: that of QEMU --version when larger)\n"
+}'
