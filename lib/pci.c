@@ -120,7 +120,15 @@ static void read_net(struct kp_pcidev *d)
 	closedir(dir);
 }
 
-static void read_detail(struct kp_pcidev *d)
+/* Classes that SR-IOV physical and virtual functions come in. */
+static int sriov_class(unsigned class)
+{
+	unsigned base = class >> 16;
+
+	return base == 0x01 || base == 0x02 || base == 0x03 || base == 0x0b || base == 0x12;
+}
+
+static void read_detail(struct kp_pcidev *d, unsigned fill)
 {
 	char buf[128], path[PATH_MAX];
 	long v;
@@ -129,37 +137,43 @@ static void read_detail(struct kp_pcidev *d)
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/numa_node", d->bdf);
 	d->numa_node = kp_sysfs_read_long(path, &v) == 0 && v >= 0 ? (int)v : -1;
 
-	if (d->class >> 8 == 0x0200 || d->class >> 16 == 0x02)
+	if (d->class >> 16 == 0x02)
 		read_net(d);
 
 	r = kp_sysfs_readf(buf, sizeof(buf), "/sys/bus/pci/devices/%s/reset_method", d->bdf);
 	d->has_reset_method = r >= 0;
 	snprintf(d->reset_method, sizeof(d->reset_method), "%s", r > 0 ? buf : "");
 
+	/* the kernel makes boot_vga for VGA-class devices only */
 	d->boot_vga = -1;
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/boot_vga", d->bdf);
-	if (kp_sysfs_read_long(path, &v) == 0)
-		d->boot_vga = v != 0;
+	if (d->class >> 8 == 0x0300) {
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/boot_vga", d->bdf);
+		if (kp_sysfs_read_long(path, &v) == 0)
+			d->boot_vga = v != 0;
+	}
 
+	d->physfn[0] = '\0';
+	d->sriov_totalvfs = -1;
+	if (!sriov_class(d->class))
+		return;
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/physfn", d->bdf);
 	if (kp_sysfs_link_name(path, d->physfn, sizeof(d->physfn)) < 0)
 		d->physfn[0] = '\0';
-
+	if ((fill & KP_PCI_CAPS) && !d->has_sriov)
+		return;
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/sriov_totalvfs", d->bdf);
 	d->sriov_totalvfs = kp_sysfs_read_long(path, &v) == 0 ? (int)v : -1;
 }
 
+/* Capabilities, from the config space cached by read_config. */
 static void read_caps(struct pci_dev *p, struct kp_pcidev *d)
 {
 	struct pci_cap *cap;
-	u8 hdr[4];
 
 	d->pcie_type = KP_PCIE_NONE;
 	d->flr = -1;
-	if (!pci_read_block(p, PCI_HEADER_TYPE & ~3, hdr, 4))
+	if (!d->config_ok)
 		return;
-	d->config_ok = 1;
-	d->multifunction = (hdr[PCI_HEADER_TYPE & 3] & 0x80) != 0;
 	pci_fill_info(p, PCI_FILL_CAPS | PCI_FILL_EXT_CAPS);
 	cap = pci_find_cap(p, PCI_CAP_ID_EXP, PCI_CAP_NORMAL);
 	if (cap) {
@@ -193,11 +207,68 @@ static void read_names(struct pci_access *a, struct kp_pcidev *d)
 	snprintf(d->class_name, sizeof(d->class_name), "%s", s ? s : "");
 }
 
+static u16 le16(const u8 *b)
+{
+	return (u16)(b[0] | b[1] << 8);
+}
+
+/*
+ * Read the config space in as few reads as the kernel allows (the standard
+ * header, then the rest, then the extended space when there is one) and
+ * hand it to libpci as the device's cache, so that its capability walk
+ * costs no further read. Identity comes from the same bytes; an SR-IOV VF
+ * (vendor 0xffff in its config space) and an unreadable config space fall
+ * back to libpci's sysfs attributes. Returns the bytes cached.
+ */
+static int read_config(struct pci_dev *p, struct kp_pcidev *d, u8 *cfg, unsigned fill)
+{
+	int len = 0;
+
+	if (pci_read_block(p, 0, cfg, 64)) {
+		len = 64;
+		if ((fill & KP_PCI_CAPS) && pci_read_block(p, 64, cfg + 64, 192)) {
+			len = 256;
+			if (pci_read_block(p, 256, cfg + 256, 4096 - 256))
+				len = 4096;
+		}
+	}
+	if (len && le16(cfg + PCI_VENDOR_ID) != 0xffff) {
+		u8 htype = cfg[PCI_HEADER_TYPE] & 0x7f;
+
+		d->config_ok = 1;
+		d->multifunction = (cfg[PCI_HEADER_TYPE] & 0x80) != 0;
+		d->vendor = le16(cfg + PCI_VENDOR_ID);
+		d->device = le16(cfg + PCI_DEVICE_ID);
+		d->revision = cfg[PCI_REVISION_ID];
+		d->class = (unsigned)cfg[PCI_CLASS_DEVICE + 1] << 16 |
+			   (unsigned)cfg[PCI_CLASS_DEVICE] << 8 | cfg[PCI_CLASS_PROG];
+		if (htype == PCI_HEADER_TYPE_NORMAL) {
+			d->subvendor = le16(cfg + PCI_SUBSYSTEM_VENDOR_ID);
+			d->subdevice = le16(cfg + PCI_SUBSYSTEM_ID);
+		}
+		pci_setup_cache(p, cfg, len);
+		return len;
+	}
+	pci_fill_info(p, PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT | PCI_FILL_SUBSYS);
+	d->vendor = p->vendor_id;
+	d->device = p->device_id;
+	d->subvendor = p->subsys_vendor_id;
+	d->subdevice = p->subsys_id;
+	d->class = ((unsigned)p->device_class << 8) | p->prog_if;
+	d->revision = p->rev_id;
+	if (len) {
+		d->config_ok = 1;
+		d->multifunction = (cfg[PCI_HEADER_TYPE] & 0x80) != 0;
+		pci_setup_cache(p, cfg, len);
+	}
+	return len;
+}
+
 static int do_scan(struct pci_access *a, struct kp_pci *ctx, unsigned fill)
 {
 	struct pci_dev *p;
 	size_t cap = 0;
-	int flags = PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT | PCI_FILL_SUBSYS;
+	u8 cfg[4096];
 
 	pci_scan_bus(a);
 	for (p = a->devices; p; p = p->next) {
@@ -214,19 +285,13 @@ static int do_scan(struct pci_access *a, struct kp_pci *ctx, unsigned fill)
 		}
 		d = &ctx->devs[ctx->n++];
 		memset(d, 0, sizeof(*d));
-		pci_fill_info(p, flags);
 		d->domain = (unsigned)p->domain;
 		d->bus = p->bus;
 		d->dev = p->dev;
 		d->func = p->func;
 		snprintf(d->bdf, sizeof(d->bdf), "%04x:%02x:%02x.%u", d->domain & 0xffff,
 			 d->bus & 0xff, d->dev & 0x1f, d->func & 7);
-		d->vendor = p->vendor_id;
-		d->device = p->device_id;
-		d->subvendor = p->subsys_vendor_id;
-		d->subdevice = p->subsys_id;
-		d->class = ((unsigned)p->device_class << 8) | p->prog_if;
-		d->revision = p->rev_id;
+		read_config(p, d, cfg, fill);
 		d->pcie_type = KP_PCIE_NONE;
 		d->flr = -1;
 		d->numa_node = -1;
@@ -240,7 +305,8 @@ static int do_scan(struct pci_access *a, struct kp_pci *ctx, unsigned fill)
 		if (fill & KP_PCI_NAMES)
 			read_names(a, d);
 		if (fill & KP_PCI_DETAIL)
-			read_detail(d);
+			read_detail(d, fill);
+		pci_setup_cache(p, NULL, 0); /* cfg is reused for the next device */
 	}
 	return 0;
 }

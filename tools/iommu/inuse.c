@@ -31,6 +31,29 @@ static int may_be_used(const struct kp_pcidev *d)
 	       (base == 0x03 && d->boot_vga == 1);
 }
 
+/* A network controller is only asked in full (lib/inuse.c) when one of its
+ * links is in use: the shared netlink dump answers that for free. */
+static int nic_links_used(const struct kp_pcidev *d)
+{
+	const char *s = d->net;
+
+	while (*s) {
+		struct kp_link_usage lu;
+		char ifname[IF_NAMESIZE];
+		size_t w = strcspn(s, ",");
+		int r;
+
+		snprintf(ifname, sizeof(ifname), "%.*s", (int)w, s);
+		s += w + (s[w] == ',');
+		r = kp_link_usage(ifname, net, &lu);
+		if (r < 0)
+			return r;
+		if (lu.exists && kp_link_in_use(&lu))
+			return 1;
+	}
+	return 0;
+}
+
 int device_in_use(struct kp_pci *pci, const struct kp_pcidev *d, char *why, size_t n)
 {
 	struct kp_dev_usage u;
@@ -47,6 +70,11 @@ int device_in_use(struct kp_pci *pci, const struct kp_pcidev *d, char *why, size
 	}
 	if (d->net[0] && !net)
 		return net_err;
+	if (d->net[0] && (d->class >> 16) == 0x02) {
+		r = nic_links_used(d);
+		if (r <= 0)
+			return r;
+	}
 	r = kp_pcidev_usage(d->bdf, net, &u);
 	if (r < 0)
 		return r;
