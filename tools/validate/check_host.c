@@ -273,48 +273,76 @@ void chk_network_bridge_nf(struct vctx *c, struct vresult *r)
 
 /* ---- platform --------------------------------------------------------- */
 
-/* Run PATH --version, first line of stdout into buf; 5 s at most. */
-static int run_version(const char *path, char *buf, size_t n)
+/*
+ * The version QEMU would print for --version, read from the binary instead of
+ * running it: QEMU builds that line from one string literal, "QEMU emulator
+ * version " QEMU_FULL_VERSION, so it stands whole in the executable. Starting
+ * QEMU costs more (15 ms, 25 MiB here) than every other check together.
+ * Reads 1 MiB at a time, so memory stays small. 0 and buf set (the text after
+ * "version ", up to the end of the line), -ENOEXEC when the file is neither an
+ * ELF executable nor a script, -ENOENT when no version string is in it.
+ */
+static int scan_version(const char *path, char *buf, size_t n)
 {
-	char *argv[] = { (char *)path, (char *)"--version", NULL };
-	posix_spawn_file_actions_t fa;
-	int pipefd[2], status, r;
-	size_t len = 0;
-	pid_t pid;
-	time_t deadline = time(NULL) + 5;
+	static const char needle[] = "QEMU emulator version ";
+	const size_t nl = sizeof(needle) - 1, tail = 128;
+	static char chunk[1 << 20];
+	size_t keep = 0;
+	int fd, r = -ENOENT, first = 1;
+	ssize_t got;
 
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	r = posix_spawn(&pid, path, &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(pipefd[1]);
-	if (r) {
-		close(pipefd[0]);
-		return -r;
-	}
-	while (len < n - 1) {
-		struct pollfd pfd = { .fd = pipefd[0], .events = POLLIN };
-		ssize_t got;
-		int left = (int)(deadline - time(NULL));
+	while ((got = read(fd, chunk + keep, sizeof(chunk) - keep)) > 0) {
+		size_t len = keep + (size_t)got;
+		char *hit;
 
-		if (left <= 0 || poll(&pfd, 1, left * 1000) <= 0)
+		if (first) {
+			first = 0;
+			if (len < 4 || (memcmp(chunk, "\177ELF", 4) && memcmp(chunk, "#!", 2))) {
+				r = -ENOEXEC;
+				break;
+			}
+		}
+		hit = memmem(chunk, len, needle, nl);
+		if (hit && (size_t)(chunk + len - hit) >= nl + tail) {
+			size_t i = 0;
+
+			hit += nl;
+			while (i < n - 1 && i < tail && hit[i] && hit[i] != '\n' && hit[i] != '\'' &&
+			       hit[i] != '"')
+				i++;
+			memcpy(buf, hit, i);
+			buf[i] = '\0';
+			r = 0;
 			break;
-		got = read(pipefd[0], buf + len, n - 1 - len);
-		if (got <= 0)
+		}
+		/* keep the end: the string may straddle two reads */
+		keep = len < nl + tail ? len : nl + tail;
+		memmove(chunk, chunk + len - keep, keep);
+		if (len == keep && got == 0)
 			break;
-		len += (size_t)got;
 	}
-	buf[len] = '\0';
-	close(pipefd[0]);
-	if (waitpid(pid, &status, WNOHANG) == 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, &status, 0);
+	if (r == -ENOENT && keep) {
+		char *hit = memmem(chunk, keep, needle, nl);
+
+		if (hit) {
+			size_t i = 0, left = (size_t)(chunk + keep - hit) - nl;
+
+			hit += nl;
+			while (i < n - 1 && i < left && hit[i] && hit[i] != '\n' && hit[i] != '\'' &&
+			       hit[i] != '"')
+				i++;
+			memcpy(buf, hit, i);
+			buf[i] = '\0';
+			r = 0;
+		}
 	}
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
+	if (got < 0)
+		r = -errno;
+	close(fd);
+	return r;
 }
 
 void chk_platform_qemu(struct vctx *c, struct vresult *r)
@@ -329,22 +357,23 @@ void chk_platform_qemu(struct vctx *c, struct vresult *r)
 	for (i = 0; i < 2; i++)
 		for (d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
 			char *v;
+			int rv;
 
 			snprintf(shown, sizeof(shown), "%s/%s", dirs[d], names[i]);
 			if (kp_path(path, sizeof(path), shown) < 0 || access(path, X_OK) < 0)
 				continue;
-			if (run_version(path, out, sizeof(out)) < 0 || !out[0]) {
-				vset(r, V_WARN, "reinstall QEMU", "%s does not run (--version gave nothing)", shown);
+			rv = scan_version(path, out, sizeof(out));
+			if (rv == -ENOEXEC) {
+				vset(r, V_FAIL, "reinstall QEMU", "%s is not an executable (no ELF header)", shown);
 				return;
 			}
-			v = strstr(out, "version ");
-			if (v) {
-				v += 8;
-				v[strcspn(v, " (")] = '\0';
-				vset(r, V_PASS, NULL, "%s, QEMU %s", shown, v);
-			} else {
-				vset(r, V_PASS, NULL, "%s (%s)", shown, out);
+			if (rv < 0 || !out[0]) {
+				vset(r, V_WARN, NULL, "%s: no version string in it", shown);
+				return;
 			}
+			v = out;
+			v[strcspn(v, " (")] = '\0';
+			vset(r, V_PASS, NULL, "%s, QEMU %s", shown, v);
 			return;
 		}
 	vset(r, V_FAIL, NULL, "no QEMU binary (qemu-system-%s or qemu-kvm) in /usr/bin, /usr/libexec, /usr/local/bin", arch);

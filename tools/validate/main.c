@@ -49,6 +49,37 @@ static const struct {
 	{ "secure", J_SECURE },
 };
 
+/* "passthrough, sriov": the jobs in mask, by name. */
+static void job_names(unsigned mask, char *buf, size_t n)
+{
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(jobs) / sizeof(jobs[0]) && len < n; i++)
+		if (mask & jobs[i].job)
+			len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? ", " : "",
+						jobs[i].name);
+}
+
+/*
+ * Without --for, the question is "can this host run KVM guests?". A check
+ * that only optional jobs need (passthrough, SR-IOV, hugepages, networking,
+ * secure guests) cannot make that answer "no": its FAIL is reported as WARN,
+ * naming the jobs it blocks. With --for JOB, a FAIL stays a FAIL.
+ */
+static void judge_for_default(const struct vcheck *chk, struct vresult *res)
+{
+	char names[96];
+	size_t len;
+
+	if (res->status != V_FAIL || !chk->jobs || (chk->jobs & J_KVM))
+		return;
+	job_names(chk->jobs, names, sizeof(names));
+	res->status = V_WARN;
+	len = strlen(res->finding);
+	snprintf(res->finding + len, sizeof(res->finding) - len, " (needed for %s)", names);
+}
+
 struct opts {
 	int json, quiet, strict;
 	unsigned jobs; /* 0: every check */
@@ -267,6 +298,8 @@ static int do_checks(struct opts *o)
 		if (o->jobs && !(vchecks[i].jobs & o->jobs))
 			continue;
 		vchecks[i].fn(&o->ctx, &res);
+		if (!o->jobs)
+			judge_for_default(&vchecks[i], &res);
 		count[res.status]++;
 		row = kp_table_add_row(t);
 		if (row < 0)
