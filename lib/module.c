@@ -3,17 +3,88 @@
 #include "root.h"
 #include "sysfs.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 
+/* For the types and prototypes only: libkmod is opened with dlopen(3) on
+ * first need, so that a tool that never asks it (every module in question
+ * loaded, built in, or no module tree at all) neither maps it nor the
+ * libcrypto, libzstd and liblzma it needs (about 1.6 MiB of RSS). */
 #include <libkmod.h>
 
+#define KP_KMOD_SONAME "libkmod.so.2"
+
+/* Every libkmod function this file calls; sym.F has kmod_F's exact type,
+ * so a signature that differs from the header is a compile error. */
+#define KP_KMOD_SYMBOLS(X)                  \
+	X(new)                              \
+	X(unref)                            \
+	X(set_log_fn)                       \
+	X(load_resources)                   \
+	X(list_next)                        \
+	X(module_new_from_lookup)           \
+	X(module_new_from_name)             \
+	X(module_get_module)                \
+	X(module_unref)                     \
+	X(module_unref_list)                \
+	X(module_get_name)                  \
+	X(module_get_initstate)             \
+	X(module_get_path)                  \
+	X(module_probe_insert_module)
+
+static struct {
+#define KP_KMOD_MEMBER(f) typeof(kmod_##f) *f;
+	KP_KMOD_SYMBOLS(KP_KMOD_MEMBER)
+#undef KP_KMOD_MEMBER
+} sym;
+
+/* From here on, a direct call would link libkmod again: refuse to compile. */
+#pragma GCC poison kmod_new kmod_unref kmod_set_log_fn kmod_load_resources
+#pragma GCC poison kmod_list_next kmod_module_new_from_lookup
+#pragma GCC poison kmod_module_new_from_name kmod_module_get_module
+#pragma GCC poison kmod_module_unref kmod_module_unref_list kmod_module_get_name
+#pragma GCC poison kmod_module_get_initstate kmod_module_get_path
+#pragma GCC poison kmod_module_probe_insert_module
+
+static pthread_once_t sym_once = PTHREAD_ONCE_INIT;
+static int sym_err = -EOPNOTSUPP;
+
+/* Once per process; the library stays mapped (like systemd's
+ * dlopen_libkmod(): its objects may outlive any one context). */
+static void sym_open(void)
+{
+	void *dl = dlopen(KP_KMOD_SONAME, RTLD_NOW | RTLD_LOCAL);
+
+	if (!dl)
+		return; /* sym_err stays -EOPNOTSUPP */
+#define KP_KMOD_RESOLVE(f)                                              \
+	if (!(sym.f = (typeof(sym.f))dlsym(dl, "kmod_" #f))) {          \
+		memset(&sym, 0, sizeof(sym));                           \
+		dlclose(dl);                                            \
+		return;                                                 \
+	}
+	KP_KMOD_SYMBOLS(KP_KMOD_RESOLVE)
+#undef KP_KMOD_RESOLVE
+	sym_err = 0;
+}
+
+/* 0 once libkmod's functions are in sym, else -EOPNOTSUPP. */
+static int sym_load(void)
+{
+	int r = pthread_once(&sym_once, sym_open);
+
+	return r ? -r : sym_err;
+}
+
 struct kp_modctx {
-	struct kmod_ctx *kmod;
+	struct kmod_ctx *kmod; /* NULL until a question needs libkmod */
 	char dirname[PATH_MAX];
 	char conf[3][PATH_MAX];
 	const char *conf_paths[4];
@@ -60,15 +131,27 @@ int kp_mod_new(struct kp_modctx **ctxp)
 		return r;
 	}
 	ctx->conf_paths[3] = NULL;
-	ctx->kmod = kmod_new(ctx->dirname, ctx->conf_paths);
-	if (!ctx->kmod) {
-		free(ctx);
-		return -ENOMEM;
-	}
-	kmod_set_log_fn(ctx->kmod, quiet_log, NULL);
-	/* indexes are opened on demand; a missing one is no error here */
-	kmod_load_resources(ctx->kmod);
 	*ctxp = ctx;
+	return 0;
+}
+
+/* The context's libkmod context, made on first need. 0 or -errno. */
+static int kmod(struct kp_modctx *ctx, struct kmod_ctx **kp)
+{
+	int r;
+
+	if (!ctx->kmod) {
+		r = sym_load();
+		if (r < 0)
+			return r;
+		ctx->kmod = sym.new(ctx->dirname, ctx->conf_paths);
+		if (!ctx->kmod)
+			return -ENOMEM;
+		sym.set_log_fn(ctx->kmod, quiet_log, NULL);
+		/* indexes are opened on demand; a missing one is no error here */
+		sym.load_resources(ctx->kmod);
+	}
+	*kp = ctx->kmod;
 	return 0;
 }
 
@@ -76,7 +159,8 @@ void kp_mod_free(struct kp_modctx *ctx)
 {
 	if (!ctx)
 		return;
-	kmod_unref(ctx->kmod);
+	if (ctx->kmod)
+		sym.unref(ctx->kmod);
 	free(ctx);
 }
 
@@ -95,29 +179,44 @@ static int normalise(const char *name, char *out, size_t n)
 	return 0;
 }
 
-/* State of one module object. /sys/module is read here rather than through
- * kmod_module_get_initstate(), which calls a directory without initstate
- * "coming": the kernel gives every loadable module its initstate with its
- * directory, so a directory without one is built-in code (with parameters
- * or a version), whatever modules.builtin says. */
-static enum kp_modstate one_state(struct kmod_module *mod)
+/* What /sys/module says about a module by its kernel name, without
+ * libkmod: 1 with *state set when it knows, 0 when it does not (no such
+ * directory, or initstate unreadable). Any initstate ("live", "coming",
+ * "going") is loaded; kmod_module_get_initstate() calls a directory without
+ * initstate "coming", but the kernel gives every loadable module its
+ * initstate with its directory, so a directory without one is built-in code
+ * (with parameters or a version), whatever modules.builtin says. */
+static int sysfs_state(const char *name, enum kp_modstate *state)
 {
 	char path[PATH_MAX], buf[32];
 	int r;
 
-	r = snprintf(path, sizeof(path), "/sys/module/%s/initstate",
-		     kmod_module_get_name(mod));
-	if (r > 0 && (size_t)r < sizeof(path)) {
-		r = kp_sysfs_read(path, buf, sizeof(buf));
-		if (r >= 0)
-			return KP_MOD_LOADED; /* live, coming or going */
-		path[strlen(path) - strlen("/initstate")] = '\0';
-		if (r == -ENOENT && kp_sysfs_exists(path))
-			return KP_MOD_BUILTIN;
+	r = snprintf(path, sizeof(path), "/sys/module/%s/initstate", name);
+	if (r < 0 || (size_t)r >= sizeof(path))
+		return 0;
+	r = kp_sysfs_read(path, buf, sizeof(buf));
+	if (r >= 0) {
+		*state = KP_MOD_LOADED; /* live, coming or going */
+		return 1;
 	}
-	if (kmod_module_get_initstate(mod) == KMOD_MODULE_BUILTIN)
+	path[strlen(path) - strlen("/initstate")] = '\0';
+	if (r == -ENOENT && kp_sysfs_exists(path)) {
+		*state = KP_MOD_BUILTIN;
+		return 1;
+	}
+	return 0;
+}
+
+/* State of one module object: /sys/module first, then the indexes. */
+static enum kp_modstate one_state(struct kmod_module *mod)
+{
+	enum kp_modstate st;
+
+	if (sysfs_state(sym.module_get_name(mod), &st))
+		return st;
+	if (sym.module_get_initstate(mod) == KMOD_MODULE_BUILTIN)
 		return KP_MOD_BUILTIN; /* modules.builtin */
-	if (kmod_module_get_path(mod))
+	if (sym.module_get_path(mod))
 		return KP_MOD_AVAILABLE;
 	return KP_MOD_MISSING;
 }
@@ -136,10 +235,21 @@ static int rank(enum kp_modstate s)
 	}
 }
 
+/* Whether the module directory exists: without it, nothing is installed
+ * and libkmod has nothing to say (an alias of the admin's modprobe.d
+ * aside, which could only name a module /sys/module does not have). */
+static int have_tree(const struct kp_modctx *ctx)
+{
+	struct stat st;
+
+	return stat(ctx->dirname, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 int kp_mod_state(struct kp_modctx *ctx, const char *name, enum kp_modstate *state)
 {
 	struct kmod_list *list = NULL, *l;
 	struct kmod_module *mod;
+	struct kmod_ctx *k;
 	enum kp_modstate best = KP_MOD_MISSING;
 	char norm[256];
 	int r;
@@ -149,28 +259,38 @@ int kp_mod_state(struct kp_modctx *ctx, const char *name, enum kp_modstate *stat
 	r = normalise(name, norm, sizeof(norm));
 	if (r < 0)
 		return r;
-	/* name or alias, through the indexes (modules.dep, .alias, .builtin) */
-	r = kmod_module_new_from_lookup(ctx->kmod, norm, &list);
+	/* loaded or built in: /sys/module answers, libkmod stays unloaded */
+	if (sysfs_state(norm, state))
+		return 0;
+	if (!have_tree(ctx)) {
+		*state = KP_MOD_MISSING;
+		return 0;
+	}
+	r = kmod(ctx, &k);
 	if (r < 0)
 		return r;
-	kmod_list_foreach(l, list) {
+	/* name or alias, through the indexes (modules.dep, .alias, .builtin) */
+	r = sym.module_new_from_lookup(k, norm, &list);
+	if (r < 0)
+		return r;
+	for (l = list; l; l = sym.list_next(list, l)) {
 		enum kp_modstate s;
 
-		mod = kmod_module_get_module(l);
+		mod = sym.module_get_module(l);
 		s = one_state(mod);
-		kmod_module_unref(mod);
+		sym.module_unref(mod);
 		if (rank(s) > rank(best))
 			best = s;
 	}
-	kmod_module_unref_list(list);
-	/* a module the indexes do not know may still be loaded or built in
-	 * (loaded from elsewhere, an index out of date): /sys/module says */
+	sym.module_unref_list(list);
+	/* a module the indexes do not know may still be built in per
+	 * modules.builtin under a name the lookup missed: ask by name */
 	if (best == KP_MOD_MISSING) {
-		r = kmod_module_new_from_name(ctx->kmod, norm, &mod);
+		r = sym.module_new_from_name(k, norm, &mod);
 		if (r < 0)
 			return r;
 		best = one_state(mod);
-		kmod_module_unref(mod);
+		sym.module_unref(mod);
 	}
 	*state = best;
 	return 0;
@@ -194,6 +314,7 @@ const char *kp_modstate_name(enum kp_modstate s)
 int kp_mod_load(struct kp_modctx *ctx, const char *name)
 {
 	struct kmod_list *list = NULL, *l;
+	struct kmod_ctx *k;
 	enum kp_modstate st;
 	char norm[256];
 	int r, loaded = 0, first_err = 0;
@@ -210,25 +331,28 @@ int kp_mod_load(struct kp_modctx *ctx, const char *name)
 		return 0;
 	if (st == KP_MOD_MISSING)
 		return -ENOENT;
-	r = kmod_module_new_from_lookup(ctx->kmod, norm, &list);
+	r = kmod(ctx, &k);
 	if (r < 0)
 		return r;
-	kmod_list_foreach(l, list) {
-		struct kmod_module *mod = kmod_module_get_module(l);
+	r = sym.module_new_from_lookup(k, norm, &list);
+	if (r < 0)
+		return r;
+	for (l = list; l; l = sym.list_next(list, l)) {
+		struct kmod_module *mod = sym.module_get_module(l);
 
 		/* modprobe's semantics: dependencies first, softdeps and
 		 * install commands of the admin's modprobe.d honoured, a
 		 * blacklist applies when the name is an alias only */
-		r = kmod_module_probe_insert_module(mod,
+		r = sym.module_probe_insert_module(mod,
 				KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY,
 				NULL, NULL, NULL, NULL);
-		kmod_module_unref(mod);
+		sym.module_unref(mod);
 		if (r == 0 || r == -EEXIST)
 			loaded++;
 		else if (!first_err)
 			first_err = r > 0 ? -EPERM : r; /* >0: blacklisted */
 	}
-	kmod_module_unref_list(list);
+	sym.module_unref_list(list);
 	if (loaded)
 		return 0;
 	return first_err ? first_err : -ENOENT;
