@@ -9,6 +9,12 @@
  * /lib/modules/RELEASE under the root prefix, RELEASE read from
  * /proc/sys/kernel/osrelease (prefixed), else uname(2). Module state is read
  * from /sys/module (plain path).
+ *
+ * libkmod (libkmod.so.2) is opened with dlopen(3) on first need, not linked:
+ * a loaded or built-in module is answered from /sys/module and a host
+ * without the module directory has every other module missing, both
+ * without it. When it cannot be opened, what needs it (alias lookup,
+ * available vs missing, loading) fails with -EOPNOTSUPP.
  */
 
 enum kp_modstate {

@@ -7,6 +7,10 @@
  *   kp-modtool param NAME PARAM    the value
  *   kp-modtool dir                 the module directory in use
  *
+ * With -m first, a last line says whether libkmod is mapped into the
+ * process afterwards ("libkmod: mapped" / "libkmod: not mapped", from
+ * /proc/self/maps): lib/module.c opens it only when a question needs it.
+ *
  * Exit 0 when every call succeeded, 1 otherwise, 2 usage.
  */
 #include <stdio.h>
@@ -14,15 +18,53 @@
 
 #include "module.h"
 
+/* 1 when a libkmod.so is mapped into this process, 0 if not, -1 unknown */
+static int kmod_mapped(void)
+{
+	char line[4096];
+	int found = 0;
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "/libkmod.so"))
+			found = 1;
+	fclose(f);
+	return found;
+}
+
+static int run(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+	int rc, maps = 0;
+
+	if (argc > 1 && !strcmp(argv[1], "-m")) {
+		maps = 1;
+		argv++;
+		argc--;
+	}
+	if (argc < 2) {
+		fprintf(stderr, "usage: kp-modtool [-m] state|load|param|dir ...\n");
+		return 2;
+	}
+	rc = run(argc, argv);
+	if (maps) {
+		int m = kmod_mapped();
+
+		printf("libkmod: %s\n", m < 0 ? "unknown" : m ? "mapped" : "not mapped");
+		if (m < 0 && rc == 0)
+			rc = 1;
+	}
+	return rc;
+}
+
+static int run(int argc, char **argv)
 {
 	struct kp_modctx *ctx = NULL;
 	int r, rc = 0;
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: kp-modtool state|load|param|dir ...\n");
-		return 2;
-	}
 	if (!strcmp(argv[1], "param")) {
 		char buf[256];
 
