@@ -166,17 +166,16 @@ static void test_load_without_kernel(void **state)
 	kp_mod_free(ctx);
 }
 
-/* What /sys/module says wins even when the fake tree's indexes do not know
- * the module: a directory with initstate "live" is loaded, one without
- * initstate is built in (a read-only look at this machine's /sys/module;
- * every kernel has built-in entries such as "kernel" or "printk"). */
-static void test_state_from_sysfs(void **state)
+/* A built-in module (directory without initstate; every kernel has some,
+ * such as "kernel" or "printk") and, when there is one, a live module of
+ * this machine's /sys/module (read only). */
+static void host_modules(char *builtin, char *live, size_t n)
 {
-	struct kp_modctx *ctx = NULL;
 	DIR *d = opendir("/sys/module");
 	struct dirent *e;
-	char path[512], buf[16], live[256] = "", builtin[256] = "";
+	char path[512], buf[16];
 
+	builtin[0] = live[0] = '\0';
 	assert_non_null(d);
 	while ((e = readdir(d))) {
 		FILE *f;
@@ -187,15 +186,88 @@ static void test_state_from_sysfs(void **state)
 		f = fopen(path, "r");
 		if (!f) {
 			if (errno == ENOENT && !builtin[0])
-				snprintf(builtin, sizeof(builtin), "%s", e->d_name);
+				snprintf(builtin, n, "%s", e->d_name);
 			continue;
 		}
 		if (!live[0] && fgets(buf, sizeof(buf), f) && !strcmp(buf, "live\n"))
-			snprintf(live, sizeof(live), "%s", e->d_name);
+			snprintf(live, n, "%s", e->d_name);
 		fclose(f);
 	}
 	closedir(d);
 	assert_true(builtin[0] != '\0');
+}
+
+/* 1 when a libkmod.so is mapped into this process, else 0. */
+static int kmod_mapped(void)
+{
+	char line[4096];
+	int found = 0;
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "/libkmod.so"))
+			found = 1;
+	fclose(f);
+	return found;
+}
+
+/* Runs first: lib/module.c opens libkmod only when /sys/module and the
+ * module tree cannot answer. gcc links with --as-needed except under
+ * -fsanitize, so the sanitizer build maps libkmod at start (-lkmod stays a
+ * NEEDED entry): nothing to show there. */
+static void test_libkmod_on_demand(void **state)
+{
+	struct kp_modctx *ctx = NULL;
+	char builtin[256], live[256], other[] = "/tmp/kp-module-notree.XXXXXX";
+
+#if defined(__SANITIZE_ADDRESS__)
+	skip();
+#endif
+	if (kmod_mapped())
+		fail_msg("libkmod mapped before any question: linked, not opened on demand");
+	host_modules(builtin, live, sizeof(builtin));
+	assert_int_equal(kp_mod_new(&ctx), 0);
+	assert_false(kmod_mapped());
+	if (state_of(ctx, builtin) != KP_MOD_BUILTIN)
+		fail_msg("%s: not builtin", builtin);
+	assert_int_equal(kp_mod_load(ctx, builtin), 0);
+	if (live[0]) {
+		if (state_of(ctx, live) != KP_MOD_LOADED)
+			fail_msg("%s: not loaded", live);
+		assert_int_equal(kp_mod_load(ctx, live), 0);
+	}
+	assert_false(kmod_mapped());
+	kp_mod_free(ctx);
+
+	/* no module tree: missing, without libkmod */
+	assert_non_null(mkdtemp(other));
+	setenv("KVMPREP_ROOT", other, 1);
+	assert_int_equal(kp_mod_new(&ctx), 0);
+	assert_int_equal(state_of(ctx, "kpfake_one"), KP_MOD_MISSING);
+	assert_int_equal(state_of(ctx, "kp-fake-alias"), KP_MOD_MISSING);
+	assert_int_equal(kp_mod_load(ctx, "kpfake_one"), -ENOENT);
+	assert_false(kmod_mapped());
+	kp_mod_free(ctx);
+	rmdir(other);
+	setenv("KVMPREP_ROOT", root, 1);
+
+	/* an alias in the tree's indexes needs libkmod */
+	assert_int_equal(kp_mod_new(&ctx), 0);
+	assert_int_equal(state_of(ctx, "kp-fake-alias"), KP_MOD_AVAILABLE);
+	assert_true(kmod_mapped());
+	kp_mod_free(ctx);
+}
+
+/* What /sys/module says wins even when the fake tree's indexes do not know
+ * the module: a directory with initstate "live" is loaded, one without
+ * initstate is built in. */
+static void test_state_from_sysfs(void **state)
+{
+	struct kp_modctx *ctx = NULL;
+	char builtin[256], live[256];
+
+	host_modules(builtin, live, sizeof(builtin));
 	assert_int_equal(kp_mod_new(&ctx), 0);
 	if (state_of(ctx, builtin) != KP_MOD_BUILTIN)
 		fail_msg("%s: not builtin", builtin);
@@ -231,6 +303,7 @@ static void test_state_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_libkmod_on_demand), /* first: nothing mapped yet */
 		cmocka_unit_test(test_dirname_from_osrelease),
 		cmocka_unit_test(test_dirname_from_uname),
 		cmocka_unit_test(test_states),
