@@ -114,7 +114,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	for c in contrib/completion/kvmprep-*; do [ -e "$$c" ] && install -m 0644 "$$c" $(DESTDIR)$(PREFIX)/share/bash-completion/completions/; done; true
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
-	for u in contrib/systemd/*.service; do [ -e "$$u" ] && install -m 0644 "$$u" $(DESTDIR)$(PREFIX)/lib/systemd/system/; done; true
+	for u in contrib/systemd/*.service; do [ -e "$$u" ] || continue; \
+		sed 's|@BINDIR@|$(PREFIX)/bin|g' "$$u" >$(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename "$$u"); done
 
 clean:
 	rm -rf $(BUILD)
