@@ -336,13 +336,14 @@ void chk_kvm_vhost_net(struct vctx *c, struct vresult *r)
 
 void chk_kvm_tun(struct vctx *c, struct vresult *r)
 {
+	enum kp_modstate ms;
 	struct stat st;
 
 	if (stat("/dev/net/tun", &st) == 0 && S_ISCHR(st.st_mode)) {
 		vset(r, V_PASS, NULL, "/dev/net/tun present: tap links work");
 		return;
 	}
-	if (vmod_present(c, "tun") || vmod(c, "tun", &(enum kp_modstate){ 0 }) == 0) {
+	if (vmod(c, "tun", &ms) == 0 && ms != KP_MOD_MISSING) {
 		vset(r, V_FAIL, "modprobe tun; if the module is loaded: mknod /dev/net/tun c 10 200",
 		     "no /dev/net/tun: tap and macvtap guest links cannot be created");
 		return;
