@@ -61,4 +61,13 @@ printf 'pci 0000:00:01.0 8086:1234\n' >"$W/good.host"
 "$BUILDER" "$W/good.host" "$W/tree" || fail "minimal host does not build"
 assert_file "$W/tree/sys/bus/pci/devices/0000:00:01.0/config"
 "$BUILDER" --check "$TOP/tests/hosts/example.host" || fail "example.host does not check"
+# a name is free text: "=" in it is no key
+printf '%s\n' 'name "ratio=1:2, vfio-pci.ids=8086:10d3"' 'pci 0000:00:01.0 8086:1234' >"$W/eq.host"
+rm -rf "$W/tree"
+"$BUILDER" "$W/eq.host" "$W/tree" || fail "a name with '=' is rejected"
+assert_eq "$(cat "$W/tree/fakehost/name")" "ratio=1:2, vfio-pci.ids=8086:10d3" "name with '='"
+printf '%s\n' 'name one two' >"$W/two.host"
+out=$("$BUILDER" --check "$W/two.host" 2>&1)
+assert_eq "$?" 2 "an unquoted name of two words"
+case "$out" in *"two.host:1: name: wants 1 argument, got 2"*) ;; *) fail "got '$out'" ;; esac
 echo "all errors caught"
