@@ -5,7 +5,8 @@
  * out imm8,al; hlt) from the memory the caller registered.
  *
  * TREE/fakehost/kvm "state S": works (default) | broken (KVM_CREATE_VM fails EIO)
- * | broken-run (KVM_RUN exits KVM_EXIT_FAIL_ENTRY) | absent, noflags (ENOENT).
+ * | broken-run (KVM_RUN exits KVM_EXIT_FAIL_ENTRY) | absent (ENOENT); noflags
+ * is works (the builder only drops vmx/svm from the CPU flags).
  */
 #include "fh.h"
 

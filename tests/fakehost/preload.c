@@ -93,7 +93,7 @@ static int dev_errno(const char *p)
 		char state[32];
 
 		fh_kvm_state(state, sizeof(state));
-		if (!strcmp(state, "absent") || !strcmp(state, "noflags"))
+		if (!strcmp(state, "absent"))
 			r = ENOENT;
 	}
 	if (!r && lstat(fh_p(t, "%s", p), &st) < 0)
