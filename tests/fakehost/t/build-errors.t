@@ -34,6 +34,17 @@ check 'dev /tmp/x' 3 "not under /dev"
 check 'file relative/path content=x' 3 "must be an absolute path"
 check 'net eth0 addr=10.0.0.1' 3 "bad address"
 check 'hugepages size=2M total=4 free=8' 3 "free=8 is more than total=4"
+check 'block nvme0n1 pci=0000:09:00.0' 3 "block nvme0n1: pci 0000:09:00.0 is not described"
+check 'block sda1 parent=sda' 3 "block sda1: parent sda is not a block line"
+check 'block dm-0 holders=dm-9' 3 "block dm-0: holder dm-9 is not a block line"
+check 'block sda pci=0000:00:17.0 parent=x' 3 "pci= and parent= exclude each other"
+check 'block loop0 maj=7' 3 "maj= and min= go together"
+check 'block loop0 mount=srv' 3 "'srv' must be an absolute path"
+check 'block loop0 path=x/block' 3 "path= needs pci="
+check 'block loop0 colour=red' 3 "block: unknown key 'colour'"
+check 'block a/b' 3 "block: bad name 'a/b'"
+check 'block loop0 swap=maybe' 3 "bad boolean"
+check 'block dm-0 source=/dev/mapper/a/b' 3 "a bad /dev/mapper name"
 
 # errors found after parsing still name the line that is wrong
 printf '%s\n' 'name x' 'module vfio_pci state=available drivers=vfio-pci' \
@@ -51,6 +62,24 @@ printf '%s\n' 'pci 0000:00:01.0 8086:1234' 'pci 0000:01:00.0 8086:1234 parent=00
 out=$("$BUILDER" "$W/nb.host" "$W/tree" 2>&1)
 assert_eq "$?" 2 "parent not a bridge"
 case "$out" in *"nb.host:2: "*"not a PCI bridge"*) ;; *) fail "got '$out'" ;; esac
+
+# block lines that contradict each other: the later line is named
+blk() {
+	printf '%s\n' 'pci 0000:00:17.0 8086:a352 class=010601' "$@" >"$W/blk.host"
+	"$BUILDER" --check "$W/blk.host" 2>&1
+}
+out=$(blk 'block sda pci=0000:00:17.0 maj=8 min=0' 'block sdb pci=0000:00:17.0 maj=8 min=0')
+case "$out" in *"blk.host:3: block sdb: 8:0 is also sda"*) ;; *) fail "same number: '$out'" ;; esac
+out=$(blk 'block sda pci=0000:00:17.0' 'block root parent=sda')
+case "$out" in *"blk.host:3: block root: no partition number"*) ;; *) fail "partition number: '$out'" ;; esac
+out=$(blk 'block sda pci=0000:00:17.0' 'block sda1 parent=sda' 'block sda1p1 parent=sda1')
+case "$out" in *"blk.host:4: block sda1p1: parent sda1 is a partition itself"*) ;; *) fail "nested: '$out'" ;; esac
+out=$(blk 'block sda pci=0000:00:17.0 mount=/srv' 'block loop0 mount=/srv/')
+case "$out" in *"blk.host:3: block loop0: /srv is also sda's mount point"*) ;; *) fail "mount point: '$out'" ;; esac
+out=$(blk 'block sda pci=0000:00:17.0' 'dev /dev/sda block=yes')
+case "$out" in *"blk.host:3: dev /dev/sda: also a block line (line 2)"*) ;; *) fail "dev line: '$out'" ;; esac
+out=$(blk 'block sda pci=0000:00:17.0 holders=sda')
+case "$out" in *"blk.host:2: block sda: holds itself"*) ;; *) fail "holds itself: '$out'" ;; esac
 
 # run passes the builder's verdict on: exit 2, message on stderr
 out=$("$FAKEHOST" "$W/bad.host" -- true 2>&1)
