@@ -3,14 +3,18 @@
 #include "root.h"
 #include "sysfs.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <pci/pci.h>
@@ -43,81 +47,223 @@ static int cmp_dev(const void *a, const void *b)
 	return strcmp(x->bdf, y->bdf);
 }
 
-static void read_driver(struct kp_pcidev *d)
+static u16 le16(const u8 *b)
 {
-	char path[PATH_MAX], buf[64];
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", d->bdf);
-	if (kp_sysfs_link_name(path, d->driver, sizeof(d->driver)) < 0)
-		d->driver[0] = '\0';
-	d->driver_override[0] = '\0';
-	if (kp_sysfs_readf(buf, sizeof(buf), "/sys/bus/pci/devices/%s/driver_override",
-			   d->bdf) > 0 && strcmp(buf, "(null)") != 0)
-		snprintf(d->driver_override, sizeof(d->driver_override), "%s", buf);
+	return (u16)(b[0] | b[1] << 8);
 }
 
-static void read_group(struct kp_pcidev *d)
+/*
+ * Attributes are read relative to the device's own directory (one O_PATH
+ * fd per device, opened once): every read is a one-component lookup, where
+ * /sys/bus/pci/devices/BDF/ATTR walks five components and the device's
+ * symlink chain every time. Relative lookups also reach a fake host's tree
+ * directly: the fd already points into it.
+ */
+
+/* kp_sysfs_read() relative to a directory fd. */
+static int read_at(int dfd, const char *name, char *buf, size_t n)
 {
-	char path[PATH_MAX], buf[32], *end;
+	ssize_t got;
+	int fd, err;
+
+	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	do
+		got = read(fd, buf, n);
+	while (got < 0 && errno == EINTR);
+	err = errno;
+	close(fd);
+	if (got < 0)
+		return -err;
+	if ((size_t)got == n) {
+		buf[n - 1] = '\0';
+		return -ENAMETOOLONG;
+	}
+	while (got > 0 && (buf[got - 1] == '\n' || buf[got - 1] == ' '))
+		got--;
+	buf[got] = '\0';
+	return (int)got;
+}
+
+/* kp_sysfs_read_long() relative to a directory fd: decimal, or 0x hex. */
+static int read_long_at(int dfd, const char *name, long *val)
+{
+	char buf[64], *end;
+	long v;
+	int r;
+
+	r = read_at(dfd, name, buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	if (!(buf[0] == '-' && buf[1] >= '0' && buf[1] <= '9') &&
+	    !(buf[0] >= '0' && buf[0] <= '9'))
+		return -EINVAL;
+	errno = 0;
+	if (buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X')) {
+		if (!isxdigit((unsigned char)buf[2]))
+			return -EINVAL;
+		v = strtol(buf + 2, &end, 16);
+	} else {
+		v = strtol(buf, &end, 10);
+	}
+	if (errno || *end != '\0')
+		return -EINVAL;
+	*val = v;
+	return 0;
+}
+
+/* The last component of a symlink's target, relative to a directory fd. */
+static int link_at(int dfd, const char *name, char *buf, size_t n)
+{
+	char target[256]; /* sysfs links are short; a longer one fails */
+	const char *base;
+	ssize_t len;
+	size_t l;
+
+	len = readlinkat(dfd, name, target, sizeof(target) - 1);
+	if (len < 0)
+		return -errno;
+	target[len] = '\0';
+	base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	l = strlen(base);
+	if (l >= n)
+		return -ENAMETOOLONG;
+	memcpy(buf, base, l + 1);
+	return (int)l;
+}
+
+static void read_driver_at(int dfd, struct kp_pcidev *d)
+{
+	char buf[64];
+
+	if (link_at(dfd, "driver", d->driver, sizeof(d->driver)) < 0)
+		d->driver[0] = '\0';
+	d->driver_override[0] = '\0';
+	if (read_at(dfd, "driver_override", buf, sizeof(buf)) > 0 && strcmp(buf, "(null)") != 0)
+		memcpy(d->driver_override, buf, strlen(buf) + 1);
+}
+
+static void read_group_at(int dfd, struct kp_pcidev *d)
+{
+	char buf[32], *end;
 	long g;
 
 	d->group = -1;
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", d->bdf);
-	if (kp_sysfs_link_name(path, buf, sizeof(buf)) <= 0)
+	if (link_at(dfd, "iommu_group", buf, sizeof(buf)) <= 0)
 		return;
 	g = strtol(buf, &end, 10);
 	if (*end == '\0' && g >= 0 && g < INT_MAX)
 		d->group = (int)g;
 }
 
-/* The upstream bridge: the path component before ours, when it is a BDF. */
-static void read_parent(struct kp_pcidev *d)
+static int is_bdf(const char *s, size_t len)
 {
-	char path[PATH_MAX], target[PATH_MAX], *last, *prev;
+	return len == 12 && s[4] == ':' && s[7] == ':' && s[10] == '.';
+}
+
+/* The upstream bridge: the component before ours in the device's link
+ * target (../../../devices/pci0000:00/0000:00:1c.0/0000:01:00.0). */
+static void parent_from(const char *target, struct kp_pcidev *d)
+{
+	const char *last = strrchr(target, '/'), *prev;
+
+	d->parent[0] = '\0';
+	if (!last)
+		return;
+	for (prev = last; prev > target && prev[-1] != '/'; prev--)
+		;
+	if (is_bdf(prev, (size_t)(last - prev))) {
+		memcpy(d->parent, prev, 12);
+		d->parent[12] = '\0';
+	}
+}
+
+/*
+ * Where the devices are below /sys/devices, so that they are opened by
+ * path, without reading a link per device: the kernel nests a device's
+ * directory in its bridge's (pci0000:00/0000:00:1c.0/0000:01:00.0), and a
+ * bridge's secondary bus number (config space) says which bus it leads
+ * to. Devices are scanned in address order, bridges before the buses
+ * behind them; a path that does not open (a layout this does not know: a
+ * virtual bus for VFs, a VMD domain, …) is learnt from the device's
+ * /sys/bus/pci/devices link instead, as is the parent then.
+ */
+#define TOPO_PATH 256
+
+struct topo {
+	int devs, sysdevs;           /* /sys/bus/pci/devices, /sys/devices */
+	unsigned domain;             /* of owner[] */
+	int owner[256];              /* device index behind which bus N is */
+	char (*path)[TOPO_PATH];     /* per device, below /sys/devices ("": unknown) */
+};
+
+static int open_linked(struct topo *t, struct kp_pcidev *d, char *mine)
+{
+	char target[PATH_MAX];
 	ssize_t len;
 
 	d->parent[0] = '\0';
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", d->bdf);
-	len = readlink(path, target, sizeof(target) - 1);
-	if (len <= 0)
-		return;
-	target[len] = '\0';
-	last = strrchr(target, '/');
-	if (!last)
-		return;
-	*last = '\0';
-	prev = strrchr(target, '/');
-	prev = prev ? prev + 1 : target;
-	if (strlen(prev) == 12 && prev[4] == ':' && prev[7] == ':' && prev[10] == '.')
-		snprintf(d->parent, sizeof(d->parent), "%s", prev);
+	len = readlinkat(t->devs, d->bdf, target, sizeof(target) - 1);
+	if (len > 0) {
+		target[len] = '\0';
+		parent_from(target, d);
+		if (t->sysdevs >= 0 && strncmp(target, "../../../devices/", 17) == 0 &&
+		    (size_t)len - 17 < TOPO_PATH) {
+			memcpy(mine, target + 17, (size_t)len - 16);
+			return openat(t->sysdevs, mine, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		}
+	}
+	return openat(t->devs, d->bdf, O_PATH | O_DIRECTORY | O_CLOEXEC);
 }
 
-static void read_net(struct kp_pcidev *d)
+/* Open device i's directory (O_PATH), setting its parent. */
+static int open_dev(struct topo *t, struct kp_pcidev *devs, size_t i)
 {
-	char path[PATH_MAX];
-	struct dirent *e;
-	size_t len = 0;
-	DIR *dir;
+	struct kp_pcidev *d = &devs[i];
+	char *mine = t->path[i];
+	int pi, w = -1, dfd;
 
-	d->net[0] = '\0';
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/net", d->bdf);
-	dir = opendir(path);
-	if (!dir)
-		return;
-	while ((e = readdir(dir))) {
-		int w;
-
-		if (e->d_name[0] == '.')
-			continue;
-		w = snprintf(d->net + len, sizeof(d->net) - len, "%s%s", len ? "," : "",
-			     e->d_name);
-		if (w < 0 || (size_t)w >= sizeof(d->net) - len) {
-			d->net[len] = '\0';
-			break;
-		}
-		len += (size_t)w;
+	mine[0] = '\0';
+	if (t->devs < 0)
+		return -1;
+	if (d->domain != t->domain) {
+		memset(t->owner, 0xff, sizeof(t->owner));
+		t->domain = d->domain;
 	}
-	closedir(dir);
+	pi = t->owner[d->bus];
+	if (t->sysdevs >= 0) {
+		if (pi < 0)
+			w = snprintf(mine, TOPO_PATH, "pci%04x:%02x/%s", d->domain, d->bus, d->bdf);
+		else if (t->path[pi][0])
+			w = snprintf(mine, TOPO_PATH, "%s/%s", t->path[pi], d->bdf);
+	}
+	if (w > 0 && w < TOPO_PATH) {
+		dfd = openat(t->sysdevs, mine, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			memcpy(d->parent, pi < 0 ? "" : devs[pi].bdf, pi < 0 ? 1 : 13);
+			return dfd;
+		}
+	}
+	mine[0] = '\0';
+	return open_linked(t, d, mine);
+}
+
+/* A bridge leads to its secondary bus. */
+static void topo_bridge(struct topo *t, size_t i, const struct kp_pcidev *d, const u8 *cfg,
+			int len)
+{
+	u8 htype, sec;
+
+	if (len < 64)
+		return;
+	htype = cfg[PCI_HEADER_TYPE] & 0x7f;
+	if (htype != PCI_HEADER_TYPE_BRIDGE && htype != PCI_HEADER_TYPE_CARDBUS)
+		return;
+	sec = cfg[PCI_SECONDARY_BUS];
+	if (sec > d->bus && t->owner[sec] < 0)
+		t->owner[sec] = (int)i;
 }
 
 /* Classes that SR-IOV physical and virtual functions come in. */
@@ -128,53 +274,144 @@ static int sriov_class(unsigned class)
 	return base == 0x01 || base == 0x02 || base == 0x03 || base == 0x0b || base == 0x12;
 }
 
-static void read_detail(struct kp_pcidev *d, unsigned fill)
+static void read_detail(int dfd, struct kp_pcidev *d)
 {
-	char buf[128], path[PATH_MAX];
+	char buf[128];
 	long v;
 	int r;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/numa_node", d->bdf);
-	d->numa_node = kp_sysfs_read_long(path, &v) == 0 && v >= 0 ? (int)v : -1;
+	d->numa_node = read_long_at(dfd, "numa_node", &v) == 0 && v >= 0 ? (int)v : -1;
 
-	if (d->class >> 16 == 0x02)
-		read_net(d);
-
-	r = kp_sysfs_readf(buf, sizeof(buf), "/sys/bus/pci/devices/%s/reset_method", d->bdf);
+	r = read_at(dfd, "reset_method", buf, sizeof(buf));
 	d->has_reset_method = r >= 0;
-	snprintf(d->reset_method, sizeof(d->reset_method), "%s", r > 0 ? buf : "");
+	memcpy(d->reset_method, r > 0 ? buf : "", r > 0 ? (size_t)r + 1 : 1);
 
 	/* the kernel makes boot_vga for VGA-class devices only */
 	d->boot_vga = -1;
-	if (d->class >> 8 == 0x0300) {
-		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/boot_vga", d->bdf);
-		if (kp_sysfs_read_long(path, &v) == 0)
-			d->boot_vga = v != 0;
-	}
+	if (d->class >> 8 == 0x0300 && read_long_at(dfd, "boot_vga", &v) == 0)
+		d->boot_vga = v != 0;
+}
+
+static void read_sriov(int dfd, struct kp_pcidev *d, unsigned fill)
+{
+	long v;
 
 	d->physfn[0] = '\0';
 	d->sriov_totalvfs = -1;
 	if (!sriov_class(d->class))
 		return;
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/physfn", d->bdf);
-	if (kp_sysfs_link_name(path, d->physfn, sizeof(d->physfn)) < 0)
+	/* a function with the SR-IOV capability is a PF, never a VF */
+	if (!((fill & KP_PCI_CAPS) && d->has_sriov) &&
+	    link_at(dfd, "physfn", d->physfn, sizeof(d->physfn)) < 0)
 		d->physfn[0] = '\0';
 	if ((fill & KP_PCI_CAPS) && !d->has_sriov)
 		return;
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/sriov_totalvfs", d->bdf);
-	d->sriov_totalvfs = kp_sysfs_read_long(path, &v) == 0 ? (int)v : -1;
+	d->sriov_totalvfs = read_long_at(dfd, "sriov_totalvfs", &v) == 0 ? (int)v : -1;
+}
+
+static int cmp_name(const char *a, size_t la, const char *b, size_t lb)
+{
+	int r = memcmp(a, b, la < lb ? la : lb);
+
+	return r ? r : (la > lb) - (la < lb);
+}
+
+/* Add ifname to d->net, keeping the list sorted (whole names only). */
+static void net_add(struct kp_pcidev *d, const char *ifname)
+{
+	char out[sizeof(d->net)];
+	const char *s = d->net;
+	size_t len = 0, l = strlen(ifname);
+	int placed = 0;
+
+	while (*s || !placed) {
+		size_t w = strcspn(s, ","), sl;
+		const char *src;
+
+		if (!placed && (!*s || cmp_name(ifname, l, s, w) < 0)) {
+			src = ifname;
+			sl = l;
+			placed = 1;
+		} else {
+			src = s;
+			sl = w;
+			s += w + (s[w] == ',');
+		}
+		if (len + sl + (len ? 1 : 0) >= sizeof(out))
+			break;
+		if (len)
+			out[len++] = ',';
+		memcpy(out + len, src, sl);
+		len += sl;
+	}
+	out[len] = '\0';
+	memcpy(d->net, out, len + 1);
+}
+
+/*
+ * Network interfaces of every device at once, from /sys/class/net: one
+ * link per interface, instead of opening and reading a net/ directory
+ * per network function. An interface belongs to the PCI function its
+ * directory sits in (…/BDF/net/IF), the same directory BDF/net lists.
+ */
+static void read_nets(struct kp_pci *ctx)
+{
+	struct dirent *e;
+	DIR *dir;
+	int fd;
+
+	fd = open("/sys/class/net", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return;
+	}
+	while ((e = readdir(dir))) {
+		char target[PATH_MAX], bdf[13];
+		const char *tail, *b;
+		size_t nl = strlen(e->d_name);
+		ssize_t len;
+		struct kp_pcidev *d;
+
+		if (e->d_name[0] == '.')
+			continue;
+		len = readlinkat(fd, e->d_name, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		/* …/BDF/net/IF */
+		if ((size_t)len < nl + 18)
+			continue;
+		tail = target + len - nl - 5;
+		if (memcmp(tail, "/net/", 5) != 0 || strcmp(tail + 5, e->d_name) != 0)
+			continue;
+		b = tail - 12;
+		if (b > target && b[-1] != '/')
+			continue;
+		if (!is_bdf(b, 12))
+			continue;
+		memcpy(bdf, b, 12);
+		bdf[12] = '\0';
+		d = kp_pci_find(ctx, bdf);
+		if (d)
+			net_add(d, e->d_name);
+	}
+	closedir(dir);
 }
 
 /* Capabilities, from the config space cached by read_config. */
-static void read_caps(struct pci_dev *p, struct kp_pcidev *d)
+static void read_caps(struct pci_dev *p, struct kp_pcidev *d, int len)
 {
 	struct pci_cap *cap;
 
 	d->pcie_type = KP_PCIE_NONE;
 	d->flr = -1;
-	if (!d->config_ok)
+	if (!d->config_ok || len < 256)
 		return;
-	pci_fill_info(p, PCI_FILL_CAPS | PCI_FILL_EXT_CAPS);
+	/* only what the cache holds: libpci never reads config space itself */
+	pci_fill_info(p, PCI_FILL_CAPS | (len > 256 ? PCI_FILL_EXT_CAPS : 0));
 	cap = pci_find_cap(p, PCI_CAP_ID_EXP, PCI_CAP_NORMAL);
 	if (cap) {
 		u16 flags = pci_read_word(p, cap->addr + PCI_EXP_FLAGS);
@@ -183,6 +420,8 @@ static void read_caps(struct pci_dev *p, struct kp_pcidev *d)
 		d->pcie_type = (flags & PCI_EXP_FLAGS_TYPE) >> 4;
 		d->flr = (devcap & PCI_EXP_DEVCAP_FLRESET) != 0;
 	}
+	if (len <= 256)
+		return;
 	cap = pci_find_cap(p, PCI_EXT_CAP_ID_ACS, PCI_CAP_EXTENDED);
 	if (cap) {
 		d->has_acs = 1;
@@ -192,46 +431,223 @@ static void read_caps(struct pci_dev *p, struct kp_pcidev *d)
 	d->has_sriov = pci_find_cap(p, PCI_EXT_CAP_ID_SRIOV, PCI_CAP_EXTENDED) != NULL;
 }
 
-static void read_names(struct pci_access *a, struct kp_pcidev *d)
+static void copy_name(char *dst, size_t n, const char *s)
 {
-	char buf[256], *s;
+	size_t l = s ? strlen(s) : 0;
 
-	s = pci_lookup_name(a, buf, sizeof(buf), PCI_LOOKUP_VENDOR | PCI_LOOKUP_NO_NUMBERS,
-			    d->vendor);
-	snprintf(d->vendor_name, sizeof(d->vendor_name), "%s", s ? s : "");
-	s = pci_lookup_name(a, buf, sizeof(buf), PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS,
-			    d->vendor, d->device);
-	snprintf(d->device_name, sizeof(d->device_name), "%s", s ? s : "");
-	s = pci_lookup_name(a, buf, sizeof(buf), PCI_LOOKUP_CLASS | PCI_LOOKUP_NO_NUMBERS,
-			    d->class >> 8);
-	snprintf(d->class_name, sizeof(d->class_name), "%s", s ? s : "");
+	if (l >= n)
+		l = n - 1;
+	if (l)
+		memcpy(dst, s, l);
+	dst[l] = '\0';
 }
 
-static u16 le16(const u8 *b)
+static void read_names(struct pci_access *a, struct kp_pcidev *d, const struct kp_pcidev *same_ids,
+		       const struct kp_pcidev *same_class)
 {
-	return (u16)(b[0] | b[1] << 8);
+	char buf[256];
+
+	if (same_ids) {
+		memcpy(d->vendor_name, same_ids->vendor_name, sizeof(d->vendor_name));
+		memcpy(d->device_name, same_ids->device_name, sizeof(d->device_name));
+	} else {
+		copy_name(d->vendor_name, sizeof(d->vendor_name),
+			  pci_lookup_name(a, buf, sizeof(buf),
+					  PCI_LOOKUP_VENDOR | PCI_LOOKUP_NO_NUMBERS, d->vendor));
+		copy_name(d->device_name, sizeof(d->device_name),
+			  pci_lookup_name(a, buf, sizeof(buf),
+					  PCI_LOOKUP_DEVICE | PCI_LOOKUP_NO_NUMBERS, d->vendor,
+					  d->device));
+	}
+	if (same_class)
+		memcpy(d->class_name, same_class->class_name, sizeof(d->class_name));
+	else
+		copy_name(d->class_name, sizeof(d->class_name),
+			  pci_lookup_name(a, buf, sizeof(buf),
+					  PCI_LOOKUP_CLASS | PCI_LOOKUP_NO_NUMBERS, d->class >> 8));
+}
+
+/* ---- pci.ids: only the vendors present ------------------------------ */
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
 }
 
 /*
- * Read the config space in as few reads as the kernel allows (the standard
- * header, then the rest, then the extended space when there is one) and
- * hand it to libpci as the device's cache, so that its capability walk
- * costs no further read. Identity comes from the same bytes; an SR-IOV VF
- * (vendor 0xffff in its config space) and an unreadable config space fall
- * back to libpci's sysfs attributes. Returns the bytes cached.
+ * pci.ids describes ~2,700 vendors and ~40,000 devices, and libpci parses
+ * all of it on the first lookup (~7 ms, more than the rest of a
+ * 1000-device listing). Hand libpci the same file with only the lines it
+ * will be asked about: the vendor line and device lines of the
+ * vendor:device pairs the scan found, and every class (and other
+ * non-vendor) block as it is. The names libpci gives are the file's, for a
+ * few percent of the parsing. The filtered copy lives in a memfd, read
+ * through /proc/self/fd; any trouble (a compressed or missing file, no
+ * memfd) and libpci reads the whole file itself, as before.
  */
-static int read_config(struct pci_dev *p, struct kp_pcidev *d, u8 *cfg, unsigned fill)
+static int hex4(const char *p, const char *end)
 {
-	int len = 0;
+	int v = 0, i;
 
-	if (pci_read_block(p, 0, cfg, 64)) {
-		len = 64;
-		if ((fill & KP_PCI_CAPS) && pci_read_block(p, 64, cfg + 64, 192)) {
-			len = 256;
-			if (pci_read_block(p, 256, cfg + 256, 4096 - 256))
-				len = 4096;
-		}
+	if (end - p < 5)
+		return -1;
+	for (i = 0; i < 4; i++) {
+		int h = hexval((unsigned char)p[i]);
+
+		if (h < 0)
+			return -1;
+		v = v << 4 | h;
 	}
+	return p[4] == ' ' ? v : -1;
+}
+
+static int cmp_uint(const void *a, const void *b)
+{
+	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int have_id(const unsigned *ids, size_t n, unsigned key)
+{
+	return bsearch(&key, ids, n, sizeof(*ids), cmp_uint) != NULL;
+}
+
+/* Filter pci.ids text [p, end) into out; returns its length. */
+static size_t ids_filter(const char *p, const char *end, const unsigned *ids, size_t n,
+			 char *out)
+{
+	size_t olen = 0;
+	int block = 0; /* 0 skip, 1 a wanted vendor, 2 keep everything */
+	int vendor = -1;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *next = nl ? nl + 1 : end;
+		int keep = 0;
+
+		if (*p == '#' || *p == '\n' || *p == '\r') {
+			keep = 0;
+		} else if (*p != '\t') {
+			/* a block starts: a vendor, or classes etc. */
+			vendor = hex4(p, next);
+			if (vendor < 0)
+				block = 2;
+			else
+				block = have_id(ids, n, (unsigned)vendor << 16 | 0xffffu) ? 1 : 0;
+			keep = block != 0;
+		} else if (block == 2) {
+			keep = 1;
+		} else if (block == 1 && p[1] != '\t') {
+			int dev = hex4(p + 1, next);
+
+			keep = dev >= 0 && have_id(ids, n, (unsigned)vendor << 16 | (unsigned)dev);
+		}
+		if (keep) {
+			memcpy(out + olen, p, (size_t)(next - p));
+			olen += (size_t)(next - p);
+		}
+		p = next;
+	}
+	return olen;
+}
+
+static void names_load(struct pci_access *a, const struct kp_pci *ctx)
+{
+	char path[PATH_MAX], fdpath[64], *out = NULL, *base, *keep_name;
+	unsigned *ids;
+	size_t nid = 0, i, len, olen = 0;
+	struct stat st;
+	int fd, mfd = -1;
+
+	snprintf(path, sizeof(path), "%s", a->id_file_name ? a->id_file_name : "");
+	len = strlen(path);
+	if (len > 3 && strcmp(path + len - 3, ".gz") == 0) {
+		if (access(path, R_OK) == 0)
+			goto plain; /* compressed: libpci's own reader */
+		path[len - 3] = '\0';
+	}
+	/* every vendor:device, and every vendor as VVVV:ffff (no device has
+	 * id ffff) */
+	ids = malloc((2 * ctx->n + 1) * sizeof(*ids));
+	if (!ids)
+		goto plain;
+	for (i = 0; i < ctx->n; i++) {
+		ids[nid++] = ctx->devs[i].vendor << 16 | ctx->devs[i].device;
+		ids[nid++] = ctx->devs[i].vendor << 16 | 0xffffu;
+	}
+	qsort(ids, nid, sizeof(*ids), cmp_uint);
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_size <= 0) {
+		if (fd >= 0)
+			close(fd);
+		free(ids);
+		goto plain;
+	}
+	base = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (base == MAP_FAILED) {
+		free(ids);
+		goto plain;
+	}
+	out = malloc((size_t)st.st_size);
+	if (out)
+		olen = ids_filter(base, base + st.st_size, ids, nid, out);
+	munmap(base, (size_t)st.st_size);
+	free(ids);
+	if (!out)
+		goto plain;
+	mfd = memfd_create("pci.ids", MFD_CLOEXEC);
+	if (mfd < 0 || write(mfd, out, olen) != (ssize_t)olen) {
+		free(out);
+		goto plain;
+	}
+	free(out);
+	keep_name = strdup(path);
+	if (!keep_name)
+		goto plain;
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", mfd);
+	pci_set_name_list_path(a, fdpath, 0);
+	if (pci_load_name_list(a)) {
+		/* loaded: the name stays the file's, for libpci's messages */
+		pci_set_name_list_path(a, keep_name, 1);
+		close(mfd);
+		return;
+	}
+	pci_set_name_list_path(a, keep_name, 1);
+plain:
+	if (mfd >= 0)
+		close(mfd);
+	pci_load_name_list(a);
+}
+
+/*
+ * Read the config space in one read (the kernel returns what there is:
+ * 4096 bytes, 256, or 64 for an unprivileged reader) and hand it to
+ * libpci as the device's cache, so that its capability walk costs no
+ * further read. Identity comes from the same bytes; an SR-IOV VF (vendor
+ * 0xffff in its config space) and an unreadable config space fall back to
+ * libpci's sysfs attributes. Returns the bytes cached.
+ */
+static int read_config(int dfd, struct pci_dev *p, struct kp_pcidev *d, u8 *cfg, unsigned fill)
+{
+	ssize_t got = -1;
+	int len = 0, fd;
+
+	fd = dfd >= 0 ? openat(dfd, "config", O_RDONLY | O_CLOEXEC) : -1;
+	if (fd >= 0) {
+		got = pread(fd, cfg, (fill & KP_PCI_CAPS) ? 4096 : (fill & KP_PCI_PCIE) ? 256 : 64, 0);
+		close(fd);
+	}
+	if (got >= 64)
+		len = got >= 4096 ? 4096 : got >= 256 ? 256 : 64;
 	if (len && le16(cfg + PCI_VENDOR_ID) != 0xffff) {
 		u8 htype = cfg[PCI_HEADER_TYPE] & 0x7f;
 
@@ -264,50 +680,135 @@ static int read_config(struct pci_dev *p, struct kp_pcidev *d, u8 *cfg, unsigned
 	return len;
 }
 
+static void set_bdf(struct kp_pcidev *d)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *b = d->bdf;
+
+	b[0] = hex[(d->domain >> 12) & 15];
+	b[1] = hex[(d->domain >> 8) & 15];
+	b[2] = hex[(d->domain >> 4) & 15];
+	b[3] = hex[d->domain & 15];
+	b[4] = ':';
+	b[5] = hex[(d->bus >> 4) & 15];
+	b[6] = hex[d->bus & 15];
+	b[7] = ':';
+	b[8] = hex[(d->dev >> 4) & 1];
+	b[9] = hex[d->dev & 15];
+	b[10] = '.';
+	b[11] = (char)('0' + (d->func & 7));
+	b[12] = '\0';
+}
+
+/* Names, with one lookup per distinct vendor:device and per class. */
+static void fill_names(struct pci_access *a, struct kp_pci *ctx)
+{
+	enum { SLOTS = 512 };
+	struct kp_pcidev *ids[SLOTS] = { 0 }, *cls[SLOTS] = { 0 };
+	size_t i;
+
+	names_load(a, ctx);
+	for (i = 0; i < ctx->n; i++) {
+		struct kp_pcidev *d = &ctx->devs[i];
+		unsigned hi = (d->vendor * 31u + d->device) % SLOTS, hc = (d->class >> 8) % SLOTS;
+		const struct kp_pcidev *si = NULL, *sc = NULL;
+
+		if (ids[hi] && ids[hi]->vendor == d->vendor && ids[hi]->device == d->device)
+			si = ids[hi];
+		if (cls[hc] && cls[hc]->class >> 8 == d->class >> 8)
+			sc = cls[hc];
+		read_names(a, d, si, sc);
+		if (!si)
+			ids[hi] = d;
+		if (!sc)
+			cls[hc] = d;
+	}
+}
+
+static int cmp_pdev(const void *a, const void *b)
+{
+	const struct pci_dev *x = *(struct pci_dev *const *)a, *y = *(struct pci_dev *const *)b;
+	unsigned kx[4] = { (unsigned)x->domain & 0xffff, x->bus, x->dev, x->func };
+	unsigned ky[4] = { (unsigned)y->domain & 0xffff, y->bus, y->dev, y->func };
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (kx[i] != ky[i])
+			return kx[i] < ky[i] ? -1 : 1;
+	return 0;
+}
+
 static int do_scan(struct pci_access *a, struct kp_pci *ctx, unsigned fill)
 {
-	struct pci_dev *p;
-	size_t cap = 0;
+	struct topo t = { .domain = ~0u };
+	struct pci_dev *p, **pv;
+	size_t n = 0, i;
 	u8 cfg[4096];
 
 	pci_scan_bus(a);
-	for (p = a->devices; p; p = p->next) {
-		struct kp_pcidev *d;
+	for (p = a->devices; p; p = p->next)
+		n++;
+	/* in address order: the context comes out sorted, and bridges come
+	 * before the buses behind them */
+	pv = malloc((n ? n : 1) * sizeof(*pv));
+	ctx->devs = malloc((n ? n : 1) * sizeof(*ctx->devs));
+	t.path = malloc((n ? n : 1) * sizeof(*t.path));
+	if (!pv || !ctx->devs || !t.path) {
+		free(pv);
+		free(t.path);
+		return -ENOMEM;
+	}
+	for (p = a->devices, i = 0; p; p = p->next)
+		pv[i++] = p;
+	qsort(pv, n, sizeof(*pv), cmp_pdev);
 
-		if (ctx->n == cap) {
-			size_t nc = cap ? cap * 2 : 64;
-			struct kp_pcidev *nd = realloc(ctx->devs, nc * sizeof(*nd));
+	t.devs = open("/sys/bus/pci/devices", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	t.sysdevs = open("/sys/devices", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	for (i = 0; i < n; i++) {
+		struct kp_pcidev *d = &ctx->devs[i];
+		int dfd, len;
 
-			if (!nd)
-				return -ENOMEM;
-			ctx->devs = nd;
-			cap = nc;
-		}
-		d = &ctx->devs[ctx->n++];
+		p = pv[i];
 		memset(d, 0, sizeof(*d));
-		d->domain = (unsigned)p->domain;
-		d->bus = p->bus;
-		d->dev = p->dev;
-		d->func = p->func;
-		snprintf(d->bdf, sizeof(d->bdf), "%04x:%02x:%02x.%u", d->domain & 0xffff,
-			 d->bus & 0xff, d->dev & 0x1f, d->func & 7);
-		read_config(p, d, cfg, fill);
+		d->domain = (unsigned)p->domain & 0xffff;
+		d->bus = p->bus & 0xff;
+		d->dev = p->dev & 0x1f;
+		d->func = p->func & 7;
+		set_bdf(d);
 		d->pcie_type = KP_PCIE_NONE;
 		d->flr = -1;
+		d->group = -1;
 		d->numa_node = -1;
 		d->boot_vga = -1;
 		d->sriov_totalvfs = -1;
-		read_driver(d);
-		read_group(d);
-		read_parent(d);
-		if (fill & KP_PCI_CAPS)
-			read_caps(p, d);
-		if (fill & KP_PCI_NAMES)
-			read_names(a, d);
-		if (fill & KP_PCI_DETAIL)
-			read_detail(d, fill);
+		dfd = open_dev(&t, ctx->devs, i);
+		len = read_config(dfd, p, d, cfg, fill);
+		topo_bridge(&t, i, d, cfg, len);
+		if (dfd >= 0) {
+			read_driver_at(dfd, d);
+			read_group_at(dfd, d);
+		}
+		if (fill & (KP_PCI_CAPS | KP_PCI_PCIE))
+			read_caps(p, d, len);
+		if ((fill & KP_PCI_DETAIL) && dfd >= 0)
+			read_detail(dfd, d);
+		if ((fill & KP_PCI_SRIOV) && dfd >= 0)
+			read_sriov(dfd, d, fill);
+		if (dfd >= 0)
+			close(dfd);
 		pci_setup_cache(p, NULL, 0); /* cfg is reused for the next device */
 	}
+	ctx->n = n;
+	if (t.devs >= 0)
+		close(t.devs);
+	if (t.sysdevs >= 0)
+		close(t.sysdevs);
+	free(t.path);
+	free(pv);
+	if (fill & KP_PCI_NAMES)
+		fill_names(a, ctx);
+	if (fill & KP_PCI_DETAIL)
+		read_nets(ctx);
 	return 0;
 }
 
@@ -354,8 +855,6 @@ int kp_pci_scan(struct kp_pci **out, unsigned fill)
 		free(ctx);
 		return r;
 	}
-	if (ctx->n)
-		qsort(ctx->devs, ctx->n, sizeof(*ctx->devs), cmp_dev);
 	*out = ctx;
 	return 0;
 }
@@ -431,12 +930,15 @@ struct kp_pcidev *kp_pci_find_net(struct kp_pci *ctx, const char *ifname)
 int kp_pcidev_refresh(struct kp_pcidev *d)
 {
 	char path[PATH_MAX];
+	int dfd;
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", d->bdf);
-	if (!kp_sysfs_exists(path))
-		return -ENODEV;
-	read_driver(d);
-	read_group(d);
+	dfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return errno == ENOENT || errno == ENOTDIR ? -ENODEV : -errno;
+	read_driver_at(dfd, d);
+	read_group_at(dfd, d);
+	close(dfd);
 	return 0;
 }
 

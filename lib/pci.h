@@ -19,8 +19,11 @@
 enum kp_pci_fill {
 	KP_PCI_NAMES = 1 << 0,  /* vendor/device/class names from pci.ids */
 	KP_PCI_CAPS = 1 << 1,   /* config space: PCIe type, FLR, ACS, SR-IOV */
-	KP_PCI_DETAIL = 1 << 2, /* numa, net, reset_method, boot_vga, physfn */
-	KP_PCI_ALL = KP_PCI_NAMES | KP_PCI_CAPS | KP_PCI_DETAIL,
+	KP_PCI_DETAIL = 1 << 2, /* numa, net, reset_method, boot_vga */
+	KP_PCI_SRIOV = 1 << 3,  /* physfn, sriov_totalvfs */
+	KP_PCI_PCIE = 1 << 4,   /* of KP_PCI_CAPS only PCIe type and FLR (the
+				 * first 256 bytes of config space) */
+	KP_PCI_ALL = KP_PCI_NAMES | KP_PCI_CAPS | KP_PCI_DETAIL | KP_PCI_SRIOV,
 };
 
 /* PCIe device/port type (PCI_EXP_FLAGS_TYPE), or KP_PCIE_NONE. */
@@ -57,7 +60,7 @@ struct kp_pcidev {
 	char device_name[128];
 	char class_name[64];
 
-	/* KP_PCI_CAPS */
+	/* KP_PCI_CAPS (KP_PCI_PCIE: config_ok, multifunction, pcie_type, flr) */
 	int config_ok;          /* the config space could be read */
 	int multifunction;      /* header type bit 7 */
 	int pcie_type;          /* enum kp_pcie_type */
@@ -68,10 +71,12 @@ struct kp_pcidev {
 
 	/* KP_PCI_DETAIL */
 	int numa_node;          /* -1 when unknown */
-	char net[128];          /* network interfaces, comma-separated */
+	char net[128];          /* network interfaces, comma-separated, sorted */
 	int has_reset_method;   /* the reset_method file exists */
 	char reset_method[128]; /* its content (space-separated), "" none */
 	int boot_vga;           /* 1, 0, -1 unknown / not a display */
+
+	/* KP_PCI_SRIOV */
 	char physfn[13];        /* the PF of a VF, "" otherwise */
 	int sriov_totalvfs;     /* -1 when not a PF */
 };

@@ -253,7 +253,7 @@ int cmd_bind(struct opts *o, int argc, char **argv)
 		return kp_usage_err("malformed driver name '%s'", o->driver);
 	if (!o->dry_run && (r = need_root()))
 		return r;
-	r = scan_host(&pci, KP_PCI_CAPS | KP_PCI_DETAIL);
+	r = scan_host(&pci, KP_PCI_DETAIL);
 	if (r)
 		return r;
 	r = resolve_devices(pci, argc, argv, o->id, &args, &nargs);

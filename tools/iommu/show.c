@@ -54,9 +54,26 @@ static void split_list(json_object *arr, const char *key, const char *sep, int n
 	}
 }
 
+/* Lowercase hex of v in exactly digits digits. */
+static void hex(char *buf, unsigned v, int digits)
+{
+	static const char x[] = "0123456789abcdef";
+
+	buf[digits] = '\0';
+	while (digits-- > 0) {
+		buf[digits] = x[v & 15];
+		v >>= 4;
+	}
+}
+
 static void set_id(struct kp_table *t, size_t row, size_t col, const struct kp_pcidev *d)
 {
-	kp_table_set_strf(t, row, col, "%04x:%04x", d->vendor, d->device);
+	char id[10];
+
+	hex(id, d->vendor, 4);
+	id[4] = ':';
+	hex(id + 5, d->device, 4);
+	kp_table_set_str(t, row, col, id);
 }
 
 static void set_str_or_null(struct kp_table *t, size_t row, size_t col, const char *s)
@@ -357,7 +374,7 @@ int cmd_list(struct opts *o, int argc, char **argv)
 	}
 	if (o->id && kp_pciid_parse(o->id, &vendor, &device) < 0)
 		return kp_usage_err("malformed --id '%s' (want VVVV:DDDD, e.g. 10de:1eb8)", o->id);
-	r = scan_host(&pci, KP_PCI_ALL);
+	r = scan_host(&pci, KP_PCI_NAMES | KP_PCI_PCIE | KP_PCI_DETAIL);
 	if (r)
 		return r;
 	if (argc) {
@@ -370,7 +387,7 @@ int cmd_list(struct opts *o, int argc, char **argv)
 	t = kp_table_new(list_cols, L_NCOLS);
 	for (i = 0; t && i < kp_pci_count(pci); i++) {
 		const struct kp_pcidev *d = kp_pci_dev(pci, i);
-		char resets[128], why[256];
+		char resets[128], why[256], code[8];
 		int row, use;
 
 		if (o->class && strcmp(kp_pci_class_word(d->class), o->class) != 0)
@@ -405,7 +422,8 @@ int cmd_list(struct opts *o, int argc, char **argv)
 		set_str_or_null(t, row, L_USE, use > 0 ? why : NULL);
 		set_str_or_null(t, row, L_NET, d->net);
 		set_str_or_null(t, row, L_OVERRIDE, d->driver_override);
-		kp_table_set_strf(t, row, L_CLASSCODE, "%06x", d->class);
+		hex(code, d->class, 6);
+		kp_table_set_str(t, row, L_CLASSCODE, code);
 		set_str_or_null(t, row, L_CLASSNAME, d->class_name);
 		set_str_or_null(t, row, L_VENDOR, d->vendor_name);
 		set_str_or_null(t, row, L_NAME, d->device_name);
@@ -468,7 +486,7 @@ int cmd_status(struct opts *o, int argc, char **argv)
 
 	if (argc != 1)
 		return kp_usage_err("status takes exactly one DEVICE");
-	r = scan_host(&pci, KP_PCI_CAPS | KP_PCI_DETAIL);
+	r = scan_host(&pci, KP_PCI_PCIE | KP_PCI_DETAIL);
 	if (r)
 		return r;
 	r = resolve_devices(pci, argc, argv, NULL, &devs, &n);
