@@ -7,12 +7,15 @@
 #     namespace (no preload at all: each tool pays only its own syscalls,
 #     as on a real host; nothing outside the namespace is touched).
 #  2. binding: 256 devices (whole groups of igb and i40e functions) in one
-#     kvmprep-iommu call, inside the fake host (umockdev + the kernel model,
-#     whose work on every write is charged to the tool's process), then the
-#     same call with --dry-run (scan and checks only) to show what binding
-#     itself costs.
+#     kvmprep-iommu call inside the fake host, then the same call with
+#     --dry-run (scan and checks only). The kernel model (the preload that
+#     plays the kernel inside the tool's process) reports its own CPU time
+#     (TREE/fakehost/modeltime); tool time = the process's CPU time minus
+#     the model's. umockdev's path redirection stays counted (see
+#     bench/README.md).
 #
-# CPU is user+sys of the tool's process (bash `time`), mean over RUNS.
+# CPU is user+sys of the measured process and its children (wait4), so
+# the shell's own fork of each run is not counted; mean over RUNS.
 # Run as root after `make tests-build`.
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,21 +28,48 @@ export LC_ALL=C NO_COLOR=1
 [ "$(id -u)" -eq 0 ] || { echo "bench/iommu.sh: must be run as root" >&2; exit 3; }
 [ -x "$BIN" ] || { echo "bench/iommu.sh: build first (make tests-build)" >&2; exit 3; }
 
-# mean CPU ms of RUNS runs of a command: "CPU_MS WALL_MS"
-measure() {
-	local runs=$1 t
-	shift
-	t=$( { TIMEFORMAT='%3R %3U %3S'; time (for _ in $(seq "$runs"); do "$@" >/dev/null 2>&1; done); } 2>&1 )
-	awk -v n="$runs" '{ printf "%.1f %.1f\n", ($2 + $3) * 1000 / n, $1 * 1000 / n }' <<<"$t"
-}
+# python3 -c "$CPU" RUNS TREE|- CMD…: runs CMD RUNS times (output to
+# /dev/null; a failure stops the bench) and prints the mean CPU ms (user +
+# sys from wait4), wall ms and the kernel model's CPU ms in that process
+# (its line in TREE/fakehost/modeltime, emptied before each run; 0 for -).
+CPU='
+import os, sys, time
+runs, tree, cmd = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+null = os.open(os.devnull, os.O_WRONLY)
+mfile = None if tree == "-" else os.path.join(tree, "fakehost/modeltime")
+cpu = wall = model = 0.0
+for _ in range(runs):
+    if mfile and os.path.exists(mfile):
+        os.unlink(mfile)
+    t0 = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        os.dup2(null, 1)
+        os.dup2(null, 2)
+        try:
+            os.execvp(cmd[0], cmd)
+        finally:
+            os._exit(127)
+    _, status, ru = os.wait4(pid, 0)
+    wall += time.monotonic() - t0
+    if status != 0:
+        sys.exit("bench/iommu.sh: %s failed (wait status %d)" % (" ".join(cmd[:2]), status))
+    cpu += ru.ru_utime + ru.ru_stime
+    if mfile and os.path.exists(mfile):
+        for line in open(mfile):
+            f = line.split()
+            if len(f) == 4 and f[0] == "model_cpu_ns" and int(f[3]) == pid:
+                model += int(f[1]) / 1e9
+print("%.1f %.1f %.1f" % (cpu * 1000 / runs, wall * 1000 / runs, model * 1000 / runs))
+'
 
 if [ "${1:-}" = --inner-list ]; then
 	# inside the private namespaces, /sys is the fake host's
 	RUNS=$2
-	read -r k_cpu k_wall < <(measure "$RUNS" "$BIN" list)
-	read -r l_cpu l_wall < <(measure "$RUNS" lspci -k)
+	read -r k_cpu k_wall _ < <(python3 -c "$CPU" "$RUNS" - "$BIN" list)
+	read -r l_cpu l_wall _ < <(python3 -c "$CPU" "$RUNS" - lspci -k)
 	dc_runs=$(( RUNS < 3 ? RUNS : 3 )) # driverctl takes seconds
-	read -r d_cpu d_wall < <(measure "$dc_runs" driverctl list-devices)
+	read -r d_cpu d_wall _ < <(python3 -c "$CPU" "$dc_runs" - driverctl list-devices)
 	n=$("$BIN" list --json | grep -c '"device":')
 	echo "list: $n devices"
 	printf '  %-28s %9s %9s\n' tool "cpu ms" "wall ms"
@@ -92,30 +122,34 @@ devs=$(awk -v used="$used" '
 n=$(wc -w <<<"$devs")
 state=$(mktemp -d /tmp/kp-bench-iommu.XXXXXX)
 trap 'rm -rf "$state"' EXIT
-cpu_total=0 wall_total=0 dry_total=0
+sums="0 0 0 0 0"
 for r in $(seq "$RUNS"); do
 	rm -rf "$state"
 	out=$("$FAKEHOST" "$HOST" --state "$state" -- bash -c '
-		TIMEFORMAT="%3R %3U %3S"
-		{ time "$0" bind -q --dry-run "$@" ; } 2>&1
-		{ time "$0" bind -q "$@" ; } 2>&1
+		cpu=$1 bin=$2
+		shift 2
+		python3 -c "$cpu" 1 "$FAKEHOST_TREE" "$bin" bind -q --dry-run "$@"
+		python3 -c "$cpu" 1 "$FAKEHOST_TREE" "$bin" bind -q "$@"
 		c=0
 		for d in "$@"; do
 			t=$(readlink "/sys/bus/pci/devices/$d/driver")
 			[ "${t##*/}" = vfio-pci ] && c=$((c + 1))
 		done
-		echo "bound $c"' "$BIN" $devs)
-	dry=$(sed -n 1p <<<"$out" | awk '{ print ($2 + $3) * 1000 }')
-	read -r wall cpu < <(sed -n 2p <<<"$out" | awk '{ print $1 * 1000, ($2 + $3) * 1000 }')
+		echo "bound $c"' _ "$CPU" "$BIN" $devs)
 	bound=$(sed -n 's/^bound //p' <<<"$out")
-	[ "$bound" -eq "$n" ] || { echo "bench/iommu.sh: bound $bound of $n" >&2; exit 1; }
-	cpu_total=$(awk -v a="$cpu_total" -v b="$cpu" 'BEGIN { print a + b }')
-	wall_total=$(awk -v a="$wall_total" -v b="$wall" 'BEGIN { print a + b }')
-	dry_total=$(awk -v a="$dry_total" -v b="$dry" 'BEGIN { print a + b }')
+	[ "$bound" = "$n" ] || { echo "bench/iommu.sh: bound $bound of $n" >&2; exit 1; }
+	# dry: cpu model; bind: cpu wall model
+	sums=$(awk -v s="$sums" 'NR == 1 { d = $1; dm = $3 } NR == 2 { c = $1; w = $2; m = $3 }
+		END { split(s, a, " ")
+		      print a[1] + d, a[2] + dm, a[3] + c, a[4] + w, a[5] + m }' <<<"$out")
 done
-awk -v n="$n" -v r="$RUNS" -v c="$cpu_total" -v w="$wall_total" -v d="$dry_total" 'BEGIN {
+awk -v n="$n" -v r="$RUNS" -v s="$sums" 'BEGIN {
+	split(s, a, " ")
+	dry = a[1] / r; drym = a[2] / r; cpu = a[3] / r; wall = a[4] / r; model = a[5] / r
 	printf "bind: %d devices in one call (fake host: umockdev + kernel model)\n", n
-	printf "  bind          cpu %.1f ms, wall %.1f ms (mean of %d)\n", c / r, w / r, r
-	printf "  bind --dry-run cpu %.1f ms (scan of every device and the checks)\n", d / r
-	printf "  target: < 100 ms of tool time: %s\n", (c / r < 100 ? "met" : "NOT met (see bench/README.md)")
+	printf "  %-16s %9s %9s %9s %9s\n", "", "cpu ms", "model ms", "tool ms", "wall ms"
+	printf "  %-16s %9.1f %9.1f %9.1f %9.1f\n", "bind", cpu, model, cpu - model, wall
+	printf "  %-16s %9.1f %9.1f %9.1f %9s\n", "bind --dry-run", dry, drym, dry - drym, "-"
+	printf "  (mean of %d; tool = cpu - model: the kernel model'"'"'s own work is not the tool'"'"'s)\n", r
+	printf "  target: < 100 ms of tool time: %s\n", (cpu - model < 100 ? "met" : "NOT met")
 }'

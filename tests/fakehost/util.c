@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 char fh_tree[FH_PATH];
@@ -31,6 +32,48 @@ static pthread_mutex_t model_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 static int lock_depth;
 static int lock_fd = -1;
 static pid_t lock_pid;
+
+/*
+ * The model's own CPU time in this process: from taking the model lock to
+ * releasing it (outermost level), i.e. every effect handler (sysfs writes,
+ * module loads, mdev, /dev/kvm ioctls) with the tree operations, log
+ * lines and uevents it makes, and the model's checks on open, stat and
+ * close. Written at exit to TREE/fakehost/modeltime as
+ * "model_cpu_ns N pid P", so that a benchmark can tell a tool's own CPU
+ * time from the model's (bench/iommu.sh). umockdev's path redirection is
+ * not the model's and is not counted here.
+ */
+static unsigned long long model_ns;
+static pid_t model_pid;
+static __thread int time_depth;
+static __thread unsigned long long time_start;
+
+static unsigned long long thread_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+		return 0;
+	return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
+}
+
+__attribute__((destructor)) static void model_time_write(void)
+{
+	char p[FH_PATH], line[96];
+	int fd, n;
+
+	if (!model_ns || model_pid != getpid() || !fh_treelen)
+		return;
+	fh_busy++;
+	fd = open(fh_p(p, "/fakehost/modeltime"), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		n = snprintf(line, sizeof(line), "model_cpu_ns %llu pid %d\n", model_ns, (int)getpid());
+		if (write(fd, line, (size_t)n) < 0)
+			n = 0;
+		close(fd);
+	}
+	fh_busy--;
+}
 
 void *fh_next(const char *sym)
 {
@@ -60,6 +103,8 @@ int fh_active(void)
 
 void fh_lock(void)
 {
+	if (time_depth++ == 0)
+		time_start = thread_ns();
 	pthread_mutex_lock(&model_mutex);
 	fh_busy++;
 	if (lock_depth++ == 0) {
@@ -83,6 +128,13 @@ void fh_unlock(void)
 	if (--lock_depth == 0 && lock_fd >= 0)
 		flock(lock_fd, LOCK_UN);
 	fh_busy--;
+	if (--time_depth == 0) {
+		if (model_pid != lock_pid) {
+			model_ns = 0; /* a forked child: its own count */
+			model_pid = lock_pid;
+		}
+		model_ns += thread_ns() - time_start;
+	}
 	pthread_mutex_unlock(&model_mutex);
 }
 
