@@ -29,6 +29,9 @@ int fh_active(void);
 /* Take / release the model lock (process mutex + flock on TREE/fakehost/lock). */
 void fh_lock(void);
 void fh_unlock(void);
+/* Count the CPU time between them as the model's (nests; fh_lock does). */
+void fh_time_enter(void);
+void fh_time_leave(void);
 
 /* The next definition of a libc symbol (umockdev's, or libc's). */
 void *fh_next(const char *sym);

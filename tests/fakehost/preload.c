@@ -438,12 +438,23 @@ static int model_write(int fd, const void *buf, size_t n, ssize_t *ret)
 	return 1;
 }
 
+/* model_write, its time counted as the model's */
+static int model_write_timed(int fd, const void *buf, size_t n, ssize_t *ret)
+{
+	int handled;
+
+	fh_time_enter();
+	handled = model_write(fd, buf, n, ret);
+	fh_time_leave();
+	return handled;
+}
+
 ssize_t write(int fd, const void *buf, size_t n)
 {
 	ssize_t r;
 	REAL(write);
 
-	if (fh_active() && model_write(fd, buf, n, &r))
+	if (fh_active() && model_write_timed(fd, buf, n, &r))
 		return r;
 	return real_write(fd, buf, n);
 }
@@ -453,7 +464,7 @@ ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
 	ssize_t r;
 	REAL(pwrite);
 
-	if (fh_active() && model_write(fd, buf, n, &r))
+	if (fh_active() && model_write_timed(fd, buf, n, &r))
 		return r;
 	return real_pwrite(fd, buf, n, off);
 }
@@ -463,7 +474,7 @@ ssize_t pwrite64(int fd, const void *buf, size_t n, off64_t off)
 	ssize_t r;
 	REAL(pwrite64);
 
-	if (fh_active() && model_write(fd, buf, n, &r))
+	if (fh_active() && model_write_timed(fd, buf, n, &r))
 		return r;
 	return real_pwrite64(fd, buf, n, off);
 }

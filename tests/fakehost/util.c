@@ -38,7 +38,8 @@ static pid_t lock_pid;
  * releasing it (outermost level), i.e. every effect handler (sysfs writes,
  * module loads, mdev, /dev/kvm ioctls) with the tree operations, log
  * lines and uevents it makes, and the model's checks on open, stat and
- * close. Written at exit to TREE/fakehost/modeltime as
+ * close; plus the whole write() wrapper (which finds the written file's
+ * path before it locks). Written at exit to TREE/fakehost/modeltime as
  * "model_cpu_ns N pid P", so that a benchmark can tell a tool's own CPU
  * time from the model's (bench/iommu.sh). umockdev's path redirection is
  * not the model's and is not counted here.
@@ -55,6 +56,30 @@ static unsigned long long thread_ns(void)
 	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
 		return 0;
 	return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
+}
+
+void fh_time_enter(void)
+{
+	if (time_depth++ == 0)
+		time_start = thread_ns();
+}
+
+void fh_time_leave(void)
+{
+	unsigned long long t;
+	pid_t pid;
+
+	if (--time_depth != 0)
+		return;
+	pid = getpid();
+	t = thread_ns() - time_start;
+	pthread_mutex_lock(&model_mutex);
+	if (model_pid != pid) {
+		model_ns = 0; /* a forked child: its own count */
+		model_pid = pid;
+	}
+	model_ns += t;
+	pthread_mutex_unlock(&model_mutex);
 }
 
 __attribute__((destructor)) static void model_time_write(void)
@@ -103,8 +128,7 @@ int fh_active(void)
 
 void fh_lock(void)
 {
-	if (time_depth++ == 0)
-		time_start = thread_ns();
+	fh_time_enter();
 	pthread_mutex_lock(&model_mutex);
 	fh_busy++;
 	if (lock_depth++ == 0) {
@@ -128,14 +152,8 @@ void fh_unlock(void)
 	if (--lock_depth == 0 && lock_fd >= 0)
 		flock(lock_fd, LOCK_UN);
 	fh_busy--;
-	if (--time_depth == 0) {
-		if (model_pid != lock_pid) {
-			model_ns = 0; /* a forked child: its own count */
-			model_pid = lock_pid;
-		}
-		model_ns += thread_ns() - time_start;
-	}
 	pthread_mutex_unlock(&model_mutex);
+	fh_time_leave();
 }
 
 int fh_fd_path(int fd, char *buf, size_t n)
