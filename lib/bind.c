@@ -3,12 +3,15 @@
 #include "sysfs.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libudev.h>
 
@@ -41,44 +44,113 @@ static void set_err(struct kp_bind_err *e, const char *bdf, int err, const char 
 	e->stuck[0] = '\0';
 }
 
-static int write_override(const char *bdf, const char *val)
-{
-	char path[PATH_MAX];
+/*
+ * The directories the engine writes in, opened once per call: every
+ * attribute is then a short lookup from one of them (BDF/driver_override,
+ * D/unbind, drivers_probe) instead of a full /sys path per write and per
+ * re-read. -1 when a directory cannot be opened: absolute paths then.
+ */
+struct sysfds {
+	int devs;    /* /sys/bus/pci/devices */
+	int drivers; /* /sys/bus/pci/drivers */
+	int bus;     /* /sys/bus/pci */
+};
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override", bdf);
+static void fds_open(struct sysfds *f)
+{
+	f->devs = open("/sys/bus/pci/devices", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	f->drivers = open("/sys/bus/pci/drivers", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	f->bus = open("/sys/bus/pci", O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+static void fds_close(struct sysfds *f)
+{
+	if (f->devs >= 0)
+		close(f->devs);
+	if (f->drivers >= 0)
+		close(f->drivers);
+	if (f->bus >= 0)
+		close(f->bus);
+}
+
+/* kp_sysfs_write() of dir/rel (dir -1: of the absolute path "base/rel"):
+ * one write(2) on a fresh fd. 0 or -errno. */
+static int write_at(int dir, const char *base, const char *rel, const char *val)
+{
+	size_t len = strlen(val);
+	char path[PATH_MAX];
+	ssize_t put;
+	int fd, err;
+
+	if (dir >= 0) {
+		fd = openat(dir, rel, O_WRONLY | O_CLOEXEC);
+	} else {
+		snprintf(path, sizeof(path), "%s/%s", base, rel);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return -errno;
+	do
+		put = write(fd, val, len);
+	while (put < 0 && errno == EINTR);
+	err = errno;
+	if (close(fd) < 0 && put >= 0)
+		return -errno; /* some attributes report their error at close */
+	if (put < 0)
+		return -err;
+	return (size_t)put == len ? 0 : -EIO;
+}
+
+static int write_override(const struct sysfds *f, const char *bdf, const char *val)
+{
+	char rel[64];
+
+	snprintf(rel, sizeof(rel), "%s/driver_override", bdf);
 	/* the kernel clears the override on an empty line */
-	return kp_sysfs_write(path, val && val[0] ? val : "\n");
+	return write_at(f->devs, "/sys/bus/pci/devices", rel, val && val[0] ? val : "\n");
 }
 
-static int write_driver_attr(const char *driver, const char *attr, const char *bdf)
+static int write_driver_attr(const struct sysfds *f, const char *driver, const char *attr,
+			     const char *bdf)
 {
-	char path[PATH_MAX];
+	char rel[PATH_MAX];
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s/%s", driver, attr);
-	return kp_sysfs_write(path, bdf);
+	snprintf(rel, sizeof(rel), "%s/%s", driver, attr);
+	return write_at(f->drivers, "/sys/bus/pci/drivers", rel, bdf);
 }
 
-static int probe(const char *bdf)
+static int probe(const struct sysfds *f, const char *bdf)
 {
-	return kp_sysfs_write("/sys/bus/pci/drivers_probe", bdf);
+	return write_at(f->bus, "/sys/bus/pci", "drivers_probe", bdf);
+}
+
+static int refresh(const struct sysfds *f, struct kp_pcidev *d)
+{
+	return kp_pcidev_refresh_at(f->devs, d);
+}
+
+/* After a probe only the driver changes (override and group stay). */
+static void reread_driver(const struct sysfds *f, struct kp_pcidev *d)
+{
+	kp_pcidev_driver_at(f->devs, d);
 }
 
 /* Put one device back to its old driver and override. 0 when it is there. */
-static int undo_one(struct kp_bind_item *it)
+static int undo_one(const struct sysfds *f, struct kp_bind_item *it)
 {
 	struct kp_pcidev *d = it->dev;
 
-	if (kp_pcidev_refresh(d) < 0)
+	if (refresh(f, d) < 0)
 		return -ENODEV;
 	if (d->driver[0] && strcmp(d->driver, it->old_driver) != 0)
-		write_driver_attr(d->driver, "unbind", d->bdf);
+		write_driver_attr(f, d->driver, "unbind", d->bdf);
 	if (strcmp(d->driver_override, it->old_override) != 0)
-		write_override(d->bdf, it->old_override);
-	kp_pcidev_refresh(d);
+		write_override(f, d->bdf, it->old_override);
+	refresh(f, d);
 	if (it->old_driver[0] && strcmp(d->driver, it->old_driver) != 0) {
-		if (write_driver_attr(it->old_driver, "bind", d->bdf) < 0)
-			probe(d->bdf);
-		kp_pcidev_refresh(d);
+		if (write_driver_attr(f, it->old_driver, "bind", d->bdf) < 0)
+			probe(f, d->bdf);
+		refresh(f, d);
 	}
 	it->steps = 0;
 	if (strcmp(d->driver, it->old_driver) != 0 ||
@@ -88,14 +160,15 @@ static int undo_one(struct kp_bind_item *it)
 }
 
 /* Undo items [0, upto) in reverse. */
-static void rollback(struct kp_bind_item *items, size_t upto, struct kp_bind_err *e)
+static void rollback(const struct sysfds *f, struct kp_bind_item *items, size_t upto,
+		     struct kp_bind_err *e)
 {
 	size_t i = upto;
 
 	while (i-- > 0) {
 		if (!items[i].steps && !items[i].changed)
 			continue;
-		if (undo_one(&items[i]) < 0 && e && e->rolled_back) {
+		if (undo_one(f, &items[i]) < 0 && e && e->rolled_back) {
 			e->rolled_back = 0;
 			snprintf(e->stuck, sizeof(e->stuck), "%s", items[i].dev->bdf);
 		}
@@ -106,12 +179,16 @@ static void rollback(struct kp_bind_item *items, size_t upto, struct kp_bind_err
 int kp_bind_rollback(struct kp_bind_item *items, size_t n, struct kp_bind_err *e)
 {
 	struct kp_bind_err local;
+	struct sysfds f;
 
 	if (!e)
 		e = &local;
+
 	e->rolled_back = 1;
 	e->stuck[0] = '\0';
-	rollback(items, n, e);
+	fds_open(&f);
+	rollback(&f, items, n, e);
+	fds_close(&f);
 	return e->rolled_back ? 0 : -EIO;
 }
 
@@ -123,13 +200,13 @@ static void save_old(struct kp_bind_item *it)
 	it->steps = 0;
 }
 
-static int bind_one(struct kp_bind_item *it, const char *driver, unsigned flags,
-		    struct kp_bind_err *e)
+static int bind_one(const struct sysfds *f, struct kp_bind_item *it, const char *driver,
+		    unsigned flags, struct kp_bind_err *e)
 {
 	struct kp_pcidev *d = it->dev;
 	int r;
 
-	r = kp_pcidev_refresh(d);
+	r = refresh(f, d);
 	if (r < 0) {
 		set_err(e, d->bdf, r, "cannot bind to %s", driver);
 		return r;
@@ -142,33 +219,34 @@ static int bind_one(struct kp_bind_item *it, const char *driver, unsigned flags,
 		return 0;
 
 	if (strcmp(d->driver_override, driver) != 0) {
-		r = write_override(d->bdf, driver);
+		r = write_override(f, d->bdf, driver);
 		if (r < 0) {
 			set_err(e, d->bdf, r, "cannot set driver_override to %s", driver);
 			return r;
 		}
 		it->steps |= STEP_OVERRIDE;
+		snprintf(d->driver_override, sizeof(d->driver_override), "%s", driver);
 	}
 	if (strcmp(d->driver, driver) == 0)
 		return 0; /* already bound: the override was all it lacked */
 	if (d->driver[0]) {
-		r = write_driver_attr(d->driver, "unbind", d->bdf);
+		r = write_driver_attr(f, d->driver, "unbind", d->bdf);
 		if (r < 0) {
 			set_err(e, d->bdf, r, "cannot unbind from %s", d->driver);
 			return r;
 		}
 		it->steps |= STEP_UNBOUND;
 	}
-	r = probe(d->bdf);
+	r = probe(f, d->bdf);
 	it->steps |= STEP_PROBED;
-	kp_pcidev_refresh(d);
+	reread_driver(f, d);
 	if (strcmp(d->driver, driver) == 0)
 		return 0;
 	if (r == 0 && !d->driver[0]) {
 		/* drivers_probe swallows the probe's error: ask the driver
 		 * directly, to report the kernel's own reason */
-		r = write_driver_attr(driver, "bind", d->bdf);
-		kp_pcidev_refresh(d);
+		r = write_driver_attr(f, driver, "bind", d->bdf);
+		reread_driver(f, d);
 		if (strcmp(d->driver, driver) == 0)
 			return 0;
 	}
@@ -243,63 +321,134 @@ int kp_vfio_wait(int group, int timeout_ms)
 	return r;
 }
 
+static int node_exists(int group)
+{
+	char node[32];
+	struct stat st;
+
+	snprintf(node, sizeof(node), "/dev/vfio/%d", group);
+	return stat(node, &st) == 0;
+}
+
+/*
+ * Wait for /dev/vfio/N of every group the call bound to vfio-pci: look
+ * first, then, for the nodes still missing, listen to udev (subsystem
+ * vfio) on one monitor until they are all there or the time is up.
+ */
 static int wait_nodes(struct kp_bind_item *items, size_t n, int timeout_ms,
 		      struct kp_bind_err *e)
 {
-	size_t i, j;
+	struct udev_monitor *mon = NULL;
+	struct udev *udev = NULL;
+	long deadline = now_ms() + timeout_ms;
+	size_t i, j, nmiss = 0;
+	size_t *miss;
+	int r = 0;
 
+	miss = malloc((n ? n : 1) * sizeof(*miss));
+	if (!miss)
+		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		int g = items[i].dev->group, seen = 0, r;
+		int g = items[i].dev->group, seen = 0;
 
 		if (g < 0)
 			continue;
-		for (j = 0; j < i; j++)
-			seen |= items[j].dev->group == g;
-		if (seen)
-			continue;
-		r = kp_vfio_wait(g, timeout_ms);
-		if (r < 0) {
-			char what[32];
-
-			snprintf(what, sizeof(what), "/dev/vfio/%d", g);
-			set_err(e, items[i].dev->bdf, r, "no %s after binding to vfio-pci", what);
-			return r;
+		for (j = 0; j < nmiss && !seen; j++)
+			seen = items[miss[j]].dev->group == g;
+		for (j = 0; j < i && !seen; j++)
+			seen = items[j].dev->group == g; /* already looked at */
+		if (!seen && !node_exists(g))
+			miss[nmiss++] = i;
+	}
+	if (nmiss) {
+		udev = udev_new();
+		if (udev)
+			mon = udev_monitor_new_from_netlink(udev, "udev");
+		if (mon && (udev_monitor_filter_add_match_subsystem_devtype(mon, "vfio", NULL) < 0 ||
+			    udev_monitor_enable_receiving(mon) < 0)) {
+			udev_monitor_unref(mon);
+			mon = NULL;
 		}
 	}
-	return 0;
+	while (nmiss) {
+		long left;
+
+		/* look after subscribing: nodes may have come meanwhile */
+		for (i = 0; i < nmiss;) {
+			if (node_exists(items[miss[i]].dev->group))
+				miss[i] = miss[--nmiss];
+			else
+				i++;
+		}
+		if (!nmiss)
+			break;
+		left = deadline - now_ms();
+		if (left <= 0) {
+			char what[32];
+
+			snprintf(what, sizeof(what), "/dev/vfio/%d", items[miss[0]].dev->group);
+			set_err(e, items[miss[0]].dev->bdf, -ETIMEDOUT,
+				"no %s after binding to vfio-pci", what);
+			r = -ETIMEDOUT;
+			break;
+		}
+		if (mon) {
+			struct pollfd pfd = { .fd = udev_monitor_get_fd(mon), .events = POLLIN };
+
+			if (poll(&pfd, 1, left > 50 ? 50 : (int)left) > 0) {
+				struct udev_device *dev;
+
+				while ((dev = udev_monitor_receive_device(mon)))
+					udev_device_unref(dev);
+			}
+		} else {
+			struct timespec ts = { 0, 5 * 1000000L };
+
+			nanosleep(&ts, NULL);
+		}
+	}
+	if (mon)
+		udev_monitor_unref(mon);
+	if (udev)
+		udev_unref(udev);
+	free(miss);
+	return r;
 }
 
 int kp_bind(struct kp_bind_item *items, size_t n, const char *driver, unsigned flags,
 	    int timeout_ms, struct kp_bind_err *e)
 {
+	struct sysfds f;
 	size_t i;
-	int r;
+	int r = 0;
 
 	if (e)
 		memset(e, 0, sizeof(*e));
+	fds_open(&f);
 	for (i = 0; i < n; i++) {
-		r = bind_one(&items[i], driver, flags, e);
+		r = bind_one(&f, &items[i], driver, flags, e);
 		if (r < 0) {
-			rollback(items, i + 1, e);
-			return r;
+			rollback(&f, items, i + 1, e);
+			goto out;
 		}
 	}
 	if (!(flags & KP_BIND_DRY_RUN) && strcmp(driver, "vfio-pci") == 0) {
 		r = wait_nodes(items, n, timeout_ms, e);
-		if (r < 0) {
-			rollback(items, n, e);
-			return r;
-		}
+		if (r < 0)
+			rollback(&f, items, n, e);
 	}
-	return 0;
+out:
+	fds_close(&f);
+	return r;
 }
 
-static int unbind_one(struct kp_bind_item *it, unsigned flags, struct kp_bind_err *e)
+static int unbind_one(const struct sysfds *f, struct kp_bind_item *it, unsigned flags,
+		      struct kp_bind_err *e)
 {
 	struct kp_pcidev *d = it->dev;
 	int r;
 
-	r = kp_pcidev_refresh(d);
+	r = refresh(f, d);
 	if (r < 0) {
 		set_err(e, d->bdf, r, "cannot restore%s", "");
 		return r;
@@ -313,7 +462,7 @@ static int unbind_one(struct kp_bind_item *it, unsigned flags, struct kp_bind_er
 	if (flags & KP_BIND_DRY_RUN)
 		return 0;
 	if (d->driver_override[0]) {
-		r = write_override(d->bdf, NULL);
+		r = write_override(f, d->bdf, NULL);
 		if (r < 0) {
 			set_err(e, d->bdf, r, "cannot clear driver_override%s", "");
 			return r;
@@ -321,16 +470,16 @@ static int unbind_one(struct kp_bind_item *it, unsigned flags, struct kp_bind_er
 		it->steps |= STEP_OVERRIDE;
 	}
 	if (d->driver[0]) {
-		r = write_driver_attr(d->driver, "unbind", d->bdf);
+		r = write_driver_attr(f, d->driver, "unbind", d->bdf);
 		if (r < 0) {
 			set_err(e, d->bdf, r, "cannot unbind from %s", d->driver);
 			return r;
 		}
 		it->steps |= STEP_UNBOUND;
 	}
-	r = probe(d->bdf);
+	r = probe(f, d->bdf);
 	it->steps |= STEP_PROBED;
-	kp_pcidev_refresh(d);
+	refresh(f, d);
 	if (r < 0 && r != -ENODEV) {
 		set_err(e, d->bdf, r, "cannot reprobe%s", "");
 		return r;
@@ -344,17 +493,20 @@ static int unbind_one(struct kp_bind_item *it, unsigned flags, struct kp_bind_er
 
 int kp_unbind(struct kp_bind_item *items, size_t n, unsigned flags, struct kp_bind_err *e)
 {
+	struct sysfds f;
 	size_t i;
-	int r;
+	int r = 0;
 
 	if (e)
 		memset(e, 0, sizeof(*e));
+	fds_open(&f);
 	for (i = 0; i < n; i++) {
-		r = unbind_one(&items[i], flags, e);
+		r = unbind_one(&f, &items[i], flags, e);
 		if (r < 0) {
-			rollback(items, i + 1, e);
-			return r;
+			rollback(&f, items, i + 1, e);
+			break;
 		}
 	}
-	return 0;
+	fds_close(&f);
+	return r;
 }

@@ -56,6 +56,21 @@ static int read_members(struct kp_iommu_group *g)
 	return 0;
 }
 
+int kp_iommu_group_read(int id, struct kp_iommu_group *g)
+{
+	int r;
+
+	memset(g, 0, sizeof(*g));
+	g->id = id;
+	r = read_members(g);
+	if (r < 0) {
+		free(g->devices);
+		g->devices = NULL;
+		g->ndevices = 0;
+	}
+	return r;
+}
+
 int kp_iommu_groups(struct kp_iommu_group **out, size_t *nout)
 {
 	struct kp_iommu_group *gs = NULL;

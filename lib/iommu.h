@@ -18,6 +18,9 @@ struct kp_iommu_group {
  * IOMMU groups, i.e. no IOMMU is enabled). *groups may be NULL when n is 0. */
 int kp_iommu_groups(struct kp_iommu_group **groups, size_t *n);
 void kp_iommu_groups_free(struct kp_iommu_group *groups, size_t n);
+/* One group's members (g->id set by the call; free g->devices). 0 or
+ * -errno (-ENOENT: no such group). */
+int kp_iommu_group_read(int id, struct kp_iommu_group *g);
 
 /* 1 when the kernel has at least one IOMMU group (an IOMMU is on). */
 int kp_iommu_enabled(void);

@@ -194,8 +194,9 @@ static void parent_from(const char *target, struct kp_pcidev *d)
 
 struct topo {
 	int devs, sysdevs;           /* /sys/bus/pci/devices, /sys/devices */
-	unsigned domain;             /* of owner[] */
+	unsigned domain;             /* of owner[] and sibling[] */
 	int owner[256];              /* device index behind which bus N is */
+	int sibling[256];            /* a device on bus N whose place is known */
 	char (*path)[TOPO_PATH];     /* per device, below /sys/devices ("": unknown) */
 };
 
@@ -223,31 +224,49 @@ static int open_dev(struct topo *t, struct kp_pcidev *devs, size_t i)
 {
 	struct kp_pcidev *d = &devs[i];
 	char *mine = t->path[i];
-	int pi, w = -1, dfd;
+	const char *parent = "";
+	int pi, si, w = -1, dfd;
 
 	mine[0] = '\0';
 	if (t->devs < 0)
 		return -1;
 	if (d->domain != t->domain) {
 		memset(t->owner, 0xff, sizeof(t->owner));
+		memset(t->sibling, 0xff, sizeof(t->sibling));
 		t->domain = d->domain;
 	}
 	pi = t->owner[d->bus];
+	si = t->sibling[d->bus];
 	if (t->sysdevs >= 0) {
-		if (pi < 0)
-			w = snprintf(mine, TOPO_PATH, "pci%04x:%02x/%s", d->domain, d->bus, d->bdf);
-		else if (t->path[pi][0])
+		if (pi >= 0 && t->path[pi][0]) {
+			/* behind a scanned bridge */
 			w = snprintf(mine, TOPO_PATH, "%s/%s", t->path[pi], d->bdf);
+			parent = devs[pi].bdf;
+		} else if (pi < 0 && si >= 0) {
+			/* next to a device of the same bus */
+			const char *sp = t->path[si], *slash = strrchr(sp, '/');
+
+			if (slash)
+				w = snprintf(mine, TOPO_PATH, "%.*s/%s", (int)(slash - sp), sp, d->bdf);
+			parent = devs[si].parent;
+		} else if (pi < 0) {
+			/* on a root bus */
+			w = snprintf(mine, TOPO_PATH, "pci%04x:%02x/%s", d->domain, d->bus, d->bdf);
+		}
 	}
 	if (w > 0 && w < TOPO_PATH) {
 		dfd = openat(t->sysdevs, mine, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (dfd >= 0) {
-			memcpy(d->parent, pi < 0 ? "" : devs[pi].bdf, pi < 0 ? 1 : 13);
+			memcpy(d->parent, parent, strlen(parent) + 1);
+			t->sibling[d->bus] = (int)i;
 			return dfd;
 		}
 	}
 	mine[0] = '\0';
-	return open_linked(t, d, mine);
+	dfd = open_linked(t, d, mine);
+	if (dfd >= 0 && mine[0])
+		t->sibling[d->bus] = (int)i;
+	return dfd;
 }
 
 /* A bridge leads to its secondary bus. */
@@ -354,6 +373,25 @@ static void net_add(struct kp_pcidev *d, const char *ifname)
  * per network function. An interface belongs to the PCI function its
  * directory sits in (…/BDF/net/IF), the same directory BDF/net lists.
  */
+/* The PCI function of a /sys/class/net link target (…/BDF/net/IF). */
+static int net_target_bdf(const char *target, size_t len, const char *ifname, char bdf[13])
+{
+	size_t nl = strlen(ifname);
+	const char *tail, *b;
+
+	if (len < nl + 18)
+		return -1;
+	tail = target + len - nl - 5;
+	if (memcmp(tail, "/net/", 5) != 0 || strcmp(tail + 5, ifname) != 0)
+		return -1;
+	b = tail - 12;
+	if ((b > target && b[-1] != '/') || !is_bdf(b, 12))
+		return -1;
+	memcpy(bdf, b, 12);
+	bdf[12] = '\0';
+	return 0;
+}
+
 static void read_nets(struct kp_pci *ctx)
 {
 	struct dirent *e;
@@ -370,10 +408,8 @@ static void read_nets(struct kp_pci *ctx)
 	}
 	while ((e = readdir(dir))) {
 		char target[PATH_MAX], bdf[13];
-		const char *tail, *b;
-		size_t nl = strlen(e->d_name);
-		ssize_t len;
 		struct kp_pcidev *d;
+		ssize_t len;
 
 		if (e->d_name[0] == '.')
 			continue;
@@ -381,24 +417,48 @@ static void read_nets(struct kp_pci *ctx)
 		if (len <= 0)
 			continue;
 		target[len] = '\0';
-		/* …/BDF/net/IF */
-		if ((size_t)len < nl + 18)
+		if (net_target_bdf(target, (size_t)len, e->d_name, bdf) < 0)
 			continue;
-		tail = target + len - nl - 5;
-		if (memcmp(tail, "/net/", 5) != 0 || strcmp(tail + 5, e->d_name) != 0)
-			continue;
-		b = tail - 12;
-		if (b > target && b[-1] != '/')
-			continue;
-		if (!is_bdf(b, 12))
-			continue;
-		memcpy(bdf, b, 12);
-		bdf[12] = '\0';
 		d = kp_pci_find(ctx, bdf);
 		if (d)
 			net_add(d, e->d_name);
 	}
 	closedir(dir);
+}
+
+int kp_pci_net_bdf(const char *ifname, char bdf[13])
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	ssize_t len;
+
+	if (!ifname[0] || strchr(ifname, '/') || strlen(ifname) > 64)
+		return -ENODEV;
+	snprintf(path, sizeof(path), "/sys/class/net/%s", ifname);
+	len = readlink(path, target, sizeof(target) - 1);
+	if (len <= 0)
+		return -ENODEV;
+	target[len] = '\0';
+	return net_target_bdf(target, (size_t)len, ifname, bdf) < 0 ? -ENODEV : 0;
+}
+
+int kp_pci_group_of(const char *bdf)
+{
+	char path[PATH_MAX], buf[32], *end;
+	long g;
+	int r;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
+	r = kp_sysfs_link_name(path, buf, sizeof(buf));
+	if (r == -ENOENT) {
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
+		return kp_sysfs_exists(path) ? -ENOENT : -ENODEV;
+	}
+	if (r <= 0)
+		return r < 0 ? r : -ENOENT;
+	g = strtol(buf, &end, 10);
+	if (*end != '\0' || g < 0 || g >= INT_MAX)
+		return -ENOENT;
+	return (int)g;
 }
 
 /* Capabilities, from the config space cached by read_config. */
@@ -738,11 +798,18 @@ static int cmp_pdev(const void *a, const void *b)
 	return 0;
 }
 
-static int do_scan(struct pci_access *a, struct kp_pci *ctx, unsigned fill)
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* only: sorted canonical addresses to scan (NULL: every device) */
+static int do_scan(struct pci_access *a, struct kp_pci *ctx, unsigned fill,
+		   const char *const *only, size_t nonly)
 {
 	struct topo t = { .domain = ~0u };
 	struct pci_dev *p, **pv;
-	size_t n = 0, i;
+	size_t n = 0, i, k;
 	u8 cfg[4096];
 
 	pci_scan_bus(a);
@@ -761,6 +828,21 @@ static int do_scan(struct pci_access *a, struct kp_pci *ctx, unsigned fill)
 	for (p = a->devices, i = 0; p; p = p->next)
 		pv[i++] = p;
 	qsort(pv, n, sizeof(*pv), cmp_pdev);
+	if (only) {
+		for (i = k = 0; i < n; i++) {
+			struct kp_pcidev key;
+			const char *kp = key.bdf;
+
+			key.domain = (unsigned)pv[i]->domain & 0xffff;
+			key.bus = pv[i]->bus & 0xff;
+			key.dev = pv[i]->dev & 0x1f;
+			key.func = pv[i]->func & 7;
+			set_bdf(&key);
+			if (nonly && bsearch(&kp, only, nonly, sizeof(*only), cmp_str))
+				pv[k++] = pv[i];
+		}
+		n = k;
+	}
 
 	t.devs = open("/sys/bus/pci/devices", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	t.sysdevs = open("/sys/devices", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -812,7 +894,7 @@ static int do_scan(struct pci_access *a, struct kp_pci *ctx, unsigned fill)
 	return 0;
 }
 
-int kp_pci_scan(struct kp_pci **out, unsigned fill)
+static int scan(struct kp_pci **out, unsigned fill, const char *const *only, size_t nonly)
 {
 	struct pci_access *a;
 	struct kp_pci *ctx;
@@ -847,7 +929,7 @@ int kp_pci_scan(struct kp_pci **out, unsigned fill)
 		return kp_sysfs_exists("/sys/bus/pci/devices") ? -EIO : -ENOENT;
 	}
 	pci_init(a);
-	r = do_scan(a, ctx, fill);
+	r = do_scan(a, ctx, fill, only, nonly);
 	pci_jmp = NULL;
 	pci_cleanup(a);
 	if (r < 0) {
@@ -857,6 +939,27 @@ int kp_pci_scan(struct kp_pci **out, unsigned fill)
 	}
 	*out = ctx;
 	return 0;
+}
+
+int kp_pci_scan(struct kp_pci **out, unsigned fill)
+{
+	return scan(out, fill, NULL, 0);
+}
+
+int kp_pci_scan_only(struct kp_pci **out, unsigned fill, const char *const *bdfs, size_t n)
+{
+	const char **sorted;
+	int r;
+
+	sorted = malloc((n ? n : 1) * sizeof(*sorted));
+	if (!sorted)
+		return -ENOMEM;
+	if (n)
+		memcpy(sorted, bdfs, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), cmp_str);
+	r = scan(out, fill, sorted, n);
+	free(sorted);
+	return r;
 }
 
 int kp_pci_from_devs(struct kp_pci **out, const struct kp_pcidev *devs, size_t n)
@@ -927,6 +1030,62 @@ struct kp_pcidev *kp_pci_find_net(struct kp_pci *ctx, const char *ifname)
 	return NULL;
 }
 
+static int refresh_fd(int dfd, struct kp_pcidev *d)
+{
+	if (dfd < 0)
+		return errno == ENOENT || errno == ENOTDIR ? -ENODEV : -errno;
+	read_driver_at(dfd, d);
+	read_group_at(dfd, d);
+	close(dfd);
+	return 0;
+}
+
+int kp_pcidev_refresh_at(int devs, struct kp_pcidev *d)
+{
+	char rel[64];
+	int r;
+
+	if (devs < 0)
+		return kp_pcidev_refresh(d);
+	/* BDF/ATTR from the devices directory: three lookups, no fd for
+	 * the device's own directory */
+	snprintf(rel, sizeof(rel), "%s/driver_override", d->bdf);
+	r = read_at(devs, rel, d->driver_override, sizeof(d->driver_override));
+	if (r == -ENOENT || r == -ENOTDIR)
+		return -ENODEV; /* every PCI device has driver_override */
+	if (r < 0 || strcmp(d->driver_override, "(null)") == 0)
+		d->driver_override[0] = '\0';
+	snprintf(rel, sizeof(rel), "%s/driver", d->bdf);
+	if (link_at(devs, rel, d->driver, sizeof(d->driver)) < 0)
+		d->driver[0] = '\0';
+	snprintf(rel, sizeof(rel), "%s/iommu_group", d->bdf);
+	{
+		char buf[32], *end;
+		long g;
+
+		d->group = -1;
+		if (link_at(devs, rel, buf, sizeof(buf)) > 0) {
+			g = strtol(buf, &end, 10);
+			if (*end == '\0' && g >= 0 && g < INT_MAX)
+				d->group = (int)g;
+		}
+	}
+	return 0;
+}
+
+/* The bound driver only (after a probe). 0 or -errno. */
+int kp_pcidev_driver_at(int devs, struct kp_pcidev *d)
+{
+	char rel[64];
+
+	if (devs < 0)
+		return kp_pcidev_refresh(d);
+	snprintf(rel, sizeof(rel), "%s/driver", d->bdf);
+	if (link_at(devs, rel, d->driver, sizeof(d->driver)) < 0)
+		d->driver[0] = '\0';
+	return 0;
+}
+
 int kp_pcidev_refresh(struct kp_pcidev *d)
 {
 	char path[PATH_MAX];
@@ -934,12 +1093,7 @@ int kp_pcidev_refresh(struct kp_pcidev *d)
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", d->bdf);
 	dfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return errno == ENOENT || errno == ENOTDIR ? -ENODEV : -errno;
-	read_driver_at(dfd, d);
-	read_group_at(dfd, d);
-	close(dfd);
-	return 0;
+	return refresh_fd(dfd, d);
 }
 
 int kp_pcidev_is_bridge(const struct kp_pcidev *d)

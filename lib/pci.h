@@ -85,6 +85,16 @@ struct kp_pci;
 
 /* Scan every device (sorted by address). 0 or -errno. */
 int kp_pci_scan(struct kp_pci **ctx, unsigned fill);
+/* Scan only the devices at these canonical addresses ("0000:01:00.0");
+ * an address with no device is left out. For commands about a few
+ * devices on a host with many. 0 or -errno. */
+int kp_pci_scan_only(struct kp_pci **ctx, unsigned fill, const char *const *bdfs, size_t n);
+/* Without a scan: the IOMMU group of a device (>= 0), -ENOENT when it has
+ * none, -ENODEV when there is no such device. */
+int kp_pci_group_of(const char *bdf);
+/* Without a scan: the PCI function a network interface belongs to.
+ * 0, -ENODEV (no such interface, or not a PCI function's). */
+int kp_pci_net_bdf(const char *ifname, char bdf[13]);
 void kp_pci_free(struct kp_pci *ctx);
 /* A context over devices given by the caller (copied and sorted): for
  * analysing a described or captured host, and for unit tests. 0 or -errno. */
@@ -100,6 +110,11 @@ struct kp_pcidev *kp_pci_find_net(struct kp_pci *ctx, const char *ifname);
 /* Re-read driver, driver_override and group of one device from sysfs
  * (after a bind). 0 or -errno (-ENODEV: the device is gone). */
 int kp_pcidev_refresh(struct kp_pcidev *d);
+/* The same, relative to an open /sys/bus/pci/devices directory (devs):
+ * for many devices in a row, without the absolute path each time. */
+int kp_pcidev_refresh_at(int devs, struct kp_pcidev *d);
+/* Re-read only the bound driver, relative to devs (-1: kp_pcidev_refresh). */
+int kp_pcidev_driver_at(int devs, struct kp_pcidev *d);
 
 /* Derived facts (pure, on a filled struct). */
 int kp_pcidev_is_bridge(const struct kp_pcidev *d);   /* class 0x0604/0x0609 */

@@ -253,7 +253,7 @@ int cmd_bind(struct opts *o, int argc, char **argv)
 		return kp_usage_err("malformed driver name '%s'", o->driver);
 	if (!o->dry_run && (r = need_root()))
 		return r;
-	r = scan_host(&pci, KP_PCI_DETAIL);
+	r = scan_devices(&pci, KP_PCI_DETAIL, argc, argv, o->id, 1);
 	if (r)
 		return r;
 	r = resolve_devices(pci, argc, argv, o->id, &args, &nargs);
@@ -401,7 +401,7 @@ int cmd_unbind(struct opts *o, int argc, char **argv)
 		return kp_usage_err("unbind needs a DEVICE or --id");
 	if (!o->dry_run && (r = need_root()))
 		return r;
-	r = scan_host(&pci, KP_PCI_DETAIL);
+	r = scan_devices(&pci, KP_PCI_DETAIL, argc, argv, o->id, 0);
 	if (r)
 		return r;
 	r = resolve_devices(pci, argc, argv, o->id, &args, &nargs);
@@ -476,7 +476,7 @@ int cmd_unpersist(struct opts *o, int argc, char **argv)
 	for (a = 0; a < argc; a++) {
 		if (kp_bdf_parse(argv[a], want[a]) == 0)
 			continue;
-		if (!pci && (r = scan_host(&pci, KP_PCI_DETAIL)))
+		if (!pci && (r = scan_devices(&pci, KP_PCI_DETAIL, argc, argv, NULL, 0)))
 			goto out;
 		{
 			struct kp_pcidev **d;
@@ -589,7 +589,18 @@ int cmd_apply(struct opts *o, int argc, char **argv)
 	r = kp_persist_load(&pe, &npe, &line);
 	if (r < 0)
 		return bad_conf(r, line);
-	r = scan_host(&pci, KP_PCI_DETAIL);
+	{
+		char **bdfs = calloc(npe ? npe : 1, sizeof(*bdfs));
+
+		if (!bdfs) {
+			r = KP_EXIT_FAIL;
+			goto out;
+		}
+		for (i = 0; i < npe; i++)
+			bdfs[i] = pe[i].bdf;
+		r = scan_devices(&pci, KP_PCI_DETAIL, (int)npe, bdfs, NULL, 0);
+		free(bdfs);
+	}
 	if (r)
 		goto out;
 	items = calloc(npe ? npe : 1, sizeof(*items));

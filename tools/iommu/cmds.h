@@ -38,6 +38,13 @@ int cmd_apply(struct opts *o, int argc, char **argv);
 /* Scan the host (exit status on failure, error printed), 0 on success. */
 int scan_host(struct kp_pci **pci, unsigned fill);
 
+/* scan_host() of only what DEVICE arguments name (addresses, interface
+ * names) and, with groups, every member of their IOMMU groups: commands
+ * about a few devices do not read the whole bus. With --id every device
+ * is scanned. Exit status, error printed; 0 on success. */
+int scan_devices(struct kp_pci **pci, unsigned fill, int argc, char **argv, const char *id,
+		 int groups);
+
 /* Resolve DEVICE arguments (addresses with or without domain, netdev
  * names) and --id into a deduplicated list of devices, in argument order.
  * Prints the error; returns 0 or an exit status (2 malformed, 3 unknown). */

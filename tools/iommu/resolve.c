@@ -12,11 +12,10 @@
 #include "err.h"
 #include "exitcodes.h"
 #include "ids.h"
+#include "iommu.h"
 
-int scan_host(struct kp_pci **pci, unsigned fill)
+static int scan_result(int r)
 {
-	int r = kp_pci_scan(pci, fill);
-
 	if (r == -ENOENT) {
 		kp_err(NULL, "no PCI bus in /sys/bus/pci");
 		return KP_EXIT_HOST;
@@ -26,6 +25,76 @@ int scan_host(struct kp_pci **pci, unsigned fill)
 		return KP_EXIT_HOST;
 	}
 	return 0;
+}
+
+int scan_host(struct kp_pci **pci, unsigned fill)
+{
+	return scan_result(kp_pci_scan(pci, fill));
+}
+
+static int add_bdf(char (**v)[13], size_t *n, const char *bdf)
+{
+	char (*nv)[13];
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp((*v)[i], bdf) == 0)
+			return 0;
+	nv = realloc(*v, (*n + 1) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	snprintf(nv[*n], sizeof(nv[0]), "%s", bdf);
+	(*n)++;
+	*v = nv;
+	return 0;
+}
+
+int scan_devices(struct kp_pci **pci, unsigned fill, int argc, char **argv, const char *id,
+		 int groups)
+{
+	char (*bdfs)[13] = NULL;
+	const char **ptrs = NULL;
+	size_t n = 0, i, j, ng;
+	int a, r = 0;
+
+	if (id)
+		return scan_host(pci, fill); /* every device's ids are asked */
+	/* what the arguments name (malformed or unknown ones are left to
+	 * resolve_devices, which says so) */
+	for (a = 0; a < argc && r == 0; a++) {
+		char bdf[13];
+
+		if (kp_bdf_parse(argv[a], bdf) == 0 ||
+		    (!strchr(argv[a], ':') && kp_pci_net_bdf(argv[a], bdf) == 0))
+			r = add_bdf(&bdfs, &n, bdf);
+	}
+	/* and every member of their groups */
+	for (i = 0, ng = n; groups && i < ng && r == 0; i++) {
+		struct kp_iommu_group g;
+		int id_ = kp_pci_group_of(bdfs[i]);
+
+		if (id_ < 0 || kp_iommu_group_read(id_, &g) < 0)
+			continue;
+		for (j = 0; j < g.ndevices && r == 0; j++)
+			r = add_bdf(&bdfs, &n, g.devices[j]);
+		free(g.devices);
+	}
+	if (r == 0) {
+		ptrs = malloc((n ? n : 1) * sizeof(*ptrs));
+		if (!ptrs)
+			r = -ENOMEM;
+	}
+	if (r < 0) {
+		free(bdfs);
+		kp_err_errno(NULL, r, "cannot scan PCI devices");
+		return KP_EXIT_FAIL;
+	}
+	for (i = 0; i < n; i++)
+		ptrs[i] = bdfs[i];
+	r = kp_pci_scan_only(pci, fill, ptrs, n);
+	free(ptrs);
+	free(bdfs);
+	return scan_result(r);
 }
 
 static int add_dev(struct kp_pcidev ***v, size_t *n, struct kp_pcidev *d)

@@ -419,6 +419,9 @@ int cmd_list(struct opts *o, int argc, char **argv)
 		use = device_in_use(pci, d, why, sizeof(why));
 		if (use >= 0)
 			kp_table_set_bool(t, row, L_IN_USE, use);
+		set_str_or_null(t, row, L_NAME, d->device_name);
+		if (!o->json)
+			continue; /* the rest are JSON-only columns (KP_COL_NOTABLE) */
 		set_str_or_null(t, row, L_USE, use > 0 ? why : NULL);
 		set_str_or_null(t, row, L_NET, d->net);
 		set_str_or_null(t, row, L_OVERRIDE, d->driver_override);
@@ -426,7 +429,6 @@ int cmd_list(struct opts *o, int argc, char **argv)
 		kp_table_set_str(t, row, L_CLASSCODE, code);
 		set_str_or_null(t, row, L_CLASSNAME, d->class_name);
 		set_str_or_null(t, row, L_VENDOR, d->vendor_name);
-		set_str_or_null(t, row, L_NAME, d->device_name);
 	}
 	free(only);
 	if (!t) {
@@ -486,7 +488,7 @@ int cmd_status(struct opts *o, int argc, char **argv)
 
 	if (argc != 1)
 		return kp_usage_err("status takes exactly one DEVICE");
-	r = scan_host(&pci, KP_PCI_PCIE | KP_PCI_DETAIL);
+	r = scan_devices(&pci, KP_PCI_PCIE | KP_PCI_DETAIL, argc, argv, NULL, 1);
 	if (r)
 		return r;
 	r = resolve_devices(pci, argc, argv, NULL, &devs, &n);
