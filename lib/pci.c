@@ -293,17 +293,18 @@ static int sriov_class(unsigned class)
 	return base == 0x01 || base == 0x02 || base == 0x03 || base == 0x0b || base == 0x12;
 }
 
-static void read_detail(int dfd, struct kp_pcidev *d)
+static void read_detail(int dfd, struct kp_pcidev *d, unsigned fill)
 {
 	char buf[128];
 	long v;
 	int r;
 
-	d->numa_node = read_long_at(dfd, "numa_node", &v) == 0 && v >= 0 ? (int)v : -1;
-
-	r = read_at(dfd, "reset_method", buf, sizeof(buf));
-	d->has_reset_method = r >= 0;
-	memcpy(d->reset_method, r > 0 ? buf : "", r > 0 ? (size_t)r + 1 : 1);
+	if (fill & KP_PCI_DETAIL) {
+		d->numa_node = read_long_at(dfd, "numa_node", &v) == 0 && v >= 0 ? (int)v : -1;
+		r = read_at(dfd, "reset_method", buf, sizeof(buf));
+		d->has_reset_method = r >= 0;
+		memcpy(d->reset_method, r > 0 ? buf : "", r > 0 ? (size_t)r + 1 : 1);
+	}
 
 	/* the kernel makes boot_vga for VGA-class devices only */
 	d->boot_vga = -1;
@@ -872,8 +873,8 @@ static int do_scan(struct pci_access *a, struct kp_pci *ctx, unsigned fill,
 		}
 		if (fill & (KP_PCI_CAPS | KP_PCI_PCIE))
 			read_caps(p, d, len);
-		if ((fill & KP_PCI_DETAIL) && dfd >= 0)
-			read_detail(dfd, d);
+		if ((fill & (KP_PCI_DETAIL | KP_PCI_USE)) && dfd >= 0)
+			read_detail(dfd, d, fill);
 		if ((fill & KP_PCI_SRIOV) && dfd >= 0)
 			read_sriov(dfd, d, fill);
 		if (dfd >= 0)
@@ -889,7 +890,7 @@ static int do_scan(struct pci_access *a, struct kp_pci *ctx, unsigned fill,
 	free(pv);
 	if (fill & KP_PCI_NAMES)
 		fill_names(a, ctx);
-	if (fill & KP_PCI_DETAIL)
+	if (fill & (KP_PCI_DETAIL | KP_PCI_USE))
 		read_nets(ctx);
 	return 0;
 }

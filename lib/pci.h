@@ -23,6 +23,8 @@ enum kp_pci_fill {
 	KP_PCI_SRIOV = 1 << 3,  /* physfn, sriov_totalvfs */
 	KP_PCI_PCIE = 1 << 4,   /* of KP_PCI_CAPS only PCIe type and FLR (the
 				 * first 256 bytes of config space) */
+	KP_PCI_USE = 1 << 5,    /* of KP_PCI_DETAIL only net and boot_vga (what
+				 * the host-use checks need) */
 	KP_PCI_ALL = KP_PCI_NAMES | KP_PCI_CAPS | KP_PCI_DETAIL | KP_PCI_SRIOV,
 };
 

@@ -253,7 +253,7 @@ int cmd_bind(struct opts *o, int argc, char **argv)
 		return kp_usage_err("malformed driver name '%s'", o->driver);
 	if (!o->dry_run && (r = need_root()))
 		return r;
-	r = scan_devices(&pci, KP_PCI_DETAIL, argc, argv, o->id, 1);
+	r = scan_devices(&pci, KP_PCI_USE, argc, argv, o->id, 1);
 	if (r)
 		return r;
 	r = resolve_devices(pci, argc, argv, o->id, &args, &nargs);
@@ -401,7 +401,7 @@ int cmd_unbind(struct opts *o, int argc, char **argv)
 		return kp_usage_err("unbind needs a DEVICE or --id");
 	if (!o->dry_run && (r = need_root()))
 		return r;
-	r = scan_devices(&pci, KP_PCI_DETAIL, argc, argv, o->id, 0);
+	r = scan_devices(&pci, KP_PCI_USE, argc, argv, o->id, 0);
 	if (r)
 		return r;
 	r = resolve_devices(pci, argc, argv, o->id, &args, &nargs);
@@ -476,7 +476,7 @@ int cmd_unpersist(struct opts *o, int argc, char **argv)
 	for (a = 0; a < argc; a++) {
 		if (kp_bdf_parse(argv[a], want[a]) == 0)
 			continue;
-		if (!pci && (r = scan_devices(&pci, KP_PCI_DETAIL, argc, argv, NULL, 0)))
+		if (!pci && (r = scan_devices(&pci, KP_PCI_USE, argc, argv, NULL, 0)))
 			goto out;
 		{
 			struct kp_pcidev **d;
@@ -598,7 +598,7 @@ int cmd_apply(struct opts *o, int argc, char **argv)
 		}
 		for (i = 0; i < npe; i++)
 			bdfs[i] = pe[i].bdf;
-		r = scan_devices(&pci, KP_PCI_DETAIL, (int)npe, bdfs, NULL, 0);
+		r = scan_devices(&pci, KP_PCI_USE, (int)npe, bdfs, NULL, 0);
 		free(bdfs);
 	}
 	if (r)
