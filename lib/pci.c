@@ -134,6 +134,15 @@ static int link_at(int dfd, const char *name, char *buf, size_t n)
 	return (int)l;
 }
 
+static void read_override_at(int dfd, struct kp_pcidev *d)
+{
+	char buf[64];
+
+	d->driver_override[0] = '\0';
+	if (read_at(dfd, "driver_override", buf, sizeof(buf)) > 0 && strcmp(buf, "(null)") != 0)
+		memcpy(d->driver_override, buf, strlen(buf) + 1);
+}
+
 static void read_driver_at(int dfd, struct kp_pcidev *d)
 {
 	char buf[64];
@@ -786,6 +795,134 @@ static void fill_names(struct pci_access *a, struct kp_pci *ctx)
 	}
 }
 
+/*
+ * Which driver each device is bound to, from the drivers' directories
+ * (/sys/bus/pci/drivers/D/BDF links): one listing per registered driver
+ * instead of one link per device, for scans of many devices. NULL (and
+ * the per-device link is read) when the directories cannot be listed.
+ */
+struct bound {
+	char bdf[13];
+	char driver[64];
+};
+
+static int cmp_bound(const void *a, const void *b)
+{
+	return strcmp(((const struct bound *)a)->bdf, ((const struct bound *)b)->bdf);
+}
+
+/* Directory entries of fd, through getdents64; calls fn for each name. */
+static int list_fd(int fd, void (*fn)(const char *name, unsigned char type, void *arg),
+		   void *arg)
+{
+	char buf[16384];
+	ssize_t got;
+
+	while ((got = getdents64(fd, buf, sizeof(buf))) > 0) {
+		ssize_t off = 0;
+
+		while (off < got) {
+			struct dirent64 *e = (struct dirent64 *)(buf + off);
+
+			if (e->d_name[0] != '.')
+				fn(e->d_name, e->d_type, arg);
+			off += e->d_reclen;
+		}
+	}
+	return got < 0 ? -errno : 0;
+}
+
+struct bound_list {
+	struct bound *v;
+	size_t n, cap;
+	const char *driver;
+	int err;
+};
+
+static void bound_add(const char *name, unsigned char type, void *arg)
+{
+	struct bound_list *l = arg;
+
+	if ((type != DT_LNK && type != DT_UNKNOWN) || strlen(name) != 12 || !is_bdf(name, 12) ||
+	    strlen(l->driver) >= sizeof(l->v[0].driver))
+		return;
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 256;
+		struct bound *nv = realloc(l->v, nc * sizeof(*nv));
+
+		if (!nv) {
+			l->err = -ENOMEM;
+			return;
+		}
+		l->v = nv;
+		l->cap = nc;
+	}
+	memcpy(l->v[l->n].bdf, name, 13);
+	memcpy(l->v[l->n].driver, l->driver, strlen(l->driver) + 1);
+	l->n++;
+}
+
+struct name_list {
+	char (*v)[64];
+	size_t n, cap;
+	int err;
+};
+
+static void name_add(const char *name, unsigned char type, void *arg)
+{
+	struct name_list *l = arg;
+
+	if ((type != DT_DIR && type != DT_UNKNOWN) || strlen(name) >= sizeof(l->v[0]))
+		return;
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 32;
+		char (*nv)[64] = realloc(l->v, nc * sizeof(*nv));
+
+		if (!nv) {
+			l->err = -ENOMEM;
+			return;
+		}
+		l->v = nv;
+		l->cap = nc;
+	}
+	memcpy(l->v[l->n++], name, strlen(name) + 1);
+}
+
+static struct bound *read_bound(size_t *nout)
+{
+	struct name_list drv = { 0 };
+	struct bound_list b = { 0 };
+	size_t i;
+	int fd, r;
+
+	*nout = 0;
+	fd = open("/sys/bus/pci/drivers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	r = list_fd(fd, name_add, &drv);
+	for (i = 0; r == 0 && !drv.err && !b.err && i < drv.n; i++) {
+		int dfd = openat(fd, drv.v[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (dfd < 0) {
+			r = -errno;
+			break;
+		}
+		b.driver = drv.v[i];
+		r = list_fd(dfd, bound_add, &b);
+		close(dfd);
+	}
+	close(fd);
+	free(drv.v);
+	if (r < 0 || drv.err || b.err) {
+		free(b.v);
+		return NULL;
+	}
+	if (b.n)
+		qsort(b.v, b.n, sizeof(*b.v), cmp_bound);
+	*nout = b.n;
+	return b.v ? b.v : calloc(1, sizeof(*b.v));
+}
+
 static int cmp_pdev(const void *a, const void *b)
 {
 	const struct pci_dev *x = *(struct pci_dev *const *)a, *y = *(struct pci_dev *const *)b;
@@ -809,8 +946,9 @@ static int do_scan(struct pci_access *a, struct kp_pci *ctx, unsigned fill,
 		   const char *const *only, size_t nonly)
 {
 	struct topo t = { .domain = ~0u };
+	struct bound *bound = NULL;
 	struct pci_dev *p, **pv;
-	size_t n = 0, i, k;
+	size_t n = 0, i, k, nbound = 0;
 	u8 cfg[4096];
 
 	pci_scan_bus(a);
@@ -845,6 +983,9 @@ static int do_scan(struct pci_access *a, struct kp_pci *ctx, unsigned fill,
 		n = k;
 	}
 
+	/* many devices: their drivers from the drivers' directories */
+	if (n > 32)
+		bound = read_bound(&nbound);
 	t.devs = open("/sys/bus/pci/devices", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	t.sysdevs = open("/sys/devices", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	for (i = 0; i < n; i++) {
@@ -868,7 +1009,16 @@ static int do_scan(struct pci_access *a, struct kp_pci *ctx, unsigned fill,
 		len = read_config(dfd, p, d, cfg, fill);
 		topo_bridge(&t, i, d, cfg, len);
 		if (dfd >= 0) {
-			read_driver_at(dfd, d);
+			if (bound) {
+				const struct bound *bd = bsearch(d->bdf, bound, nbound,
+								 sizeof(*bound), cmp_bound);
+
+				memcpy(d->driver, bd ? bd->driver : "",
+				       bd ? strlen(bd->driver) + 1 : 1);
+				read_override_at(dfd, d);
+			} else {
+				read_driver_at(dfd, d);
+			}
 			read_group_at(dfd, d);
 		}
 		if (fill & (KP_PCI_CAPS | KP_PCI_PCIE))
@@ -888,6 +1038,7 @@ static int do_scan(struct pci_access *a, struct kp_pci *ctx, unsigned fill,
 		close(t.sysdevs);
 	free(t.path);
 	free(pv);
+	free(bound);
 	if (fill & KP_PCI_NAMES)
 		fill_names(a, ctx);
 	if (fill & (KP_PCI_DETAIL | KP_PCI_USE))
