@@ -99,6 +99,15 @@ nomem:
 
 /* ---- network ---------------------------------------------------------- */
 
+/* 1 when path is dir or lies below it. */
+static int below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0');
+}
+
+
 static int net_usage(const char *devpath, struct kp_net *net, struct kp_dev_usage *u)
 {
 	char path[PATH_MAX], **names;
@@ -106,16 +115,22 @@ static int net_usage(const char *devpath, struct kp_net *net, struct kp_dev_usag
 	size_t n;
 	int r;
 
-	if (pathf(path, sizeof(path), "%s/net", devpath) < 0)
-		return -ENAMETOOLONG;
-	r = list_dir(path, &names, &n);
+	/* every interface whose device lies below this function: its own
+	 * (BDF/net/IF), virtio-net's (BDF/virtioN/net/IF), USB NICs behind a
+	 * USB controller, NICs behind a bridge */
+	r = list_dir("/sys/class/net", &names, &n);
 	if (r == -ENOENT || r == -ENOTDIR)
-		return 0; /* no network function */
+		return 0; /* no network interfaces at all */
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++) {
 		const char *ifn = names[i];
+		char real[PATH_MAX];
 		struct kp_link_usage lu;
+
+		if (pathf(path, sizeof(path), "/sys/class/net/%s", ifn) < 0 ||
+		    !realpath(path, real) || !below(real, devpath))
+			continue;
 
 		if (!net) {
 			r = kp_net_new(&own);
@@ -325,13 +340,6 @@ static int block_usage(const char *name, const char *via, const struct mounts *m
 }
 
 /* path is below dir (or is dir). */
-static int below(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0');
-}
-
 static int block_usages(const char *devpath, struct kp_dev_usage *u)
 {
 	struct mounts m = { NULL, NULL, NULL };

@@ -380,26 +380,36 @@ static void net_add(struct kp_pcidev *d, const char *ifname)
 /*
  * Network interfaces of every device at once, from /sys/class/net: one
  * link per interface, instead of opening and reading a net/ directory
- * per network function. An interface belongs to the PCI function its
- * directory sits in (…/BDF/net/IF), the same directory BDF/net lists.
+ * per network function. An interface belongs to the nearest PCI function
+ * above it in its device path: …/BDF/net/IF for most NICs, but
+ * …/BDF/virtioN/net/IF for virtio-net and …/BDF/usb1/1-1/1-1:1.0/net/IF for
+ * a USB NIC behind a USB controller, which the host loses all the same
+ * when that function leaves its driver.
  */
-/* The PCI function of a /sys/class/net link target (…/BDF/net/IF). */
+/* The PCI function of a /sys/class/net link target. */
 static int net_target_bdf(const char *target, size_t len, const char *ifname, char bdf[13])
 {
 	size_t nl = strlen(ifname);
-	const char *tail, *b;
+	const char *tail, *end, *b;
 
 	if (len < nl + 18)
 		return -1;
 	tail = target + len - nl - 5;
 	if (memcmp(tail, "/net/", 5) != 0 || strcmp(tail + 5, ifname) != 0)
 		return -1;
-	b = tail - 12;
-	if ((b > target && b[-1] != '/') || !is_bdf(b, 12))
-		return -1;
-	memcpy(bdf, b, 12);
-	bdf[12] = '\0';
-	return 0;
+	/* walk back component by component to the nearest PCI address */
+	for (end = tail; end > target; end = b - 1) {
+		for (b = end; b > target && b[-1] != '/'; b--)
+			;
+		if (is_bdf(b, (size_t)(end - b))) {
+			memcpy(bdf, b, 12);
+			bdf[12] = '\0';
+			return 0;
+		}
+		if (b == target)
+			break;
+	}
+	return -1;
 }
 
 static void read_nets(struct kp_pci *ctx)
