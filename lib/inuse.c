@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -108,7 +109,19 @@ static int below(const char *path, const char *dir)
 }
 
 
-static int net_usage(const char *devpath, struct kp_net *net, struct kp_dev_usage *u)
+/* 1 when the path has name as one of its components. */
+static int has_component(const char *path, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	for (p = path; (p = strstr(p, name)); p++)
+		if ((p == path || p[-1] == '/') && (p[n] == '/' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+static int net_usage(const char *bdf, struct kp_net *net, struct kp_dev_usage *u)
 {
 	char path[PATH_MAX], **names;
 	struct kp_net *own = NULL;
@@ -125,11 +138,21 @@ static int net_usage(const char *devpath, struct kp_net *net, struct kp_dev_usag
 		return r;
 	for (size_t i = 0; i < n; i++) {
 		const char *ifn = names[i];
-		char real[PATH_MAX];
+		char target[PATH_MAX];
 		struct kp_link_usage lu;
+		ssize_t len;
 
-		if (pathf(path, sizeof(path), "/sys/class/net/%s", ifn) < 0 ||
-		    !realpath(path, real) || !below(real, devpath))
+		/* ../../devices/pci0000:00/0000:00:03.0/virtio0/net/eth0: a PCI
+		 * address names one device in the whole tree, so the
+		 * interface is below this function when its path holds the
+		 * address as a component (one readlink, not a realpath) */
+		if (pathf(path, sizeof(path), "/sys/class/net/%s", ifn) < 0)
+			continue;
+		len = readlink(path, target, sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		if (!has_component(target, bdf))
 			continue;
 
 		if (!net) {
@@ -410,7 +433,7 @@ int kp_pcidev_usage(const char *bdf, struct kp_net *net, struct kp_dev_usage *u)
 		return -EINVAL;
 	if (!realpath(link, devpath))
 		return errno == ENOENT ? -ENODEV : -errno;
-	r = net_usage(devpath, net, u);
+	r = net_usage(bdf, net, u);
 	if (r == 0)
 		r = block_usages(devpath, u);
 	if (r == 0)

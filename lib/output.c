@@ -225,6 +225,20 @@ static const char *cell_text(const struct kp_table *t, size_t row, size_t col)
 	return c && c->set ? c->text : "-";
 }
 
+static void put_fill(FILE *f, size_t n)
+{
+	static const char blanks[] = "                                ";
+
+	while (n > 0) {
+		size_t k = n < sizeof(blanks) - 1 ? n : sizeof(blanks) - 1;
+
+		fwrite(blanks, 1, k, f);
+		n -= k;
+	}
+}
+
+/* Plain fputs/fwrite, no format parsing: a 1000-row listing prints ten
+ * thousand cells. */
 static void put_cell(FILE *f, const struct kp_out *o, const struct kp_col *col,
 		     const char *text, size_t width, int pad, int status)
 {
@@ -233,10 +247,12 @@ static void put_cell(FILE *f, const struct kp_out *o, const struct kp_col *col,
 	const char *off = *on ? kp_color(o, KP_C_RESET) : "";
 
 	if (col->flags & KP_COL_RIGHT)
-		fprintf(f, "%*s", (int)fill, "");
-	fprintf(f, "%s%s%s", on, text, off);
+		put_fill(f, fill);
+	fputs(on, f);
+	fputs(text, f);
+	fputs(off, f);
 	if (pad && !(col->flags & KP_COL_RIGHT))
-		fprintf(f, "%*s", (int)fill, "");
+		put_fill(f, fill);
 }
 
 int kp_table_print(const struct kp_table *t, FILE *f, const struct kp_out *o)
