@@ -85,3 +85,25 @@ int kp_usage_err(const char *fmt, ...)
 	fprintf(stderr, "%s: %s (try '%s --help')\n", program, msg, program);
 	return KP_EXIT_USAGE;
 }
+
+int kp_bad_option(int c, char *const argv[], int optind_now, int optopt_now)
+{
+	const char *arg = optind_now > 0 ? argv[optind_now - 1] : "";
+	char shortopt[3] = { '-', (char)optopt_now, '\0' };
+
+	if (arg[0] == '-' && arg[1] == '-') {
+		/* a long option: getopt sets optopt to its value when it knows
+		 * the option (missing or unwanted argument), to 0 when not */
+		int len = (int)strcspn(arg, "=");
+
+		if (c == ':')
+			return kp_usage_err("option '%.*s' needs an argument", len, arg);
+		if (optopt_now && arg[len] == '=')
+			return kp_usage_err("option '%.*s' takes no argument", len, arg);
+		return kp_usage_err("unknown option '%.*s'", len, arg);
+	}
+	/* a short option, alone or in a cluster (-jZ) */
+	if (c == ':')
+		return kp_usage_err("option '%s' needs an argument", shortopt);
+	return kp_usage_err("unknown option '%s'", shortopt);
+}

@@ -31,4 +31,13 @@ void kp_set_quiet(int quiet);
  * returns KP_EXIT_USAGE for `return kp_usage_err(…)`. */
 int kp_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * getopt_long's '?' or ':' as one usage-error line (the tools set opterr = 0
+ * and start their optstring with ':' so that getopt itself prints nothing):
+ * "PROG: unknown option '--frob' (try 'PROG --help')". Returns
+ * KP_EXIT_USAGE. c is what getopt_long returned; argv and optind/optopt as
+ * getopt left them.
+ */
+int kp_bad_option(int c, char *const argv[], int optind_now, int optopt_now);
+
 #endif

@@ -123,6 +123,47 @@ static void test_usage_err(void **state)
 	free(s);
 }
 
+/* getopt's failures as kp_bad_option sees them: what getopt_long returned,
+ * argv, optind and optopt after it */
+static const struct {
+	int c, optind, optopt;
+	const char *argv1, *want;
+} bad_opts[] = {
+	{ '?', 2, 0, "--frob", "unknown option '--frob'" },
+	{ '?', 2, 0, "--frob=2", "unknown option '--frob'" },
+	{ ':', 2, 'f', "--for", "option '--for' needs an argument" },
+	{ '?', 2, 'j', "--json=1", "option '--json' takes no argument" },
+	{ '?', 2, 'Z', "-Z", "unknown option '-Z'" },
+	{ '?', 2, 'Z', "-jZ", "unknown option '-Z'" },
+	{ ':', 2, 'f', "-f", "option '-f' needs an argument" },
+};
+static size_t bad_i;
+static int bad_rc;
+
+static void do_bad_option(void)
+{
+	char *argv[] = { (char *)"kvmprep-validate", (char *)bad_opts[bad_i].argv1, NULL };
+
+	bad_rc = kp_bad_option(bad_opts[bad_i].c, argv, bad_opts[bad_i].optind,
+			       bad_opts[bad_i].optopt);
+}
+
+static void test_bad_option(void **state)
+{
+	kp_set_program("kvmprep-validate");
+	for (bad_i = 0; bad_i < sizeof(bad_opts) / sizeof(bad_opts[0]); bad_i++) {
+		char want[256], *s;
+
+		snprintf(want, sizeof(want), "kvmprep-validate: %s (try 'kvmprep-validate --help')\n",
+			 bad_opts[bad_i].want);
+		bad_rc = -1;
+		s = capture(do_bad_option);
+		assert_int_equal(bad_rc, KP_EXIT_USAGE);
+		assert_string_equal(s, want);
+		free(s);
+	}
+}
+
 static void do_long(void)
 {
 	char big[3000];
@@ -152,6 +193,7 @@ int main(void)
 		cmocka_unit_test(test_err_lines),
 		cmocka_unit_test(test_warn_quiet),
 		cmocka_unit_test(test_usage_err),
+		cmocka_unit_test(test_bad_option),
 		cmocka_unit_test(test_long_message_one_line),
 	};
 

@@ -148,7 +148,8 @@ int main(int argc, char **argv)
 	int c;
 
 	kp_set_program(TOOL);
-	while ((c = getopt_long(argc, argv, "i:c:gd:fpt:njqhV", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":i:c:gd:fpt:njqhV", longopts, NULL)) != -1) {
 		given |= (unsigned)opt_bit(c);
 		switch (c) {
 		case 'i': o.id = optarg; break;
@@ -174,7 +175,7 @@ int main(int argc, char **argv)
 		case 'h': usage(); break;
 		case 'V': printf("%s %s\n", TOOL, KP_VERSION); return KP_EXIT_OK;
 		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n", TOOL);
+			return kp_bad_option(c, argv, optind, optopt);
 			return KP_EXIT_USAGE;
 		}
 	}

@@ -371,7 +371,8 @@ int main(int argc, char **argv)
 	int c, list = 0, r;
 
 	kp_set_program(argv[0]);
-	while ((c = getopt_long(argc, argv, "f:m:i:sle:jqhV", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:m:i:sle:jqhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			r = parse_jobs(optarg, &o.jobs);
@@ -409,8 +410,7 @@ int main(int argc, char **argv)
 			printf("%s %s\n", kp_program(), KP_VERSION);
 			return KP_EXIT_OK;
 		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n", kp_program());
-			return KP_EXIT_USAGE;
+			return kp_bad_option(c, argv, optind, optopt);
 		}
 	}
 	if (optind < argc)

@@ -4,6 +4,10 @@
 . ./common.sh
 riommu
 riommu frobnicate
+riommu --frobnicate list
+riommu -Z list
+riommu list --id
+riommu list --json=yes
 riommu bind
 riommu bind 01:00
 riommu bind 0000:01:00.8
