@@ -8,6 +8,7 @@
 
 static const char *program = "kvmprep";
 static int quiet;
+static char last[1200]; /* the last error, without the program name */
 
 void kp_set_program(const char *name)
 {
@@ -42,6 +43,14 @@ static void vreport(const char *tag, const char *obj, int neg_errno,
 	fprintf(stderr, "%s: %s%s%s%s%s%s\n", program, tag ? tag : "",
 		obj ? obj : "", obj ? ": " : "", msg,
 		neg_errno ? ": " : "", neg_errno ? strerror(-neg_errno) : "");
+	if (!tag)
+		snprintf(last, sizeof(last), "%s%s%s%s%s", obj ? obj : "", obj ? ": " : "", msg,
+			 neg_errno ? ": " : "", neg_errno ? strerror(-neg_errno) : "");
+}
+
+const char *kp_last_error(void)
+{
+	return last[0] ? last : NULL;
 }
 
 void kp_err(const char *obj, const char *fmt, ...)
@@ -83,6 +92,7 @@ int kp_usage_err(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "%s: %s (try '%s --help')\n", program, msg, program);
+	snprintf(last, sizeof(last), "%s", msg);
 	return KP_EXIT_USAGE;
 }
 

@@ -31,6 +31,10 @@ void kp_set_quiet(int quiet);
  * returns KP_EXIT_USAGE for `return kp_usage_err(…)`. */
 int kp_usage_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The last error or usage error reported (without "PROG: "), or NULL: what
+ * a tool puts in the JSON document of a command that failed. */
+const char *kp_last_error(void);
+
 /*
  * getopt_long's '?' or ':' as one usage-error line (the tools set opterr = 0
  * and start their optstring with ':' so that getopt itself prints nothing):

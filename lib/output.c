@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "output.h"
+#include "err.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -364,6 +365,8 @@ json_object *kp_json_doc(const char *tool)
 	return doc;
 }
 
+static int json_printed; /* a document went out: kp_json_error stays quiet */
+
 int kp_json_print(json_object *doc, FILE *f)
 {
 	const char *s;
@@ -375,5 +378,33 @@ int kp_json_print(json_object *doc, FILE *f)
 		return -ENOMEM;
 	if (fputs(s, f) == EOF || fputc('\n', f) == EOF)
 		return -EIO;
+	json_printed = 1;
 	return 0;
+}
+
+int kp_json_printed(void)
+{
+	return json_printed;
+}
+
+int kp_json_error(const char *tool, const char *command, int rc)
+{
+	json_object *doc;
+	const char *err;
+	int r;
+
+	if (json_printed)
+		return 0;
+	doc = kp_json_doc(tool);
+	if (!doc)
+		return -ENOMEM;
+	err = kp_last_error();
+	if (command)
+		json_object_object_add(doc, "command", json_object_new_string(command));
+	json_object_object_add(doc, "ok", json_object_new_boolean(0));
+	json_object_object_add(doc, "exit", json_object_new_int(rc));
+	json_object_object_add(doc, "error", err ? json_object_new_string(err) : NULL);
+	r = kp_json_print(doc, stdout);
+	json_object_put(doc);
+	return r;
 }

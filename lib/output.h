@@ -98,4 +98,16 @@ json_object *kp_json_doc(const char *tool);
 		       JSON_C_TO_STRING_NOSLASHESCAPE)
 int kp_json_print(json_object *doc, FILE *f);
 
+/* 1 once kp_json_print has printed a document in this process. */
+int kp_json_printed(void);
+
+/*
+ * For a command that failed under --json before printing its document:
+ * {"schema": 1, "tool": TOOL, "command": COMMAND (omitted when NULL),
+ *  "ok": false, "exit": RC, "error": the last error line (kp_last_error) or
+ *  null} on stdout, so a script always gets one document. Nothing when a
+ * document was printed already. 0 or -errno.
+ */
+int kp_json_error(const char *tool, const char *command, int rc);
+
 #endif

@@ -123,7 +123,12 @@ static const char *opt_name(unsigned bit)
 	return "?";
 }
 
-int main(int argc, char **argv)
+/* what main() needs to know after the command: a failed command under
+ * --json still prints one document (kp_json_error) */
+static int want_json;
+static const char *cmd_name;
+
+static int run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "id", required_argument, NULL, 'i' },
@@ -170,7 +175,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'n': o.dry_run = 1; break;
-		case 'j': o.json = 1; break;
+		case 'j': o.json = 1; want_json = 1; break;
 		case 'q': o.quiet = 1; break;
 		case 'h': usage(); break;
 		case 'V': printf("%s %s\n", TOOL, KP_VERSION); return KP_EXIT_OK;
@@ -186,6 +191,7 @@ int main(int argc, char **argv)
 			cmd = &cmds[i];
 	if (!cmd)
 		return kp_usage_err("unknown command '%s'", argv[optind]);
+	cmd_name = cmd->name;
 	for (bit = 1; bit <= O_DRYRUN; bit <<= 1)
 		if ((given & bit) && !(cmd->takes & bit))
 			return kp_usage_err("%s does not take %s", cmd->name, opt_name(bit));
@@ -195,4 +201,13 @@ int main(int argc, char **argv)
 	kp_out_init(&o.out, o.json, o.quiet);
 	optind++;
 	return cmd->func(&o, argc - optind, argv + optind);
+}
+
+int main(int argc, char **argv)
+{
+	int rc = run(argc, argv);
+
+	if (rc != KP_EXIT_OK && want_json)
+		kp_json_error(TOOL, cmd_name, rc);
+	return rc;
 }

@@ -351,7 +351,10 @@ static int do_checks(struct opts *o)
 	return rc;
 }
 
-int main(int argc, char **argv)
+/* a failed run under --json still prints one document (kp_json_error) */
+static int want_json;
+
+static int run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "for", required_argument, NULL, 'f' },
@@ -399,6 +402,7 @@ int main(int argc, char **argv)
 			break;
 		case 'j':
 			o.json = 1;
+			want_json = 1;
 			break;
 		case 'q':
 			o.quiet = 1;
@@ -422,4 +426,13 @@ int main(int argc, char **argv)
 	if (explain)
 		return do_explain(&o, explain);
 	return do_checks(&o);
+}
+
+int main(int argc, char **argv)
+{
+	int rc = run(argc, argv);
+
+	if (rc != KP_EXIT_OK && want_json)
+		kp_json_error("kvmprep-validate", NULL, rc);
+	return rc;
 }
