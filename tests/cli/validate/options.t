@@ -15,6 +15,8 @@ echo "== --explain iommu.enabled"
 rc kvmprep-validate --explain iommu.enabled
 echo "== usage errors"
 rc kvmprep-validate --explain no.such
+# under --json a failure is a document too, with the stderr line
+rc kvmprep-validate --json --explain no.such 2>/dev/null
 rc kvmprep-validate --for kvm,bogus
 rc kvmprep-validate --memory lots
 rc kvmprep-validate --images relative/dir
