@@ -20,9 +20,7 @@ assert_eq "$(ls "$T/sys/class/net" | wc -l)" "$(grep -o ' net=[^ ]*' "$TOP/tests
 g=$(basename "$(readlink "$T/sys/bus/pci/drivers/vfio-pci/$(ls "$T/sys/bus/pci/drivers/vfio-pci" | grep -m1 '^0000')/iommu_group")")
 [ -e "$T/dev/vfio/$g" ] || fail "no /dev/vfio/$g"
 assert_eq "$(ls "$T/sys/kernel/iommu_groups/$g/devices" | wc -l)" 2 "GPU group size"
-# the run itself stays cheap: ten runs well under ten seconds
-s=$(date +%s%N)
-for i in 1 2 3 4 5 6 7 8 9 10; do "$FAKEHOST" large-1024 -- true || fail "run"; done
-ms=$((($(date +%s%N) - s) / 10000000))
-echo "large-1024: $got functions, $groups groups, $ms ms per run"
-[ "$ms" -lt 1000 ] || fail "a run of large-1024 takes $ms ms"
+# a run of the large host works (what it costs is bench/'s business, not a
+# timed test's)
+"$FAKEHOST" large-1024 -- true || fail "run"
+echo "large-1024: $got functions, $groups groups"
