@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "acpi.h"
+#include "cmdline.h"
 #include "cmds.h"
 #include "cpuinfo.h"
 #include "err.h"
@@ -179,22 +181,52 @@ nomem:
 	return KP_EXIT_FAIL;
 }
 
+/*
+ * No IOMMU groups: say which step is missing, for this vendor. The firmware
+ * must describe the IOMMU (ACPI DMAR on Intel, IVRS on AMD, IORT on arm64)
+ * and the kernel must turn it on: Intel needs intel_iommu=on (unless the
+ * kernel was built with it on by default), AMD has it on by default unless
+ * amd_iommu=off or iommu=off is given. Nothing unsafe is offered (no vfio
+ * no-IOMMU mode).
+ */
 int no_iommu(void)
 {
 	struct kp_cpuinfo ci;
-	const char *how = "intel_iommu=on (Intel) or amd_iommu=on (AMD)";
+	char *cmdline = NULL;
+	int intel = 0, amd = 0, arm = 0;
 
 	if (kp_cpuinfo_read(&ci) == 0) {
-		if (ci.vendor == KP_VENDOR_INTEL)
-			how = "intel_iommu=on iommu=pt";
-		else if (ci.vendor == KP_VENDOR_AMD || ci.vendor == KP_VENDOR_HYGON)
-			how = "amd_iommu=on iommu=pt";
-		else if (ci.arch == KP_ARCH_AARCH64)
-			how = "iommu.passthrough=0 (and an SMMU described by ACPI IORT or the device tree)";
+		intel = ci.vendor == KP_VENDOR_INTEL;
+		amd = ci.vendor == KP_VENDOR_AMD || ci.vendor == KP_VENDOR_HYGON;
+		arm = ci.arch == KP_ARCH_AARCH64;
 		kp_cpuinfo_free(&ci);
 	}
-	kp_err(NULL, "no IOMMU groups: the IOMMU is off; enable VT-d/AMD-Vi in the firmware "
-		     "and add %s to the kernel command line", how);
+	if (kp_cmdline_read(&cmdline) < 0)
+		cmdline = NULL;
+	if (cmdline && (kp_cmdline_has_item(cmdline, "iommu", "off") ||
+			kp_cmdline_has_item(cmdline, "intel_iommu", "off") ||
+			kp_cmdline_has_item(cmdline, "amd_iommu", "off")))
+		kp_err(NULL, "no IOMMU groups: the kernel command line turns the IOMMU off; "
+			     "remove iommu=off / intel_iommu=off / amd_iommu=off and reboot");
+	else if (intel && !kp_acpi_has_table("DMAR"))
+		kp_err(NULL, "no IOMMU groups: the firmware offers no VT-d (no ACPI DMAR table); "
+			     "enable \"VT-d\" in the BIOS/UEFI setup, boot with intel_iommu=on and reboot");
+	else if (intel)
+		kp_err(NULL, "no IOMMU groups: VT-d is on in the firmware but off in the kernel; "
+			     "add intel_iommu=on to the kernel command line and reboot");
+	else if (amd && !kp_acpi_has_table("IVRS"))
+		kp_err(NULL, "no IOMMU groups: the firmware offers no AMD-Vi (no ACPI IVRS table); "
+			     "enable \"IOMMU\" (AMD-Vi) in the BIOS/UEFI setup and reboot");
+	else if (amd)
+		kp_err(NULL, "no IOMMU groups: the firmware offers AMD-Vi but the kernel did not "
+			     "enable it (see dmesg for AMD-Vi); kvmprep-validate --for passthrough says more");
+	else if (arm)
+		kp_err(NULL, "no IOMMU groups: no SMMU is enabled; it must be described by the "
+			     "firmware (ACPI IORT or the device tree) and its driver (arm-smmu-v3) loaded");
+	else
+		kp_err(NULL, "no IOMMU groups: no IOMMU is enabled; kvmprep-validate --for "
+			     "passthrough says what is missing");
+	free(cmdline);
 	return KP_EXIT_HOST;
 }
 

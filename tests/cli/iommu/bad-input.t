@@ -43,3 +43,14 @@ riommu status 02:00.0
 riommu list
 assert_dev 0000:02:00.0 e1000e '(null)'
 [ -z "$(effects)" ] || fail "changed: $(effects)"
+# the remedy names the missing step: no DMAR table -> the firmware setting
+rm -f "$ST/sys/firmware/acpi/tables/DMAR"
+riommu bind 02:00.0
+# the command line turns it off -> remove that
+sed -i 's/ quiet$/ quiet intel_iommu=off/' "$ST/proc/cmdline"
+riommu bind 02:00.0
+# an AMD host with AMD-Vi off in the firmware (no IVRS table)
+sed -i 's/ intel_iommu=off$//; s/GenuineIntel/AuthenticAMD/' "$ST/proc/cmdline" "$ST/proc/cpuinfo"
+riommu bind 02:00.0
+assert_dev 0000:02:00.0 e1000e '(null)'
+[ -z "$(effects)" ] || fail "changed: $(effects)"
