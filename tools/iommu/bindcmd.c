@@ -19,6 +19,7 @@
 #include "lock.h"
 #include "module.h"
 #include "persist.h"
+#include "root.h"
 
 enum { B_DEVICE, B_ID, B_DRIVER, B_PREVIOUS, B_GROUP, B_VFIO, B_RESULT, B_CHANGED, B_NCOLS };
 static const struct kp_col bind_cols[B_NCOLS] = {
@@ -186,6 +187,18 @@ static int print_items(struct opts *o, const char *command, struct kp_bind_item 
 }
 
 /* Add (or update) entries for the items; 0/1 changed, or -errno. */
+/* kvmprep-vfio.service is enabled: its link in sysinit.target.wants
+ * exists (the link itself: its target is a host path, not under the root). */
+static int unit_enabled(void)
+{
+	char path[4096];
+	struct stat st;
+
+	return kp_path(path, sizeof(path),
+		       "/etc/systemd/system/sysinit.target.wants/kvmprep-vfio.service") == 0 &&
+	       lstat(path, &st) == 0;
+}
+
 static int persist_add(struct kp_bind_item *items, size_t n, const char *driver, int dry_run,
 		       int *changed)
 {
@@ -371,6 +384,13 @@ int cmd_bind(struct opts *o, int argc, char **argv)
 			goto out;
 		}
 		persisted = changed;
+		/* the udev rule sets driver_override when a device appears; the
+		 * unit binds what a driver took before udev ran (initramfs,
+		 * built-in drivers): say so when it is not enabled */
+		if (!unit_enabled())
+			kp_warn(NULL, "kvmprep-vfio.service is not enabled: a device a driver takes "
+				      "before udev runs stays there at boot "
+				      "(systemctl enable kvmprep-vfio.service)");
 	}
 	r = print_items(o, "bind", items, nset, o->driver, "bound", "would bind", persisted);
 	goto out;

@@ -9,6 +9,10 @@ cat "$ST/etc/kvmprep/vfio.conf"
 cat "$ST/etc/udev/rules.d/60-kvmprep-vfio.rules"
 (cd "$ST/etc" && ls -A kvmprep udev/rules.d)
 sum=$(cat "$ST/etc/kvmprep/vfio.conf" "$ST/etc/udev/rules.d/60-kvmprep-vfio.rules" | md5sum)
+# with kvmprep-vfio.service enabled, no warning about it
+mkdir -p "$ST/etc/systemd/system/sysinit.target.wants"
+ln -s /usr/local/lib/systemd/system/kvmprep-vfio.service \
+	"$ST/etc/systemd/system/sysinit.target.wants/kvmprep-vfio.service"
 riommu bind --persist --group 01:00.0
 assert_eq "$(cat "$ST/etc/kvmprep/vfio.conf" "$ST/etc/udev/rules.d/60-kvmprep-vfio.rules" | md5sum)" "$sum" "rerun rewrote the files"
 riommu bind --persist 02:00.0 --dry-run
