@@ -264,34 +264,70 @@ static void net_links(const char *dir, int add)
 	fh_list_free(ifs, n);
 }
 
-/* the driver's remove(): its netdevs go; kept aside to come back on rebind */
+/*
+ * Where a device's interfaces live: DIR/net, or DIR/SUB/net when a bus of
+ * the driver's sits between (virtio-pci's virtioN, a USB controller's
+ * usbN/…: the builder's netdir). sub is "" for DIR/net. 0, or -1 when the
+ * device has no interfaces.
+ */
+static int net_sub(const char *dir, char *sub, size_t n)
+{
+	char p[FH_PATH], **ents;
+	int i, k, found = -1;
+
+	sub[0] = '\0';
+	snprintf(p, sizeof(p), "%s/net", dir);
+	if (fh_isdir(p))
+		return 0;
+	k = fh_list(dir, &ents);
+	for (i = 0; i < k && found < 0; i++) {
+		snprintf(p, sizeof(p), "%s/%s/net", dir, ents[i]);
+		if (fh_isdir(p) && strlen(ents[i]) < n) {
+			strcpy(sub, ents[i]);
+			found = 0;
+		}
+	}
+	fh_list_free(ents, k);
+	return found;
+}
+
+/* the driver's remove(): its netdevs go (with the virtioN device that
+ * carries them); kept aside to come back on rebind */
 static void net_stash(const char *dir, const char *drv)
 {
-	char p[FH_PATH], s[FH_PATH];
+	char p[FH_PATH], s[FH_PATH], sub[256], netdir[FH_PATH];
 
-	snprintf(p, sizeof(p), "%s/net", dir);
-	if (!fh_isdir(p))
+	if (net_sub(dir, sub, sizeof(sub)) < 0)
 		return;
-	net_links(dir, 0);
+	snprintf(netdir, sizeof(netdir), "%s%s%s", dir, sub[0] ? "/" : "", sub);
+	net_links(netdir, 0);
 	fh_p(s, "/fakehost/netstash/%s/%s", base(dir), drv);
 	fh_rmrf(s);
 	fh_mkdirs(s);
-	strcat(s, "/net");
-	if (rename(p, s) < 0)
-		fh_rmrf(p);
+	snprintf(p, sizeof(p), "%s/sub", s);
+	fh_write(p, sub);
+	/* the whole virtioN (or the net directory itself) goes */
+	snprintf(p, sizeof(p), "%s/%s", netdir, sub[0] ? "" : "net");
+	strcat(s, sub[0] ? "/dev" : "/net");
+	if (rename(sub[0] ? netdir : p, s) < 0)
+		fh_rmrf(sub[0] ? netdir : p);
 }
 
 static int net_restore(const char *dir, const char *drv)
 {
-	char p[FH_PATH], s[FH_PATH];
+	char p[FH_PATH], s[FH_PATH], sub[256] = "", netdir[FH_PATH];
 
-	fh_p(s, "/fakehost/netstash/%s/%s/net", base(dir), drv);
+	fh_p(s, "/fakehost/netstash/%s/%s/sub", base(dir), drv);
+	if (fh_read(s, sub, sizeof(sub)) < 0)
+		sub[0] = '\0';
+	fh_p(s, "/fakehost/netstash/%s/%s/%s", base(dir), drv, sub[0] ? "dev" : "net");
 	if (!fh_isdir(s))
 		return 0;
+	snprintf(netdir, sizeof(netdir), "%s%s%s", dir, sub[0] ? "/" : "", sub);
 	snprintf(p, sizeof(p), "%s/net", dir);
-	if (rename(s, p) < 0)
+	if (rename(s, sub[0] ? netdir : p) < 0)
 		return 0;
-	net_links(dir, 1);
+	net_links(netdir, 1);
 	return 1;
 }
 
