@@ -77,28 +77,16 @@ static void fds_close(struct sysfds *f)
  * one write(2) on a fresh fd. 0 or -errno. */
 static int write_at(int dir, const char *base, const char *rel, const char *val)
 {
-	size_t len = strlen(val);
 	char path[PATH_MAX];
-	ssize_t put;
-	int fd, err;
 
-	if (dir >= 0) {
-		fd = openat(dir, rel, O_WRONLY | O_CLOEXEC);
-	} else {
-		snprintf(path, sizeof(path), "%s/%s", base, rel);
-		fd = open(path, O_WRONLY | O_CLOEXEC);
-	}
-	if (fd < 0)
-		return -errno;
-	do
-		put = write(fd, val, len);
-	while (put < 0 && errno == EINTR);
-	err = errno;
-	if (close(fd) < 0 && put >= 0)
-		return -errno; /* some attributes report their error at close */
-	if (put < 0)
-		return -err;
-	return (size_t)put == len ? 0 : -EIO;
+	int len;
+
+	if (dir >= 0)
+		return kp_sysfs_write_at(dir, rel, val);
+	len = snprintf(path, sizeof(path), "%s/%s", base, rel);
+	if (len < 0 || (size_t)len >= sizeof(path))
+		return -ENAMETOOLONG;
+	return kp_sysfs_write(path, val);
 }
 
 static int write_override(const struct sysfds *f, const char *bdf, const char *val)

@@ -63,54 +63,13 @@ static u16 le16(const u8 *b)
 /* kp_sysfs_read() relative to a directory fd. */
 static int read_at(int dfd, const char *name, char *buf, size_t n)
 {
-	ssize_t got;
-	int fd, err;
-
-	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	do
-		got = read(fd, buf, n);
-	while (got < 0 && errno == EINTR);
-	err = errno;
-	close(fd);
-	if (got < 0)
-		return -err;
-	if ((size_t)got == n) {
-		buf[n - 1] = '\0';
-		return -ENAMETOOLONG;
-	}
-	while (got > 0 && (buf[got - 1] == '\n' || buf[got - 1] == ' '))
-		got--;
-	buf[got] = '\0';
-	return (int)got;
+	return kp_sysfs_read_at(dfd, name, buf, n);
 }
 
 /* kp_sysfs_read_long() relative to a directory fd: decimal, or 0x hex. */
 static int read_long_at(int dfd, const char *name, long *val)
 {
-	char buf[64], *end;
-	long v;
-	int r;
-
-	r = read_at(dfd, name, buf, sizeof(buf));
-	if (r < 0)
-		return r;
-	if (!(buf[0] == '-' && buf[1] >= '0' && buf[1] <= '9') &&
-	    !(buf[0] >= '0' && buf[0] <= '9'))
-		return -EINVAL;
-	errno = 0;
-	if (buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X')) {
-		if (!isxdigit((unsigned char)buf[2]))
-			return -EINVAL;
-		v = strtol(buf + 2, &end, 16);
-	} else {
-		v = strtol(buf, &end, 10);
-	}
-	if (errno || *end != '\0')
-		return -EINVAL;
-	*val = v;
-	return 0;
+	return kp_sysfs_read_long_at(dfd, name, val);
 }
 
 /* The last component of a symlink's target, relative to a directory fd. */

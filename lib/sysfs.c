@@ -12,14 +12,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int kp_sysfs_read(const char *path, char *buf, size_t n)
+int kp_sysfs_read_at(int dirfd, const char *name, char *buf, size_t n)
 {
 	ssize_t got;
 	int fd, err;
 
 	if (n == 0)
 		return -EINVAL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	do
@@ -39,6 +39,11 @@ int kp_sysfs_read(const char *path, char *buf, size_t n)
 	return (int)got;
 }
 
+int kp_sysfs_read(const char *path, char *buf, size_t n)
+{
+	return kp_sysfs_read_at(AT_FDCWD, path, buf, n);
+}
+
 int kp_sysfs_readf(char *buf, size_t n, const char *fmt, ...)
 {
 	char path[PATH_MAX];
@@ -55,11 +60,16 @@ int kp_sysfs_readf(char *buf, size_t n, const char *fmt, ...)
 
 int kp_sysfs_read_long(const char *path, long *val)
 {
+	return kp_sysfs_read_long_at(AT_FDCWD, path, val);
+}
+
+int kp_sysfs_read_long_at(int dirfd, const char *name, long *val)
+{
 	char buf[64], *end;
 	long v;
 	int r;
 
-	r = kp_sysfs_read(path, buf, sizeof(buf));
+	r = kp_sysfs_read_at(dirfd, name, buf, sizeof(buf));
 	if (r < 0)
 		return r;
 	if (r == 0)
@@ -82,13 +92,13 @@ int kp_sysfs_read_long(const char *path, long *val)
 	return 0;
 }
 
-int kp_sysfs_write(const char *path, const char *val)
+int kp_sysfs_write_at(int dirfd, const char *name, const char *val)
 {
 	size_t len = strlen(val);
 	ssize_t put;
 	int fd, err;
 
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	fd = openat(dirfd, name, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	do
@@ -104,6 +114,11 @@ int kp_sysfs_write(const char *path, const char *val)
 	if ((size_t)put != len)
 		return -EIO;
 	return 0;
+}
+
+int kp_sysfs_write(const char *path, const char *val)
+{
+	return kp_sysfs_write_at(AT_FDCWD, path, val);
 }
 
 int kp_sysfs_link_name(const char *path, char *buf, size_t n)

@@ -17,6 +17,12 @@
  * (-ENAMETOOLONG when it does not fit). */
 int kp_sysfs_read(const char *path, char *buf, size_t n);
 
+/* kp_sysfs_read / kp_sysfs_write relative to a directory fd (AT_FDCWD for
+ * none): a listing of many devices opens each device's directory once. */
+int kp_sysfs_read_at(int dirfd, const char *name, char *buf, size_t n);
+int kp_sysfs_write_at(int dirfd, const char *name, const char *val);
+int kp_sysfs_read_long_at(int dirfd, const char *name, long *val);
+
 /* printf-style path, then kp_sysfs_read. */
 int kp_sysfs_readf(char *buf, size_t n, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
