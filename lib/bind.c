@@ -255,60 +255,6 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-int kp_vfio_wait(int group, int timeout_ms)
-{
-	struct udev_monitor *mon = NULL;
-	struct udev *udev;
-	char node[64];
-	struct stat st;
-	long deadline = now_ms() + timeout_ms;
-	int r = -ETIMEDOUT;
-
-	snprintf(node, sizeof(node), "/dev/vfio/%d", group);
-	if (stat(node, &st) == 0)
-		return 0;
-	udev = udev_new();
-	if (udev) {
-		mon = udev_monitor_new_from_netlink(udev, "udev");
-		if (mon && (udev_monitor_filter_add_match_subsystem_devtype(mon, "vfio", NULL) < 0 ||
-			    udev_monitor_enable_receiving(mon) < 0)) {
-			udev_monitor_unref(mon);
-			mon = NULL;
-		}
-	}
-	for (;;) {
-		long left;
-
-		/* look after subscribing: the node may have come meanwhile */
-		if (stat(node, &st) == 0) {
-			r = 0;
-			break;
-		}
-		left = deadline - now_ms();
-		if (left <= 0)
-			break;
-		if (mon) {
-			struct pollfd pfd = { .fd = udev_monitor_get_fd(mon), .events = POLLIN };
-
-			if (poll(&pfd, 1, left > 50 ? 50 : (int)left) > 0) {
-				struct udev_device *dev = udev_monitor_receive_device(mon);
-
-				if (dev)
-					udev_device_unref(dev);
-			}
-		} else {
-			struct timespec ts = { 0, 5 * 1000000L };
-
-			nanosleep(&ts, NULL);
-		}
-	}
-	if (mon)
-		udev_monitor_unref(mon);
-	if (udev)
-		udev_unref(udev);
-	return r;
-}
-
 static int node_exists(int group)
 {
 	char node[32];
@@ -319,64 +265,48 @@ static int node_exists(int group)
 }
 
 /*
- * Wait for /dev/vfio/N of every group the call bound to vfio-pci: look
- * first, then, for the nodes still missing, listen to udev (subsystem
- * vfio) on one monitor until they are all there or the time is up.
+ * Wait for /dev/vfio/N of every group in groups[0..n) (the array is
+ * reordered): look first, then, for the nodes still missing, listen to udev
+ * (subsystem vfio) on one monitor until they are all there or the time is
+ * up. 0, or -ETIMEDOUT with *missing set to a group still without its node.
  */
-static int wait_nodes(struct kp_bind_item *items, size_t n, int timeout_ms,
-		      struct kp_bind_err *e)
+static int wait_groups(int *groups, size_t n, int timeout_ms, int *missing)
 {
 	struct udev_monitor *mon = NULL;
 	struct udev *udev = NULL;
 	long deadline = now_ms() + timeout_ms;
-	size_t i, j, nmiss = 0;
-	size_t *miss;
-	int r = 0;
+	int r = 0, subscribed = 0;
+	size_t i;
 
-	miss = malloc((n ? n : 1) * sizeof(*miss));
-	if (!miss)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		int g = items[i].dev->group, seen = 0;
-
-		if (g < 0)
-			continue;
-		for (j = 0; j < nmiss && !seen; j++)
-			seen = items[miss[j]].dev->group == g;
-		for (j = 0; j < i && !seen; j++)
-			seen = items[j].dev->group == g; /* already looked at */
-		if (!seen && !node_exists(g))
-			miss[nmiss++] = i;
-	}
-	if (nmiss) {
-		udev = udev_new();
-		if (udev)
-			mon = udev_monitor_new_from_netlink(udev, "udev");
-		if (mon && (udev_monitor_filter_add_match_subsystem_devtype(mon, "vfio", NULL) < 0 ||
-			    udev_monitor_enable_receiving(mon) < 0)) {
-			udev_monitor_unref(mon);
-			mon = NULL;
-		}
-	}
-	while (nmiss) {
+	while (n) {
 		long left;
 
-		/* look after subscribing: nodes may have come meanwhile */
-		for (i = 0; i < nmiss;) {
-			if (node_exists(items[miss[i]].dev->group))
-				miss[i] = miss[--nmiss];
+		/* look (again after subscribing: nodes may have come meanwhile) */
+		for (i = 0; i < n;) {
+			if (node_exists(groups[i]))
+				groups[i] = groups[--n];
 			else
 				i++;
 		}
-		if (!nmiss)
+		if (!n)
 			break;
+		if (!subscribed) {
+			subscribed = 1;
+			udev = udev_new();
+			if (udev)
+				mon = udev_monitor_new_from_netlink(udev, "udev");
+			if (mon && (udev_monitor_filter_add_match_subsystem_devtype(mon, "vfio",
+										    NULL) < 0 ||
+				    udev_monitor_enable_receiving(mon) < 0)) {
+				udev_monitor_unref(mon);
+				mon = NULL;
+			}
+			continue;
+		}
 		left = deadline - now_ms();
 		if (left <= 0) {
-			char what[32];
-
-			snprintf(what, sizeof(what), "/dev/vfio/%d", items[miss[0]].dev->group);
-			set_err(e, items[miss[0]].dev->bdf, -ETIMEDOUT,
-				"no %s after binding to vfio-pci", what);
+			if (missing)
+				*missing = groups[0];
 			r = -ETIMEDOUT;
 			break;
 		}
@@ -399,7 +329,45 @@ static int wait_nodes(struct kp_bind_item *items, size_t n, int timeout_ms,
 		udev_monitor_unref(mon);
 	if (udev)
 		udev_unref(udev);
-	free(miss);
+	return r;
+}
+
+int kp_vfio_wait(int group, int timeout_ms)
+{
+	return wait_groups(&group, 1, timeout_ms, NULL);
+}
+
+/* Wait for /dev/vfio/N of every group the call bound to vfio-pci. */
+static int wait_nodes(struct kp_bind_item *items, size_t n, int timeout_ms,
+		      struct kp_bind_err *e)
+{
+	size_t i, j, ng = 0;
+	int *groups, missing = -1, r;
+
+	groups = malloc((n ? n : 1) * sizeof(*groups));
+	if (!groups)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		int g = items[i].dev->group, seen = 0;
+
+		if (g < 0)
+			continue;
+		for (j = 0; j < ng && !seen; j++)
+			seen = groups[j] == g;
+		if (!seen)
+			groups[ng++] = g;
+	}
+	r = wait_groups(groups, ng, timeout_ms, &missing);
+	free(groups);
+	if (r == -ETIMEDOUT) {
+		char what[32];
+
+		for (i = 0; i < n && items[i].dev->group != missing; i++)
+			;
+		snprintf(what, sizeof(what), "/dev/vfio/%d", missing);
+		set_err(e, i < n ? items[i].dev->bdf : "", -ETIMEDOUT,
+			"no %s after binding to vfio-pci", what);
+	}
 	return r;
 }
 

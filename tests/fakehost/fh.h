@@ -82,6 +82,8 @@ void fh_uevent(const char *action, const char *sysdir, const char *subsystem,
 int fh_fault_write(const char *canon, const char *opened);
 /* refuse-bind: 1 when BDF must refuse driver D (logged). */
 int fh_fault_refuse(const char *bdf, const char *drv);
+/* no-vfio-node=N: 1 when group N's /dev/vfio/N must not appear (logged). */
+int fh_fault_no_vfio_node(const char *group);
 
 /* ---- the PCI model (pci.c) ----------------------------------------- */
 /* Handle a write to a canonical tree path. Returns 1 handled (*err = 0 or

@@ -379,6 +379,8 @@ int fh_vfio_group_add(const char *group)
 	snprintf(name, sizeof(name), "vfio/%s", group);
 	if (fh_exists(fh_p(p, "/dev/%s", name)))
 		return 0;
+	if (fh_fault_no_vfio_node(group))
+		return 0; /* the group is bound, its node never comes */
 	fh_p(dir, "/sys/devices/virtual/vfio/%s", group);
 	fh_mkdirs(dir);
 	snprintf(p, sizeof(p), "%s/dev", dir);

@@ -695,7 +695,8 @@ int fh_fault_write(const char *canon, const char *opened)
 		if (nl)
 			*nl = '\0';
 		eq = strrchr(s, '=');
-		if (*s == '#' || !eq || !strncmp(s, "refuse-bind=", 12))
+		if (*s == '#' || !eq || !strncmp(s, "refuse-bind=", 12) ||
+		    !strncmp(s, "no-vfio-node=", 13))
 			goto next;
 		snprintf(attr, sizeof(attr), "%.*s", (int)(eq - s), s);
 		slash = strrchr(attr, '/');
@@ -746,5 +747,26 @@ int fh_fault_refuse(const char *bdf, const char *drv)
 	free(data);
 	if (hit)
 		fh_log("fault refuse-bind %s %s", bdf, drv);
+	return hit;
+}
+
+int fh_fault_no_vfio_node(const char *group)
+{
+	char p[FH_PATH], *data, *s;
+	int hit = 0;
+
+	data = fh_slurp(fh_p(p, "/fakehost/faults"), NULL);
+	for (s = data; s && *s && !hit;) {
+		char *nl = strchr(s, '\n');
+
+		if (nl)
+			*nl = '\0';
+		if (!strncmp(s, "no-vfio-node=", 13) && !strcmp(s + 13, group))
+			hit = 1;
+		s = nl ? nl + 1 : NULL;
+	}
+	free(data);
+	if (hit)
+		fh_log("fault no-vfio-node %s", group);
 	return hit;
 }

@@ -30,3 +30,13 @@ echo "[exit $?]"
 assert_dev 0000:01:00.0 vfio-pci vfio-pci
 assert_dev 0000:01:00.1 vfio-pci vfio-pci
 effects
+# /dev/vfio/N never appears (a udev rule that does not run, a kernel that
+# does not make the group): bind waits --timeout, then puts every device of
+# the call back
+fresh
+fh --fault no-vfio-node=12 -- kvmprep-iommu bind --group --timeout 200 01:00.0
+echo "[exit $?]"
+assert_dev 0000:01:00.0 nouveau '(null)'
+assert_dev 0000:01:00.1 snd_hda_intel '(null)'
+assert_nofile "$ST/dev/vfio/12"
+effects
