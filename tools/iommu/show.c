@@ -519,8 +519,24 @@ int cmd_status(struct opts *o, int argc, char **argv)
 	if (strcmp(d->driver, "vfio-pci") == 0)
 		check_row(t, "driver", "PASS", "vfio-pci", &fails);
 	else {
-		snprintf(detail, sizeof(detail), "%s%s: run '" TOOL " bind %s'",
-			 d->driver[0] ? "bound to " : "no driver", d->driver, d->bdf);
+		int alone = 1;
+
+		/* the remedy must be one bind accepts: --group when other
+		 * members of the group are still on host drivers */
+		if (d->group >= 0) {
+			struct kp_pcidev **m;
+			size_t nm, k;
+
+			if (kp_iommu_members(pci, d->group, &m, &nm) == 0) {
+				for (k = 0; k < nm; k++)
+					if (m[k] != d && !kp_iommu_member_ok(m[k], "vfio-pci"))
+						alone = 0;
+				free(m);
+			}
+		}
+		snprintf(detail, sizeof(detail), "%s%s: run '" TOOL " bind %s%s'",
+			 d->driver[0] ? "bound to " : "no driver", d->driver,
+			 alone ? "" : "--group ", d->bdf);
 		check_row(t, "driver", "FAIL", detail, &fails);
 	}
 

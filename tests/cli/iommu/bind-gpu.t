@@ -5,6 +5,8 @@
 . ./common.sh
 riommu bind 01:00.0
 lab_pristine
+# status says what to run, and that is --group here
+riommu status 01:00.1
 riommu bind 01:00.0 --group --json
 assert_dev 0000:01:00.0 vfio-pci vfio-pci
 assert_dev 0000:01:00.1 vfio-pci vfio-pci
