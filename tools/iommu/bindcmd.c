@@ -45,30 +45,6 @@ static int driver_name_ok(const char *s)
 	return 1;
 }
 
-static int in_list(struct kp_pcidev **v, size_t n, const struct kp_pcidev *d)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (v[i] == d)
-			return 1;
-	return 0;
-}
-
-static int push(struct kp_pcidev ***v, size_t *n, struct kp_pcidev *d)
-{
-	struct kp_pcidev **nv;
-
-	if (in_list(*v, *n, d))
-		return 0;
-	nv = realloc(*v, (*n + 1) * sizeof(*nv));
-	if (!nv)
-		return -ENOMEM;
-	nv[(*n)++] = d;
-	*v = nv;
-	return 0;
-}
-
 /* The driver exists: registered, or a module that provides it is
  * installed. Loads the module unless dry_run. 0 or an exit status. */
 static int ensure_driver(const char *driver, int dry_run)
@@ -199,6 +175,18 @@ static int unit_enabled(void)
 	       lstat(path, &st) == 0;
 }
 
+/* Serialize with other runs (/run/kvmprep/lock): 0 and *lock set, or
+ * KP_EXIT_FAIL after saying why. */
+static int take_lock(int *lock)
+{
+	*lock = kp_lock_take();
+	if (*lock < 0) {
+		kp_err_errno(NULL, *lock, "cannot take the lock /run/kvmprep/lock");
+		return KP_EXIT_FAIL;
+	}
+	return 0;
+}
+
 static int persist_add(struct kp_bind_item *items, size_t n, const char *driver, int dry_run,
 		       int *changed)
 {
@@ -295,14 +283,14 @@ int cmd_bind(struct opts *o, int argc, char **argv)
 			r = KP_EXIT_FAIL;
 			goto out;
 		}
-		if (push(&set, &nset, d) < 0)
+		if (dev_list_add(&set, &nset, d) < 0)
 			goto nomem;
 		if (!o->group)
 			continue;
 		for (j = 0; j < kp_pci_count(pci); j++) {
 			struct kp_pcidev *m = kp_pci_dev(pci, j);
 
-			if (m->group == d->group && !kp_pcidev_is_bridge(m) && push(&set, &nset, m) < 0)
+			if (m->group == d->group && !kp_pcidev_is_bridge(m) && dev_list_add(&set, &nset, m) < 0)
 				goto nomem;
 		}
 	}
@@ -315,7 +303,7 @@ int cmd_bind(struct opts *o, int argc, char **argv)
 			struct kp_pcidev *m = kp_pci_dev(pci, j);
 			size_t len = strlen(others);
 
-			if (m->group != set[i]->group || in_list(set, nset, m) ||
+			if (m->group != set[i]->group || dev_list_has(set, nset, m) ||
 			    kp_iommu_member_ok(m, o->driver))
 				continue;
 			snprintf(others + len, sizeof(others) - len, "%s%s (%s)", len ? ", " : "",
@@ -352,14 +340,8 @@ int cmd_bind(struct opts *o, int argc, char **argv)
 	r = ensure_driver(o->driver, o->dry_run);
 	if (r)
 		goto out;
-	if (!o->dry_run) {
-		lock = kp_lock_take();
-		if (lock < 0) {
-			kp_err_errno(NULL, lock, "cannot take the lock /run/kvmprep/lock");
-			r = KP_EXIT_FAIL;
-			goto out;
-		}
-	}
+	if (!o->dry_run && (r = take_lock(&lock)))
+		goto out;
 	items = calloc(nset ? nset : 1, sizeof(*items));
 	if (!items)
 		goto nomem;
@@ -427,14 +409,8 @@ int cmd_unbind(struct opts *o, int argc, char **argv)
 	r = resolve_devices(pci, argc, argv, o->id, &args, &nargs);
 	if (r)
 		goto out;
-	if (!o->dry_run) {
-		lock = kp_lock_take();
-		if (lock < 0) {
-			kp_err_errno(NULL, lock, "cannot take the lock /run/kvmprep/lock");
-			r = KP_EXIT_FAIL;
-			goto out;
-		}
-	}
+	if (!o->dry_run && (r = take_lock(&lock)))
+		goto out;
 	items = calloc(nargs ? nargs : 1, sizeof(*items));
 	if (!items) {
 		r = KP_EXIT_FAIL;
@@ -511,11 +487,8 @@ int cmd_unpersist(struct opts *o, int argc, char **argv)
 	}
 	if (!o->dry_run && (r = need_root()))
 		goto out;
-	if (!o->dry_run && (lock = kp_lock_take()) < 0) {
-		kp_err_errno(NULL, lock, "cannot take the lock /run/kvmprep/lock");
-		r = KP_EXIT_FAIL;
+	if (!o->dry_run && (r = take_lock(&lock)))
 		goto out;
-	}
 	r = kp_persist_load(&pe, &npe, &line);
 	if (r < 0) {
 		r = bad_conf(r, line);
@@ -646,14 +619,8 @@ int cmd_apply(struct opts *o, int argc, char **argv)
 		}
 		items[n++].dev = d;
 	}
-	if (!o->dry_run && n) {
-		lock = kp_lock_take();
-		if (lock < 0) {
-			kp_err_errno(NULL, lock, "cannot take the lock /run/kvmprep/lock");
-			r = KP_EXIT_FAIL;
-			goto out;
-		}
-	}
+	if (!o->dry_run && n && (r = take_lock(&lock)))
+		goto out;
 	/* bind per driver, in the order of the file */
 	for (i = 0; i < n; i++) {
 		const char *drv = NULL;

@@ -48,6 +48,11 @@ int scan_devices(struct kp_pci **pci, unsigned fill, int argc, char **argv, cons
 /* Resolve DEVICE arguments (addresses with or without domain, netdev
  * names) and --id into a deduplicated list of devices, in argument order.
  * Prints the error; returns 0 or an exit status (2 malformed, 3 unknown). */
+/* A vector of distinct devices: membership, and append unless present
+ * (0 or -ENOMEM). */
+int dev_list_has(struct kp_pcidev *const *v, size_t n, const struct kp_pcidev *d);
+int dev_list_add(struct kp_pcidev ***v, size_t *n, struct kp_pcidev *d);
+
 int resolve_devices(struct kp_pci *pci, int argc, char **argv, const char *id,
 		    struct kp_pcidev ***out, size_t *n);
 

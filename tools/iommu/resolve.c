@@ -99,14 +99,22 @@ int scan_devices(struct kp_pci **pci, unsigned fill, int argc, char **argv, cons
 	return scan_result(r);
 }
 
-static int add_dev(struct kp_pcidev ***v, size_t *n, struct kp_pcidev *d)
+int dev_list_has(struct kp_pcidev *const *v, size_t n, const struct kp_pcidev *d)
 {
-	struct kp_pcidev **nv;
 	size_t i;
 
-	for (i = 0; i < *n; i++)
-		if ((*v)[i] == d)
-			return 0;
+	for (i = 0; i < n; i++)
+		if (v[i] == d)
+			return 1;
+	return 0;
+}
+
+int dev_list_add(struct kp_pcidev ***v, size_t *n, struct kp_pcidev *d)
+{
+	struct kp_pcidev **nv;
+
+	if (dev_list_has(*v, *n, d))
+		return 0;
 	nv = realloc(*v, (*n + 1) * sizeof(*nv));
 	if (!nv)
 		return -ENOMEM;
@@ -151,7 +159,7 @@ int resolve_devices(struct kp_pci *pci, int argc, char **argv, const char *id,
 			kp_err(argv[a], "no such device");
 			return KP_EXIT_HOST;
 		}
-		if (add_dev(&v, &n, d) < 0)
+		if (dev_list_add(&v, &n, d) < 0)
 			goto nomem;
 	}
 	if (id) {
@@ -163,7 +171,7 @@ int resolve_devices(struct kp_pci *pci, int argc, char **argv, const char *id,
 			if (d->vendor != vendor || d->device != device)
 				continue;
 			found++;
-			if (add_dev(&v, &n, d) < 0)
+			if (dev_list_add(&v, &n, d) < 0)
 				goto nomem;
 		}
 		if (!found) {
