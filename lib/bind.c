@@ -188,6 +188,25 @@ static void save_old(struct kp_bind_item *it)
 	it->steps = 0;
 }
 
+/* Unbind the device from the driver it has (none: nothing to do), recording
+ * the step for the undo log. 0 or -errno (e filled). */
+static int unbind_current(const struct sysfds *f, struct kp_bind_item *it,
+			  struct kp_bind_err *e)
+{
+	struct kp_pcidev *d = it->dev;
+	int r;
+
+	if (!d->driver[0])
+		return 0;
+	r = write_driver_attr(f, d->driver, "unbind", d->bdf);
+	if (r < 0) {
+		set_err(e, d->bdf, r, "cannot unbind from %s", d->driver);
+		return r;
+	}
+	it->steps |= STEP_UNBOUND;
+	return 0;
+}
+
 static int bind_one(const struct sysfds *f, struct kp_bind_item *it, const char *driver,
 		    unsigned flags, struct kp_bind_err *e)
 {
@@ -217,14 +236,9 @@ static int bind_one(const struct sysfds *f, struct kp_bind_item *it, const char 
 	}
 	if (strcmp(d->driver, driver) == 0)
 		return 0; /* already bound: the override was all it lacked */
-	if (d->driver[0]) {
-		r = write_driver_attr(f, d->driver, "unbind", d->bdf);
-		if (r < 0) {
-			set_err(e, d->bdf, r, "cannot unbind from %s", d->driver);
-			return r;
-		}
-		it->steps |= STEP_UNBOUND;
-	}
+	r = unbind_current(f, it, e);
+	if (r < 0)
+		return r;
 	r = probe(f, d->bdf);
 	it->steps |= STEP_PROBED;
 	reread_driver(f, d);
@@ -425,14 +439,9 @@ static int unbind_one(const struct sysfds *f, struct kp_bind_item *it, unsigned 
 		}
 		it->steps |= STEP_OVERRIDE;
 	}
-	if (d->driver[0]) {
-		r = write_driver_attr(f, d->driver, "unbind", d->bdf);
-		if (r < 0) {
-			set_err(e, d->bdf, r, "cannot unbind from %s", d->driver);
-			return r;
-		}
-		it->steps |= STEP_UNBOUND;
-	}
+	r = unbind_current(f, it, e);
+	if (r < 0)
+		return r;
 	r = probe(f, d->bdf);
 	it->steps |= STEP_PROBED;
 	refresh(f, d);

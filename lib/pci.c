@@ -60,18 +60,6 @@ static u16 le16(const u8 *b)
  * directly: the fd already points into it.
  */
 
-/* kp_sysfs_read() relative to a directory fd. */
-static int read_at(int dfd, const char *name, char *buf, size_t n)
-{
-	return kp_sysfs_read_at(dfd, name, buf, n);
-}
-
-/* kp_sysfs_read_long() relative to a directory fd: decimal, or 0x hex. */
-static int read_long_at(int dfd, const char *name, long *val)
-{
-	return kp_sysfs_read_long_at(dfd, name, val);
-}
-
 /* The last component of a symlink's target, relative to a directory fd. */
 static int link_at(int dfd, const char *name, char *buf, size_t n)
 {
@@ -98,19 +86,15 @@ static void read_override_at(int dfd, struct kp_pcidev *d)
 	char buf[64];
 
 	d->driver_override[0] = '\0';
-	if (read_at(dfd, "driver_override", buf, sizeof(buf)) > 0 && strcmp(buf, "(null)") != 0)
+	if (kp_sysfs_read_at(dfd, "driver_override", buf, sizeof(buf)) > 0 && strcmp(buf, "(null)") != 0)
 		memcpy(d->driver_override, buf, strlen(buf) + 1);
 }
 
 static void read_driver_at(int dfd, struct kp_pcidev *d)
 {
-	char buf[64];
-
 	if (link_at(dfd, "driver", d->driver, sizeof(d->driver)) < 0)
 		d->driver[0] = '\0';
-	d->driver_override[0] = '\0';
-	if (read_at(dfd, "driver_override", buf, sizeof(buf)) > 0 && strcmp(buf, "(null)") != 0)
-		memcpy(d->driver_override, buf, strlen(buf) + 1);
+	read_override_at(dfd, d);
 }
 
 static void read_group_at(int dfd, struct kp_pcidev *d)
@@ -268,15 +252,15 @@ static void read_detail(int dfd, struct kp_pcidev *d, unsigned fill)
 	int r;
 
 	if (fill & KP_PCI_DETAIL) {
-		d->numa_node = read_long_at(dfd, "numa_node", &v) == 0 && v >= 0 ? (int)v : -1;
-		r = read_at(dfd, "reset_method", buf, sizeof(buf));
+		d->numa_node = kp_sysfs_read_long_at(dfd, "numa_node", &v) == 0 && v >= 0 ? (int)v : -1;
+		r = kp_sysfs_read_at(dfd, "reset_method", buf, sizeof(buf));
 		d->has_reset_method = r >= 0;
 		memcpy(d->reset_method, r > 0 ? buf : "", r > 0 ? (size_t)r + 1 : 1);
 	}
 
 	/* the kernel makes boot_vga for VGA-class devices only */
 	d->boot_vga = -1;
-	if (d->class >> 8 == 0x0300 && read_long_at(dfd, "boot_vga", &v) == 0)
+	if (d->class >> 8 == 0x0300 && kp_sysfs_read_long_at(dfd, "boot_vga", &v) == 0)
 		d->boot_vga = v != 0;
 }
 
@@ -294,7 +278,7 @@ static void read_sriov(int dfd, struct kp_pcidev *d, unsigned fill)
 		d->physfn[0] = '\0';
 	if ((fill & KP_PCI_CAPS) && !d->has_sriov)
 		return;
-	d->sriov_totalvfs = read_long_at(dfd, "sriov_totalvfs", &v) == 0 ? (int)v : -1;
+	d->sriov_totalvfs = kp_sysfs_read_long_at(dfd, "sriov_totalvfs", &v) == 0 ? (int)v : -1;
 }
 
 static int cmp_name(const char *a, size_t la, const char *b, size_t lb)
@@ -1171,7 +1155,7 @@ int kp_pcidev_refresh_at(int devs, struct kp_pcidev *d)
 	/* BDF/ATTR from the devices directory: three lookups, no fd for
 	 * the device's own directory */
 	snprintf(rel, sizeof(rel), "%s/driver_override", d->bdf);
-	r = read_at(devs, rel, d->driver_override, sizeof(d->driver_override));
+	r = kp_sysfs_read_at(devs, rel, d->driver_override, sizeof(d->driver_override));
 	if (r == -ENOENT || r == -ENOTDIR)
 		return -ENODEV; /* every PCI device has driver_override */
 	if (r < 0 || strcmp(d->driver_override, "(null)") == 0)
