@@ -43,3 +43,12 @@ riommu unpersist 01:00.0
 # a malformed file is reported with its line
 printf '0000:01:00.0 10de:1eb8 vfio-pci\nnonsense\n' >"$ST/etc/kvmprep/vfio.conf"
 riommu apply-persisted
+# the binding cannot be recorded (/etc/kvmprep is not a directory): the bind
+# is rolled back, the device is back on its driver, nothing is written
+fresh
+fh -- true || fail "cannot set up the host"
+echo x >"$ST/etc/kvmprep"
+riommu bind --persist 02:00.0
+assert_dev 0000:02:00.0 e1000e '(null)'
+assert_eq "$(cat "$ST/etc/kvmprep")" x "/etc/kvmprep was touched"
+assert_nofile "$ST/etc/udev/rules.d/60-kvmprep-vfio.rules"
