@@ -82,6 +82,12 @@ void fh_uevent(const char *action, const char *sysdir, const char *subsystem,
 int fh_fault_write(const char *canon, const char *opened);
 /* refuse-bind: 1 when BDF must refuse driver D (logged). */
 int fh_fault_refuse(const char *bdf, const char *drv);
+/* ATTR=delay:MS: set by fh_fault_write (which then returns 0); the write
+ * waits MS outside the model lock, then happens. */
+extern long fh_fault_delay_ms;
+/* vf-fail=PF@K:ERRNO: ERRNO and *at = K when enabling PF's VFs fails at
+ * VF K (logged; the first enable of the run only), else 0. */
+int fh_fault_vf_fail(const char *pf, int *at);
 /* no-vfio-node=N: 1 when group N's /dev/vfio/N must not appear (logged). */
 int fh_fault_no_vfio_node(const char *group);
 

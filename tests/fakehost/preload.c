@@ -411,7 +411,15 @@ static int model_write(int fd, const void *buf, size_t n, ssize_t *ret)
 	    !prefix(path + fh_treelen, "/sys/"))
 		return 0;
 	fh_lock();
+	fh_fault_delay_ms = 0;
 	err = fh_fault_write(path + fh_treelen, NULL);
+	if (!err && fh_fault_delay_ms > 0) {
+		long ms = fh_fault_delay_ms;
+
+		fh_unlock();
+		usleep((useconds_t)ms * 1000);
+		fh_lock();
+	}
 	if (err) {
 		fh_unlock();
 		errno = err;

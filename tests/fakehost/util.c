@@ -680,6 +680,8 @@ static int attr_matches(const char *pattern, const char *canon)
 	return hit;
 }
 
+long fh_fault_delay_ms;
+
 int fh_fault_write(const char *canon, const char *opened)
 {
 	char p[FH_PATH], *data, *s;
@@ -696,7 +698,7 @@ int fh_fault_write(const char *canon, const char *opened)
 			*nl = '\0';
 		eq = strrchr(s, '=');
 		if (*s == '#' || !eq || !strncmp(s, "refuse-bind=", 12) ||
-		    !strncmp(s, "no-vfio-node=", 13))
+		    !strncmp(s, "no-vfio-node=", 13) || !strncmp(s, "vf-fail=", 8))
 			goto next;
 		snprintf(attr, sizeof(attr), "%.*s", (int)(eq - s), s);
 		slash = strrchr(attr, '/');
@@ -711,7 +713,11 @@ int fh_fault_write(const char *canon, const char *opened)
 		if (!attr_matches(attr, canon) && !(opened && fnmatch(attr, opened, FNM_PATHNAME) == 0))
 			goto next;
 		count = fault_bump(line);
-		if (every || count == nth) {
+		if ((every || count == nth) && !strncmp(eq + 1, "delay:", 6)) {
+			/* the write blocks (a driver stuck in it), then happens */
+			fh_fault_delay_ms = strtol(eq + 7, NULL, 10);
+			fh_log("fault %s delay %ld", canon, fh_fault_delay_ms);
+		} else if (every || count == nth) {
 			err = fh_errno_parse(eq + 1);
 			fh_log("fault %s %s", canon, fh_errno_name(err));
 		}
@@ -769,4 +775,33 @@ int fh_fault_no_vfio_node(const char *group)
 	if (hit)
 		fh_log("fault no-vfio-node %s", group);
 	return hit;
+}
+
+int fh_fault_vf_fail(const char *pf, int *at)
+{
+	char p[FH_PATH], *data, *s;
+	int err = 0;
+
+	int line = 0;
+
+	data = fh_slurp(fh_p(p, "/fakehost/faults"), NULL);
+	for (s = data; s && *s && !err; line++) {
+		char *nl = strchr(s, '\n'), bdf[32] = "", e[32] = "";
+		int k = 0;
+
+		if (nl)
+			*nl = '\0';
+		/* once per run: the rollback's own enable succeeds */
+		if (!strncmp(s, "vf-fail=", 8) &&
+		    sscanf(s + 8, "%31[^@]@%d:%31s", bdf, &k, e) == 3 && !strcmp(bdf, pf) && k >= 0 &&
+		    fault_bump(line) == 1) {
+			err = fh_errno_parse(e);
+			*at = k;
+		}
+		s = nl ? nl + 1 : NULL;
+	}
+	free(data);
+	if (err)
+		fh_log("fault vf-fail %s %d %s", pf, *at, fh_errno_name(err));
+	return err;
 }
