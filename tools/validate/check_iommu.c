@@ -183,6 +183,23 @@ void chk_iommu_passthrough(struct vctx *c, struct vresult *r)
 				   kp_cmdline_has_item(c->cmdline, "iommu.passthrough", "y")
 			 : kp_cmdline_has_item(c->cmdline, "iommu", "pt");
 	group_types(&identity, &dma);
+	/* The AMD IOMMU driver turns SEV-SNP off in passthrough mode
+	 * (drivers/iommu/amd/init.c, iommu_snp_enable: "SNP: IOMMU disabled or
+	 * configured in passthrough mode, SNP cannot be supported"): on a CPU
+	 * that offers SNP, never suggest iommu=pt, and say what it costs. */
+	if (v_snp_cpu(c)) {
+		if ((identity > 0 && dma == 0) || (on_cmdline && dma == 0)) {
+			vset(r, V_WARN, "remove iommu=pt from the kernel command line " GRUB_HINT
+			     " if this host is to run SEV-SNP guests",
+			     "passthrough mode: host devices skip DMA translation, but the AMD IOMMU driver "
+			     "then disables SEV-SNP, which this CPU offers");
+			return;
+		}
+		vset(r, V_PASS, NULL, "host devices use DMA translation (%d group%s): required for SEV-SNP, "
+		     "which this CPU offers (iommu=pt would disable it)", identity + dma,
+		     identity + dma == 1 ? "" : "s");
+		return;
+	}
 	if (identity > 0 && dma == 0) {
 		vset(r, V_PASS, NULL, "passthrough mode: host devices skip DMA translation%s",
 		     on_cmdline ? "" : " (kernel default)");

@@ -84,7 +84,9 @@ const struct vcheck vchecks[] = {
 	  "With the IOMMU on, the host's own devices have their DMA translated too,\n"
 	  "which costs I/O performance. Passthrough mode (identity domains) skips that\n"
 	  "for host devices and leaves guests' devices isolated: add iommu=pt (x86) or\n"
-	  "iommu.passthrough=1 (arm64) to the kernel command line.\n" GRUB },
+	  "iommu.passthrough=1 (arm64) to the kernel command line. Not on an AMD host\n"
+	  "that is to run SEV-SNP guests: the AMD IOMMU driver disables SNP in\n"
+	  "passthrough mode, so there translated mode is right and iommu=pt a fault.\n" GRUB },
 	{ "iommu.irq_remap", "iommu", "interrupt remapping", chk_iommu_irq_remap, J_PASSTHROUGH | J_SRIOV,
 	  "vfio refuses to give a device to a guest when the IOMMU cannot remap its\n"
 	  "interrupts (a guest could forge MSIs). Enable \"Interrupt Remapping\" with\n"
@@ -151,7 +153,9 @@ const struct vcheck vchecks[] = {
 	  "limit above 1. Kernel: kvm_amd.sev_es=1.\n" },
 	{ "secure.sev_snp", "secure", "AMD SEV-SNP", chk_secure_sev_snp, J_SECURE,
 	  "SEV-SNP adds memory integrity (EPYC 7003 and later). BIOS: enable SEV-SNP and\n"
-	  "SNP memory coverage; the IOMMU must be on. Kernel 6.11 or later with\n"
+	  "SNP memory coverage; the IOMMU must be on, in translated mode: with iommu=pt,\n"
+	  "iommu=off or amd_iommu=pgtbl_v2 the AMD IOMMU driver disables SNP at boot and\n"
+	  "kvm_amd reports sev_snp=N whatever its options say. Kernel 6.11 or later with\n"
 	  "kvm_amd.sev_snp=1; QEMU 9.1 or later.\n" },
 	{ "secure.tdx", "secure", "Intel TDX", chk_secure_tdx, J_SECURE,
 	  "Intel TDX (4th/5th gen Xeon and later). BIOS: enable TME, TME-MT and TDX\n"
