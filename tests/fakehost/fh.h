@@ -79,17 +79,19 @@ void fh_uevent(const char *action, const char *sysdir, const char *subsystem,
 /* ---- faults --------------------------------------------------------- */
 /* A write of the /sys path spath (tree-relative, starting /sys/; canonical
  * and as opened). Returns 0, or the errno a fault spec injects (logged). */
-int fh_fault_write(const char *canon, const char *opened);
+/* *delay_ms (may be NULL) gets the total of the matching "delay:MS" specs:
+ * the caller sleeps that long (without the model lock) before the effect. */
+int fh_fault_write(const char *canon, const char *opened, int *delay_ms);
 /* refuse-bind: 1 when BDF must refuse driver D (logged). */
 int fh_fault_refuse(const char *bdf, const char *drv);
-/* ATTR=delay:MS: set by fh_fault_write (which then returns 0); the write
- * waits MS outside the model lock, then happens. */
-extern long fh_fault_delay_ms;
 /* vf-fail=PF@K:ERRNO: ERRNO and *at = K when enabling PF's VFs fails at
  * VF K (logged; the first enable of the run only), else 0. */
 int fh_fault_vf_fail(const char *pf, int *at);
 /* no-vfio-node=N: 1 when group N's /dev/vfio/N must not appear (logged). */
 int fh_fault_no_vfio_node(const char *group);
+/* A fault line that is exactly spec (e.g. "mdev-unregister=0000:01:00.0"):
+ * 1 when present (logged). */
+int fh_fault_named(const char *spec);
 
 /* ---- the PCI model (pci.c) ----------------------------------------- */
 /* Handle a write to a canonical tree path. Returns 1 handled (*err = 0 or

@@ -680,12 +680,13 @@ static int attr_matches(const char *pattern, const char *canon)
 	return hit;
 }
 
-long fh_fault_delay_ms;
-
-int fh_fault_write(const char *canon, const char *opened)
+int fh_fault_write(const char *canon, const char *opened, int *delay_ms)
 {
 	char p[FH_PATH], *data, *s;
 	int line = 0, err = 0;
+
+	if (delay_ms)
+		*delay_ms = 0;
 
 	data = fh_slurp(fh_p(p, "/fakehost/faults"), NULL);
 	for (s = data; s && *s && !err; line++) {
@@ -698,7 +699,8 @@ int fh_fault_write(const char *canon, const char *opened)
 			*nl = '\0';
 		eq = strrchr(s, '=');
 		if (*s == '#' || !eq || !strncmp(s, "refuse-bind=", 12) ||
-		    !strncmp(s, "no-vfio-node=", 13) || !strncmp(s, "vf-fail=", 8))
+		    !strncmp(s, "no-vfio-node=", 13) || !strncmp(s, "mdev-unregister=", 16) ||
+		    !strncmp(s, "vf-fail=", 8))
 			goto next;
 		snprintf(attr, sizeof(attr), "%.*s", (int)(eq - s), s);
 		slash = strrchr(attr, '/');
@@ -714,9 +716,13 @@ int fh_fault_write(const char *canon, const char *opened)
 			goto next;
 		count = fault_bump(line);
 		if ((every || count == nth) && !strncmp(eq + 1, "delay:", 6)) {
-			/* the write blocks (a driver stuck in it), then happens */
-			fh_fault_delay_ms = strtol(eq + 7, NULL, 10);
-			fh_log("fault %s delay %ld", canon, fh_fault_delay_ms);
+			/* ATTR=delay:MS: the write takes that long, then happens */
+			long ms = strtol(eq + 7, NULL, 10);
+
+			if (delay_ms && ms > 0) {
+				*delay_ms += (int)(ms > 600000 ? 600000 : ms);
+				fh_log("fault %s delay %ld", canon, ms);
+			}
 		} else if (every || count == nth) {
 			err = fh_errno_parse(eq + 1);
 			fh_log("fault %s %s", canon, fh_errno_name(err));
@@ -777,12 +783,31 @@ int fh_fault_no_vfio_node(const char *group)
 	return hit;
 }
 
+int fh_fault_named(const char *spec)
+{
+	char p[FH_PATH], *data, *s;
+	int hit = 0;
+
+	data = fh_slurp(fh_p(p, "/fakehost/faults"), NULL);
+	for (s = data; s && *s && !hit;) {
+		char *nl = strchr(s, '\n');
+
+		if (nl)
+			*nl = '\0';
+		if (!strcmp(s, spec))
+			hit = 1;
+		s = nl ? nl + 1 : NULL;
+	}
+	free(data);
+	if (hit)
+		fh_log("fault %s", spec);
+	return hit;
+}
+
 int fh_fault_vf_fail(const char *pf, int *at)
 {
 	char p[FH_PATH], *data, *s;
-	int err = 0;
-
-	int line = 0;
+	int err = 0, line = 0;
 
 	data = fh_slurp(fh_p(p, "/fakehost/faults"), NULL);
 	for (s = data; s && *s && !err; line++) {
