@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 
 #include <linux/if_link.h>
@@ -249,6 +250,8 @@ int kp_vfnl_get(struct kp_vfnl *nl, const char *ifname, int totalvfs,
 			x->qos = vl->vlans[0].vf_vlan_qos;
 			x->vlan_proto = vl->vlans[0].vf_vlan_proto;
 		}
+		if (vl)
+			rtnl_link_vf_vlan_put(vl); /* the getter took a reference */
 		memset(&rate, 0, sizeof(rate));
 		if (rtnl_link_vf_get_rate(vf, &rate) == 0) {
 			x->has_rate = 1;
@@ -307,7 +310,13 @@ int kp_vfnl_build(int ifindex, unsigned vfi, const struct kp_vf_change *c, struc
 			goto out;
 		vl->vlans[0].vf_vlan = c->vlan;
 		vl->vlans[0].vf_vlan_qos = c->qos;
-		vl->vlans[0].vf_vlan_proto = (uint16_t)(c->vlan_proto ? c->vlan_proto : 0x8100);
+		/* libnl (3.7, lib/route/link/sriov.c) sends 802.1Q as
+		 * IFLA_VF_VLAN and any other protocol as IFLA_VF_VLAN_LIST,
+		 * copying vf_vlan_proto as it is while the kernel reads it as
+		 * __be16 (and libnl's own parser applies ntohs): hand it
+		 * network order. tests/unit/test_vfnl.c checks the bytes. */
+		vl->vlans[0].vf_vlan_proto = !c->vlan_proto || c->vlan_proto == 0x8100
+					     ? 0x8100 : htons((uint16_t)c->vlan_proto);
 		rtnl_link_vf_set_vlans(vf, vl);
 		break;
 	case KP_VF_RATE:

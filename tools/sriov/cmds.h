@@ -25,6 +25,7 @@ struct opts {
 
 int cmd_list(struct opts *o, int argc, char **argv);
 int cmd_set(struct opts *o, int argc, char **argv);
+int cmd_vf(struct opts *o, int argc, char **argv);
 
 /* common.c */
 

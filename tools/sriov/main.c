@@ -37,6 +37,7 @@ struct cmd {
 static const struct cmd cmds[] = {
 	{ "list", cmd_list, O_VERBOSE },
 	{ "set", cmd_set, O_FORCE | O_DRIVER | O_NOPROBE | O_TIMEOUT | O_DRYRUN },
+	{ "vf", cmd_vf, O_DRYRUN },
 };
 
 static void usage(void)
@@ -49,6 +50,11 @@ static void usage(void)
 	      "Commands:\n"
 	      " list [-v] [PF]          every SR-IOV capable PF; -v adds each VF\n"
 	      " set PF COUNT            make PF have COUNT VFs (through 0), rolled back on any failure\n"
+	      " vf PF INDEX SETTING=VALUE...\n"
+	      "                         a VF's settings, kept by the PF's driver: mac=M vlan=V\n"
+	      "                         [qos=Q] [proto=802.1Q|802.1ad] rate=MIN-MAX | max=MAX\n"
+	      "                         spoofchk=on|off trust=on|off state=auto|enable|disable\n"
+	      "                         query_rss=on|off (one netlink request each)\n"
 	      "\n"
 	      "PF is a PCI address (0000:03:00.0 or 03:00.0) or a network interface name.\n"
 	      "\n"
@@ -158,8 +164,8 @@ static int run(int argc, char **argv)
 			/* "set PF -1": a negative COUNT, said as such */
 			if (c == '?' && optind > 0 && optind <= argc && argv[optind - 1][0] == '-' &&
 			    argv[optind - 1][1] >= '0' && argv[optind - 1][1] <= '9')
-				return kp_usage_err("invalid COUNT '%s' (a number of VFs, 0 or more, "
-						    "in decimal)", argv[optind - 1]);
+				return kp_usage_err("invalid number '%s' (COUNT and INDEX are "
+						    "decimal, 0 or more)", argv[optind - 1]);
 			return kp_bad_option(c, argv, optind, optopt);
 		}
 	}
