@@ -1112,6 +1112,8 @@ int l_plan_build(struct l_opts *o, struct l_plan *p)
 	    (rc = check_hugepages(o, p)) || (rc = check_vfio(o, p, dev_nodes)) ||
 	    (rc = check_mdev(o, p)) || (rc = decide_accel(o, p)))
 		return rc;
+	if (p->microvm && p->accel == L_ACCEL_TCG && (!o->append || !strstr(o->append, "tsc_early_khz=")))
+		warn(p, "microvm under TCG has no timer a Linux guest can calibrate its TSC against: add tsc_early_khz=N to --append or the guest hangs early");
 	p->vhost = p->accel == L_ACCEL_KVM && access("/dev/vhost-net", F_OK) == 0;
 	if (o->nnics && p->accel == L_ACCEL_KVM && !p->vhost)
 		warn(p, "no /dev/vhost-net: the NICs run without vhost (slower; modprobe vhost_net)");

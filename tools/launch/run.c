@@ -118,6 +118,12 @@ static int open_fds(struct l_opts *o, struct l_plan *p, int *qmp_mine)
 				}
 			}
 		}
+		if (fd < 0 && fd == -EINVAL && nic->kind == L_NIC_TAP) {
+			kp_err(nic->ifname, "cannot open the tap: %s (queues=%d needs a tap made %s: kvmprep-bridge tap add %s%s)",
+			       strerror(-fd), nic->queues, nic->queues > 1 ? "multi-queue" : "single-queue",
+			       nic->ifname, nic->queues > 1 ? " --multi-queue" : "");
+			return KP_EXIT_HOST;
+		}
 		if (fd < 0) {
 			kp_err_errno(f->path, fd, "cannot open for %s", f->what);
 			return fd == -EACCES || fd == -EPERM || fd == -ENOENT ? KP_EXIT_HOST : KP_EXIT_FAIL;
@@ -420,8 +426,8 @@ int l_run(struct l_opts *o, struct l_plan *p)
 						break;
 				} else if (!stopping) {
 					stopping = 1;
-					if (p->microvm || o->shutdown_timeout == 0) {
-						/* no ACPI: the guest cannot be asked; stop it, then quit */
+					if (o->shutdown_timeout == 0) {
+						/* not asked to wait: stop the vCPUs, then quit */
 						l_qmp_exec(q, "stop", NULL, NULL, 5000, NULL, 0);
 						l_qmp_exec(q, "quit", NULL, NULL, 5000, NULL, 0);
 						deadline = now_ms() + 10000;
