@@ -18,6 +18,7 @@
 #include "err.h"
 #include "exitcodes.h"
 #include "ids.h"
+#include "rfile.h"
 #include "root.h"
 
 /* the options a VM file may carry: every option of the guest, none of the
@@ -326,61 +327,38 @@ int l_vmfile_parse(struct l_opts *o, const char *path, const char *buf, size_t l
 	return KP_EXIT_OK;
 }
 
+/* The file is opened and checked by the hardened reader (lib/rfile: no
+ * symlink, regular, not writable by others, size cap, no NUL); the lines
+ * are "key = value" (a value may hold blanks: append = console=ttyS0 quiet). */
 int l_vmfile_read(struct l_opts *o, const char *name)
 {
-	char path[4096], *buf = NULL;
-	struct stat st;
-	ssize_t got;
-	int fd, r;
+	char path[4096];
+	struct kp_rfile f;
+	int r;
 
 	if (strchr(name, '/')) {
-		snprintf(path, sizeof(path), "%s", name);
-	} else {
-		char rel[256];
+		if (name[0] == '/') {
+			snprintf(path, sizeof(path), "%s", name);
+		} else {
+			char cwd[2048];
 
+			if (!getcwd(cwd, sizeof(cwd)))
+				return kp_usage_err("invalid --vm '%s': cannot resolve a relative path", name);
+			snprintf(path, sizeof(path), "%s/%s", cwd, name);
+		}
+	} else {
 		if (l_name_check(name) < 0)
 			return kp_usage_err("invalid --vm '%s': a VM name (letters, digits, '.', '_', '-') or a path", name);
-		snprintf(rel, sizeof(rel), "/etc/kvmprep/vms/%s.conf", name);
-		if (kp_path(path, sizeof(path), rel) < 0) {
-			kp_err(rel, "cannot read: path too long");
-			return KP_EXIT_USAGE;
-		}
+		snprintf(path, sizeof(path), "/etc/kvmprep/vms/%s.conf", name);
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0) {
-		r = errno;
-		kp_err_errno(path, -r, "cannot read VM file");
-		return r == ENOENT ? KP_EXIT_HOST : KP_EXIT_USAGE;
+	r = kp_rfile_open(&f, path, L_VMFILE_MAX, 0);
+	if (r < 0) {
+		kp_err(NULL, "%s", f.err);
+		kp_rfile_close(&f);
+		return r == -ENOENT ? KP_EXIT_HOST : r == -EINVAL ? KP_EXIT_USAGE : KP_EXIT_FAIL;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		kp_err(path, "cannot read VM file: not a regular file");
-		close(fd);
-		return KP_EXIT_USAGE;
-	}
-	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-		kp_err(path, "cannot read VM file: writable by group or others, and it decides what runs as this user (chmod go-w)");
-		close(fd);
-		return KP_EXIT_USAGE;
-	}
-	if (st.st_size > L_VMFILE_MAX) {
-		kp_err(path, "cannot read VM file: %lld bytes, more than %d", (long long)st.st_size, L_VMFILE_MAX);
-		close(fd);
-		return KP_EXIT_USAGE;
-	}
-	buf = malloc(L_VMFILE_MAX + 1);
-	if (!buf) {
-		close(fd);
-		return KP_EXIT_FAIL;
-	}
-	got = read(fd, buf, L_VMFILE_MAX + 1);
-	close(fd);
-	if (got < 0 || got > L_VMFILE_MAX) {
-		kp_err(path, "cannot read VM file: %s", got < 0 ? strerror(errno) : "grew past the size cap");
-		free(buf);
-		return KP_EXIT_USAGE;
-	}
-	r = l_vmfile_parse(o, path, buf, (size_t)got);
-	free(buf);
+	r = l_vmfile_parse(o, f.name, f.text, f.len);
+	kp_rfile_close(&f);
 	if (r == KP_EXIT_OK && !o->name[0] && !strchr(name, '/'))
 		snprintf(o->name, sizeof(o->name), "%s", name);
 	return r;

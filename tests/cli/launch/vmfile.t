@@ -1,7 +1,8 @@
 # golden
 # VM files: /etc/kvmprep/vms/NAME.conf, "key = value" with the long option
 # names; --vm NAME reads them, the command line overrides scalars and adds
-# to lists. The reader is strict: FILE:LINE: message, exit 2.
+# to lists. The file is read by the hardened reader (lib/rfile) and the
+# lines strictly: FILE:LINE: message, exit 2.
 . ./common.sh
 ST=$T/host
 "$FAKEHOST" "$HOST" --state "$ST" -- true || fail "no state"
@@ -25,7 +26,7 @@ vm --vm web -n
 echo "== the command line overrides memory and adds a disk"
 vm --vm web -n -m 2G --disk "$T/data.qcow2" | grep -E '^ +-(m|drive) '
 echo "== a path instead of a name"
-vm --vm "$VMS/web.conf" -n --name other | grep -e '-name'
+vm --vm /etc/kvmprep/vms/web.conf -n --name other | grep -e '-name'
 echo "== no such VM (3)"
 vm --vm db -n
 bad() {
@@ -51,4 +52,4 @@ chmod 666 "$VMS/open.conf"
 vm --vm open -n
 ln -sf /dev/zero "$VMS/dev.conf"
 vm --vm dev -n
-vm --vm '../x' -n
+vm --vm /nonexistent/x.conf -n
