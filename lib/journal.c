@@ -477,7 +477,19 @@ static int validate(json_object *o, struct kp_journal_info *info, json_object **
 	return 0;
 }
 
+static int load(struct kp_journal_info *info, int undo);
+
 int kp_journal_recover(struct kp_journal_info *info)
+{
+	return load(info, 1);
+}
+
+int kp_journal_peek(struct kp_journal_info *info)
+{
+	return load(info, 0);
+}
+
+static int load(struct kp_journal_info *info, int undo)
 {
 	struct json_tokener *tok;
 	json_object *o, *arr = NULL;
@@ -487,11 +499,25 @@ int kp_journal_recover(struct kp_journal_info *info)
 
 	if (info)
 		memset(info, 0, sizeof(*info));
-	if (dir < 0)
+	if (dir < 0 && !undo) {
+		/* a look without the lock (a dry run): the directory by path */
+		char path[PATH_MAX];
+
+		if (kp_path(path, sizeof(path), KP_LOCK_DIR) < 0)
+			return -ENAMETOOLONG;
+		dir = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (dir < 0)
+			return errno == ENOENT ? 0 : -errno;
+		r = read_record(dir, &text, &len);
+		close(dir);
+		dir = -1;
+	} else if (dir < 0) {
 		return -ENOLCK;
-	if (doc)
+	} else if (doc) {
 		return -EBUSY;
-	r = read_record(dir, &text, &len);
+	} else {
+		r = read_record(dir, &text, &len);
+	}
 	if (r == 1)
 		return 0;
 	if (r == -EINVAL || r == -EFBIG) {
@@ -525,7 +551,9 @@ int kp_journal_recover(struct kp_journal_info *info)
 	json_tokener_free(tok);
 	free(text);
 	r = validate(o, info, &arr);
-	if (r == 0) {
+	if (r == 0 && !undo) {
+		r = 1;
+	} else if (r == 0) {
 		caught = 0;
 		r = undo_all(arr, info ? info->other_boot : 0, info ? info->detail : NULL,
 			     info ? sizeof(info->detail) : 0);
