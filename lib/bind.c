@@ -300,6 +300,8 @@ static int bind_writes(const struct sysfds *f, struct kp_bind_item *it, const ch
 	}
 	if (strcmp(d->driver, driver) == 0)
 		return 0; /* already bound: the override was all it lacked */
+	if (stop(it, e))
+		return -EINTR;
 	r = unbind_current(f, it, e);
 	if (r < 0)
 		return r;
@@ -527,6 +529,8 @@ static int unbind_writes(const struct sysfds *f, struct kp_bind_item *it, struct
 		}
 		it->steps |= STEP_OVERRIDE;
 	}
+	if (stop(it, e))
+		return -EINTR;
 	r = unbind_current(f, it, e);
 	if (r < 0)
 		return r;

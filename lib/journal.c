@@ -541,8 +541,11 @@ static int load(struct kp_journal_info *info, int undo)
 	o = json_tokener_parse_ex(tok, text, (int)len);
 	if (!o || json_tokener_get_error(tok) != json_tokener_success ||
 	    json_tokener_get_parse_end(tok) < len - (len && text[len - 1] == '\n')) {
+		enum json_tokener_error je = json_tokener_get_error(tok);
+
 		r = bad(info, "not valid JSON (%s)", o ? "trailing data" :
-			json_tokener_error_desc(json_tokener_get_error(tok)), 0);
+			je == json_tokener_continue || je == json_tokener_success ? "truncated" :
+			json_tokener_error_desc(je), 0);
 		json_object_put(o);
 		json_tokener_free(tok);
 		free(text);

@@ -90,9 +90,12 @@ void dry_run_note(void)
 	int r = kp_journal_peek(&info);
 
 	/* not root: /run/kvmprep cannot be read, nothing to say */
-	if (r == 1 || r == -EBADMSG)
+	if (r == 1)
 		kp_warn(KP_JOURNAL_FILE, "an interrupted change is recorded: the next command "
 			"that changes the host rolls it back first");
+	else if (r == -EBADMSG)
+		kp_warn(KP_JOURNAL_FILE, "corrupt (%s): every command that changes the host "
+			"refuses until it is removed", info.detail);
 }
 
 int begin_change(const char *command)
