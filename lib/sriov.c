@@ -3,6 +3,7 @@
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 
 #include "sriov.h"
+#include "journal.h"
 #include "lock.h"
 #include "pci.h"
 #include "sysfs.h"
@@ -297,6 +298,10 @@ int kp_sriov_wait_vfs(const char *pf, int n, int netdevs, int timeout_ms)
 
 		if (vfs_ready(pf, n, netdevs)) {
 			r = 0;
+			break;
+		}
+		if (kp_journal_signal()) {
+			r = -EINTR;
 			break;
 		}
 		left = end - now_ms();

@@ -32,6 +32,9 @@ void fh_unlock(void);
 /* Count the CPU time between them as the model's (nests; fh_lock does). */
 void fh_time_enter(void);
 void fh_time_leave(void);
+/* Append this process's "model_cpu_ns N pid P" to TREE/fakehost/modeltime
+ * (at exit and _exit; once). */
+void fh_model_time_flush(void);
 
 /* The next definition of a libc symbol (umockdev's, or libc's). */
 void *fh_next(const char *sym);

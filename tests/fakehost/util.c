@@ -82,7 +82,9 @@ void fh_time_leave(void)
 	pthread_mutex_unlock(&model_mutex);
 }
 
-__attribute__((destructor)) static void model_time_write(void)
+/* at exit, and from _exit (preload.c): a forked child that _exits (a
+ * tool's bounded sriov_numvfs writer) reports its model time too */
+void fh_model_time_flush(void)
 {
 	char p[FH_PATH], line[96];
 	int fd, n;
@@ -97,7 +99,13 @@ __attribute__((destructor)) static void model_time_write(void)
 			n = 0;
 		close(fd);
 	}
+	model_ns = 0;
 	fh_busy--;
+}
+
+__attribute__((destructor)) static void model_time_write(void)
+{
+	fh_model_time_flush();
 }
 
 void *fh_next(const char *sym)

@@ -20,12 +20,14 @@ struct opts {
 	int no_probe;       /* set --no-probe */
 	const char *driver; /* set --driver */
 	int timeout_ms;     /* set --timeout: the numvfs write, the VFs' arrival */
+	int wait_ms;        /* --wait: for another run's lock */
 	struct kp_out out;
 };
 
 int cmd_list(struct opts *o, int argc, char **argv);
 int cmd_set(struct opts *o, int argc, char **argv);
 int cmd_vf(struct opts *o, int argc, char **argv);
+int cmd_recover(struct opts *o, int argc, char **argv);
 
 /* common.c */
 
@@ -40,8 +42,12 @@ int check_pf(const char *bdf, struct kp_sriov_pf *pf);
 
 int need_root(void);
 
-/* Serialize with other runs: 0 and *lock set, or KP_EXIT_FAIL. */
-int take_lock(int *lock);
+/* Serialize with other runs (waiting at most --wait), then recover what a
+ * killed run left in the journal: 0 and *lock set, or KP_EXIT_FAIL. */
+int take_lock(const struct opts *o, int *lock);
+/* The exit status after a rollback: 128 + the signal that stopped the
+ * call (as a shell reports it), else KP_EXIT_FAIL. */
+int end_signal_exit(void);
 
 /* inuse.c: whether a guest or the host uses a VF. One context per run
  * (one scan of the processes' open vfio nodes, one netlink dump). */

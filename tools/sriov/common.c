@@ -12,6 +12,7 @@
 #include "err.h"
 #include "exitcodes.h"
 #include "ids.h"
+#include "journal.h"
 #include "lock.h"
 #include "pci.h"
 
@@ -97,12 +98,81 @@ int need_root(void)
 	return KP_EXIT_HOST;
 }
 
-int take_lock(int *lock)
+/* 1 when the last take_lock rolled back a killed run's journal */
+static int recovered;
+
+int take_lock(const struct opts *o, int *lock)
 {
-	*lock = kp_lock_take();
-	if (*lock < 0) {
-		kp_err_errno(NULL, *lock, "cannot take the lock /run/kvmprep/lock");
+	struct kp_journal_info info;
+	pid_t holder = 0;
+	int r;
+
+	*lock = kp_lock_take_wait(o->wait_ms, &holder);
+	if (*lock == -ETIMEDOUT) {
+		char pid[48] = "another process";
+
+		if (holder > 0)
+			snprintf(pid, sizeof(pid), "pid %ld", (long)holder);
+		kp_err(KP_LOCK_FILE, "cannot take the lock: held by %s for more than %g s "
+		       "(another change is under way; --wait SECONDS waits longer)", pid,
+		       o->wait_ms / 1000.0);
 		return KP_EXIT_FAIL;
+	}
+	if (*lock < 0) {
+		kp_err_errno(KP_LOCK_FILE, *lock, "cannot take the lock");
+		return KP_EXIT_FAIL;
+	}
+	/* what a killed run of any kvmprep tool left half done */
+	r = kp_journal_recover(&info);
+	if (r < 0) {
+		kp_lock_release(*lock);
+		*lock = -1;
+		if (r == -EBADMSG || r == -EIO)
+			kp_err(KP_JOURNAL_FILE, "an interrupted change could not be rolled back: %s "
+			       "(the record is kept; see " TOOL " recover)", info.detail);
+		else
+			kp_err_errno(KP_JOURNAL_FILE, r, "cannot read");
+		return KP_EXIT_FAIL;
+	}
+	recovered = r > 0;
+	if (r > 0) {
+		char line[320];
+
+		kp_journal_describe(&info, line, sizeof(line));
+		kp_warn(NULL, "%s", line);
+	}
+	return 0;
+}
+
+int end_signal_exit(void)
+{
+	int sig = kp_journal_signal();
+
+	return sig ? 128 + sig : KP_EXIT_FAIL;
+}
+
+int cmd_recover(struct opts *o, int argc, char **argv)
+{
+	int r, lock = -1;
+
+	if (argc)
+		return kp_usage_err("recover takes no argument");
+	if ((r = need_root()))
+		return r;
+	r = take_lock(o, &lock); /* recovers, and says what it rolled back */
+	if (r)
+		return r;
+	kp_lock_release(lock);
+	if (!o->quiet && !o->json)
+		printf("%s\n", recovered ? "recovered" : "nothing to recover");
+	if (o->json) {
+		json_object *doc = kp_json_doc(TOOL);
+
+		json_object_object_add(doc, "command", json_object_new_string("recover"));
+		json_object_object_add(doc, "ok", json_object_new_boolean(1));
+		json_object_object_add(doc, "changed", json_object_new_boolean(recovered));
+		kp_json_print(doc, stdout);
+		json_object_put(doc);
 	}
 	return 0;
 }

@@ -11,9 +11,11 @@
 #include "cmds.h"
 #include "err.h"
 #include "exitcodes.h"
+#include "lock.h"
 
 enum {
 	OPT_NO_PROBE = 0x100,
+	OPT_WAIT,
 };
 
 /* Which command takes which option (a bit per option). */
@@ -25,7 +27,8 @@ enum {
 	O_NOPROBE = 1 << 4,
 	O_TIMEOUT = 1 << 5,
 	O_DRYRUN = 1 << 6,
-	O_LAST = O_DRYRUN,
+	O_WAIT = 1 << 7,
+	O_LAST = O_WAIT,
 };
 
 struct cmd {
@@ -36,8 +39,9 @@ struct cmd {
 
 static const struct cmd cmds[] = {
 	{ "list", cmd_list, O_VERBOSE },
-	{ "set", cmd_set, O_FORCE | O_DRIVER | O_NOPROBE | O_TIMEOUT | O_DRYRUN },
-	{ "vf", cmd_vf, O_DRYRUN },
+	{ "set", cmd_set, O_FORCE | O_DRIVER | O_NOPROBE | O_TIMEOUT | O_DRYRUN | O_WAIT },
+	{ "vf", cmd_vf, O_DRYRUN | O_WAIT },
+	{ "recover", cmd_recover, O_WAIT },
 };
 
 static void usage(void)
@@ -55,6 +59,7 @@ static void usage(void)
 	      "                         [qos=Q] [proto=802.1Q|802.1ad] rate=MIN-MAX | max=MAX\n"
 	      "                         spoofchk=on|off trust=on|off state=auto|enable|disable\n"
 	      "                         query_rss=on|off (one netlink request each)\n"
+	      " recover                 roll back a change a killed run left half done\n"
 	      "\n"
 	      "PF is a PCI address (0000:03:00.0 or 03:00.0) or a network interface name.\n"
 	      "\n"
@@ -66,6 +71,7 @@ static void usage(void)
 	      " -f, --force             set: remove VFs even when a guest or the host uses them\n"
 	      " -t, --timeout MS        set: bound for the sriov_numvfs write and for the VFs\n"
 	      "                         to appear (default 30000)\n"
+	      "     --wait SECONDS      wait that long for another run's lock (default 5)\n"
 	      " -n, --dry-run           say what would change, change nothing\n"
 	      " -j, --json              JSON output (\"schema\": 1)\n"
 	      " -q, --quiet             no output, only the exit status and errors\n"
@@ -90,6 +96,7 @@ static int opt_bit(int c)
 	case OPT_NO_PROBE: return O_NOPROBE;
 	case 't': return O_TIMEOUT;
 	case 'n': return O_DRYRUN;
+	case OPT_WAIT: return O_WAIT;
 	}
 	return 0;
 }
@@ -104,6 +111,7 @@ static const char *opt_name(unsigned bit)
 	case O_NOPROBE: return "--no-probe";
 	case O_TIMEOUT: return "--timeout";
 	case O_DRYRUN: return "--dry-run";
+	case O_WAIT: return "--wait";
 	}
 	return "?";
 }
@@ -121,13 +129,14 @@ static int run(int argc, char **argv)
 		{ "persist", no_argument, NULL, 'p' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "wait", required_argument, NULL, OPT_WAIT },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = { .timeout_ms = DEFAULT_TIMEOUT_MS };
+	struct opts o = { .timeout_ms = DEFAULT_TIMEOUT_MS, .wait_ms = KP_LOCK_WAIT_DEFAULT_MS };
 	unsigned given = 0, bit;
 	const struct cmd *cmd = NULL;
 	size_t i;
@@ -156,6 +165,15 @@ static int run(int argc, char **argv)
 			break;
 		}
 		case 'n': o.dry_run = 1; break;
+		case OPT_WAIT: {
+			char *end;
+			double v = strtod(optarg, &end);
+
+			if (*optarg < '0' || *optarg > '9' || *end || v < 0 || v > 3600)
+				return kp_usage_err("invalid --wait: '%s' (seconds, 0..3600)", optarg);
+			o.wait_ms = (int)(v * 1000 + 0.5);
+			break;
+		}
 		case 'j': o.json = 1; want_json = 1; break;
 		case 'q': o.quiet = 1; break;
 		case 'h': usage(); break;

@@ -5,7 +5,8 @@
  * Every check is made before the first write, under the lock. The change
  * is a sequence of steps, each with its undo; the undo of all of them is
  * one: bring the PF back to the snapshot taken first (its count, each
- * VF's driver and override, autoprobe), lib/sriov.c kp_sriov_snap_restore.
+ * VF's driver and override, autoprobe), recorded in the journal
+ * (lib/journal.h) before the first write and undone by it.
  *
  *   1. remove the current VFs (write 0)           the kernel answers EBUSY otherwise
  *   2. sriov_drivers_autoprobe 0                  with --driver / --no-probe
@@ -30,6 +31,7 @@
 #include "err.h"
 #include "exitcodes.h"
 #include "iommu.h"
+#include "journal.h"
 #include "lock.h"
 #include "module.h"
 #include "pci.h"
@@ -162,22 +164,60 @@ static int check_removal(struct opts *o, const struct kp_sriov_pf *pf)
 	return rc;
 }
 
-static void say_restore(const char *pf, int r, const char *bad)
+/* Every step's undo in the journal, before the first write: the VFs'
+ * drivers (undone last: once the count is back), autoprobe, the count
+ * (with 0 first when the kernel answers EBUSY). 0 or an exit status. */
+static int journal_steps(const struct kp_sriov_snap *snap)
 {
+	char path[128], val[16];
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < snap->nvfs && r == 0; i++)
+		r = kp_journal_add_pci_driver(snap->vfs[i].bdf, snap->vfs[i].driver,
+					      snap->vfs[i].override, NULL);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/sriov_drivers_autoprobe", snap->pf);
 	if (r == 0)
-		return;
-	kp_err_errno(bad[0] ? bad : pf, r, "could not be put back as it was: check it by hand "
-		     "(" TOOL " list -v %s)", pf);
+		r = kp_journal_save_sysfs_attr(path, NULL, NULL);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/sriov_numvfs", snap->pf);
+	snprintf(val, sizeof(val), "%d", snap->numvfs);
+	if (r == 0)
+		r = kp_journal_add_sysfs_attr(path, val, "0", NULL);
+	if (r == -EINTR)
+		return end_signal_exit();
+	if (r < 0) {
+		kp_err_errno(KP_JOURNAL_FILE, r, "cannot record the change");
+		kp_journal_rollback(NULL, 0);
+		return KP_EXIT_FAIL;
+	}
+	return 0;
 }
 
-/* Roll back to the snapshot after a failure (error already printed). */
-static int rollback(const struct kp_sriov_snap *snap, int timeout_ms)
+/* Roll back every recorded step after a failure (error already printed). */
+static int rollback(const char *pf)
 {
-	char bad[13];
-	int r = kp_sriov_snap_restore(snap, timeout_ms, bad);
+	char stuck[256];
 
-	say_restore(snap->pf, r, bad);
-	return KP_EXIT_FAIL;
+	if (kp_journal_rollback(stuck, sizeof(stuck)) < 0)
+		kp_err(pf, "could not be put back as it was: %s (the journal keeps it: "
+		       TOOL " recover)", stuck);
+	return end_signal_exit();
+}
+
+/* The clean end: the record goes; a signal that came meanwhile rolls back. */
+static int commit(const char *pf)
+{
+	int r = kp_journal_commit();
+
+	if (r == -EINTR) {
+		kp_err(pf, "stopped by a signal: rolled back");
+		return rollback(pf);
+	}
+	if (r < 0) {
+		kp_err_errno(KP_JOURNAL_FILE, r, "cannot remove");
+		return KP_EXIT_FAIL;
+	}
+	return 0;
 }
 
 static void timeout_err(const char *pf, int n, int ms)
@@ -360,15 +400,19 @@ static int rebind_only(struct opts *o, const struct kp_sriov_pf *pf, int count)
 			goto out;
 		if ((r = ensure_driver(o->driver, o->dry_run)))
 			goto out;
-		if (kp_bind(items, (size_t)count, o->driver, o->dry_run ? KP_BIND_DRY_RUN : 0,
-			    o->timeout_ms, &e) < 0) {
-			kp_err_errno(e.bdf, e.err, "%s", e.what);
-			if (!e.rolled_back)
-				kp_err(e.stuck, "could not be put back on its previous driver: check "
-					       "it by hand");
+		if (!o->dry_run && (r = kp_journal_begin(TOOL, "set")) < 0) {
+			kp_err_errno(KP_JOURNAL_FILE, r, "cannot start");
 			r = KP_EXIT_FAIL;
 			goto out;
 		}
+		if (kp_bind(items, (size_t)count, o->driver, o->dry_run ? KP_BIND_DRY_RUN : 0,
+			    o->timeout_ms, &e) < 0) {
+			kp_err_errno(e.bdf, e.err, "%s", e.what);
+			r = o->dry_run ? KP_EXIT_FAIL : rollback(pf->bdf);
+			goto out;
+		}
+		if (!o->dry_run && (r = commit(pf->bdf)))
+			goto out;
 		for (i = 0; i < count; i++)
 			changed |= items[i].changed;
 	}
@@ -403,7 +447,7 @@ int cmd_set(struct opts *o, int argc, char **argv)
 	if (!o->dry_run && (r = need_root()))
 		return r;
 	/* the lock before the facts the checks use */
-	if (!o->dry_run && (r = take_lock(&lock)))
+	if (!o->dry_run && (r = take_lock(o, &lock)))
 		return r;
 	r = check_pf(bdf, &pf);
 	if (r)
@@ -451,6 +495,14 @@ int cmd_set(struct opts *o, int argc, char **argv)
 		r = KP_EXIT_FAIL;
 		goto out;
 	}
+	r = kp_journal_begin(TOOL, "set");
+	if (r < 0) {
+		kp_err_errno(KP_JOURNAL_FILE, r, "cannot start");
+		r = KP_EXIT_FAIL;
+		goto out;
+	}
+	if ((r = journal_steps(&snap)))
+		goto out;
 	/* 1. through 0 */
 	if (pf.numvfs > 0) {
 		r = kp_sriov_write_numvfs(bdf, 0, o->timeout_ms);
@@ -461,24 +513,28 @@ int cmd_set(struct opts *o, int argc, char **argv)
 		}
 		if (r < 0) {
 			kp_err_errno(bdf, r, "cannot remove its %d VFs", pf.numvfs);
-			r = rollback(&snap, o->timeout_ms);
+			r = rollback(bdf);
 			goto out;
 		}
 	}
 	if (count == 0) {
-		r = print_result(o, &pf, 0, NULL, 1, NULL, 0);
+		if (!(r = commit(bdf)))
+			r = print_result(o, &pf, 0, NULL, 1, NULL, 0);
 		goto out;
 	}
 	/* 2. no host driver touches the new VFs */
 	host_probe = !o->driver && !o->no_probe && pf.autoprobe;
 	if (!host_probe && pf.autoprobe && (r = kp_sriov_set_autoprobe(bdf, 0)) < 0) {
 		kp_err_errno(bdf, r, "cannot set sriov_drivers_autoprobe to 0");
-		r = rollback(&snap, o->timeout_ms);
+		r = rollback(bdf);
 		goto out;
 	}
 	/* 3. the count */
 	r = kp_sriov_write_numvfs(bdf, count, o->timeout_ms);
 	if (r == -ETIMEDOUT) {
+		/* the write is still in the kernel: nothing can be undone
+		 * until it returns; the record stays for the next run's
+		 * recovery (the writer itself takes back a late creation) */
 		timeout_err(bdf, count, o->timeout_ms);
 		if (pf.autoprobe)
 			kp_sriov_set_autoprobe(bdf, 1);
@@ -488,7 +544,7 @@ int cmd_set(struct opts *o, int argc, char **argv)
 	if (r < 0) {
 		kp_err_errno(bdf, r, "cannot create %d VFs (%s)", count,
 			     pf.driver[0] ? pf.driver : "no driver");
-		r = rollback(&snap, o->timeout_ms);
+		r = rollback(bdf);
 		goto out;
 	}
 	/* 4. every VF there, with its interface when a host driver took it */
@@ -498,7 +554,7 @@ int cmd_set(struct opts *o, int argc, char **argv)
 		kp_err(bdf, "cannot create %d VFs: %s within %d ms", count,
 		       host_probe ? "not every VF and its interface appeared"
 				  : "not every VF appeared", o->timeout_ms);
-		r = rollback(&snap, o->timeout_ms);
+		r = rollback(bdf);
 		goto out;
 	}
 	/* 5. the count the kernel says */
@@ -507,14 +563,14 @@ int cmd_set(struct opts *o, int argc, char **argv)
 
 		if (kp_sriov_pf_read(bdf, &now) < 0 || now.numvfs != count) {
 			kp_err(bdf, "cannot create %d VFs: the driver enabled %d", count, now.numvfs);
-			r = rollback(&snap, o->timeout_ms);
+			r = rollback(bdf);
 			goto out;
 		}
 	}
 	r = scan_vfs(bdf, count, &pci, &vfs);
 	if (r < 0) {
 		kp_err_errno(bdf, r, "cannot read its new VFs");
-		r = rollback(&snap, o->timeout_ms);
+		r = rollback(bdf);
 		goto out;
 	}
 	/* 6. each VF to its driver, through the bind engine */
@@ -523,27 +579,29 @@ int cmd_set(struct opts *o, int argc, char **argv)
 
 		items = calloc((size_t)count, sizeof(*items));
 		if (!items) {
-			r = rollback(&snap, o->timeout_ms);
+			r = rollback(bdf);
 			goto out;
 		}
 		for (i = 0; i < count; i++)
 			items[i].dev = vfs[i];
 		if (strcmp(o->driver, "vfio-pci") == 0 && (r = check_groups(items, (size_t)count))) {
-			rollback(&snap, o->timeout_ms);
+			rollback(bdf);
 			goto out;
 		}
 		if (kp_bind(items, (size_t)count, o->driver, 0, o->timeout_ms, &e) < 0) {
 			kp_err_errno(e.bdf, e.err, "%s", e.what);
-			r = rollback(&snap, o->timeout_ms);
+			r = rollback(bdf);
 			goto out;
 		}
 	}
 	/* 7. autoprobe as it was */
 	if (!host_probe && pf.autoprobe && (r = kp_sriov_set_autoprobe(bdf, 1)) < 0) {
 		kp_err_errno(bdf, r, "cannot set sriov_drivers_autoprobe back to 1");
-		r = rollback(&snap, o->timeout_ms);
+		r = rollback(bdf);
 		goto out;
 	}
+	if ((r = commit(bdf)))
+		goto out;
 	for (i = 0; i < count; i++)
 		kp_pcidev_refresh(vfs[i]);
 	r = print_result(o, &pf, count, o->driver, 1, vfs, (size_t)count);

@@ -142,7 +142,7 @@ int cmd_vf(struct opts *o, int argc, char **argv)
 		return r;
 	if (!o->dry_run && (r = need_root()))
 		return r;
-	if (!o->dry_run && (r = take_lock(&lock)))
+	if (!o->dry_run && (r = take_lock(o, &lock)))
 		return r;
 	r = check_pf(bdf, &pf);
 	if (r)

@@ -34,3 +34,10 @@ echo "autoprobe $(autoprobe 0000:01:00.0)"
 for i in $(seq 50); do grep -q '^numvfs 0000:01:00.0 0' "$ST/fakehost/log" && break; sleep 0.1; done
 effects
 echo "numvfs $(numvfs 0000:01:00.0)"
+# the call that timed out left its journal: the next command of any tool
+# (here recover) finds it, rolls back what is left and says so
+ls "$ST/run/kvmprep/journal" >/dev/null || fail "no journal left by the timed-out call"
+rsriov recover 2>&1 | sed -E 's/pid [0-9]+/pid N/'
+assert_nofile "$ST/run/kvmprep/journal"
+rsriov recover
+echo "numvfs $(numvfs 0000:01:00.0) autoprobe $(autoprobe 0000:01:00.0)"
