@@ -107,7 +107,8 @@ if [ "${1:-}" = --inner-fake ]; then
 	exit 0
 fi
 
-W=$(mktemp -d "${TMPDIR:-/tmp}/kp-bench-sriov.XXXXXX")
+# the fake host's /run (the journal's fsyncs) on tmpfs, as /run is on a host
+W=$(mktemp -d "$( [ -d /dev/shm ] && echo /dev/shm || echo "${TMPDIR:-/tmp}")/kp-bench-sriov.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 read -r k_cpu k_wall < <("$FAKEHOST" sriov-lab --state "$W/fake" -- "$0" --inner-fake "$RUNS")
 # the tree the users' tools see: the VFs bound to vfio-pci (what the

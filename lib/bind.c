@@ -405,6 +405,10 @@ static int bind_one(const struct sysfds *f, struct kp_bind_item *it, const char 
 		if (r < 0)
 			return r;
 	}
+	if (flags & KP_BIND_CREATED) {
+		it->jstep = -1;
+		return bind_writes(f, it, driver, e);
+	}
 	r = journal_step(it, e, "cannot bind");
 	if (r < 0)
 		return r;

@@ -24,6 +24,9 @@
 
 enum kp_bind_flags {
 	KP_BIND_DRY_RUN = 1 << 0, /* decide and report, write nothing */
+	KP_BIND_CREATED = 1 << 1, /* the devices were created by this call, whose
+				   * journal already undoes them (VFs: the count's
+				   * undo removes them): no step of their own */
 };
 
 struct kp_bind_item {

@@ -9,6 +9,7 @@
 
 #define TOOL "kvmprep-sriov"
 #define DEFAULT_TIMEOUT_MS 30000
+#define KP_SRIOV_CONF "/etc/kvmprep/sriov.conf"
 
 /* Every option of the tool; which command accepts which is checked in
  * main.c (a command given an option it does not take is a usage error). */
@@ -28,6 +29,14 @@ int cmd_list(struct opts *o, int argc, char **argv);
 int cmd_set(struct opts *o, int argc, char **argv);
 int cmd_vf(struct opts *o, int argc, char **argv);
 int cmd_recover(struct opts *o, int argc, char **argv);
+int cmd_apply(struct opts *o, int argc, char **argv);
+
+/* persist.c: /etc/kvmprep/sriov.conf (0 or an exit status, error printed) */
+int persist_set(const struct kp_sriov_pf *pf, int count, const char *driver, int no_probe);
+int persist_vf(const struct kp_sriov_pf *pf, int index, char **settings, int nset);
+/* 1 when NetworkManager or systemd-networkd owns the PF's VF count (who
+ * says which file and setting), else 0. */
+int sriov_owner(const struct kp_sriov_pf *pf, char *who, size_t n);
 
 /* common.c */
 

@@ -39,8 +39,9 @@ struct cmd {
 
 static const struct cmd cmds[] = {
 	{ "list", cmd_list, O_VERBOSE },
-	{ "set", cmd_set, O_FORCE | O_DRIVER | O_NOPROBE | O_TIMEOUT | O_DRYRUN | O_WAIT },
-	{ "vf", cmd_vf, O_DRYRUN | O_WAIT },
+	{ "set", cmd_set, O_FORCE | O_DRIVER | O_NOPROBE | O_TIMEOUT | O_DRYRUN | O_WAIT | O_PERSIST },
+	{ "vf", cmd_vf, O_DRYRUN | O_WAIT | O_PERSIST },
+	{ "apply-persisted", cmd_apply, O_TIMEOUT | O_DRYRUN | O_WAIT },
 	{ "recover", cmd_recover, O_WAIT },
 };
 
@@ -60,6 +61,7 @@ static void usage(void)
 	      "                         spoofchk=on|off trust=on|off state=auto|enable|disable\n"
 	      "                         query_rss=on|off (one netlink request each)\n"
 	      " recover                 roll back a change a killed run left half done\n"
+	      " apply-persisted         make what set/vf --persist recorded (run at boot)\n"
 	      "\n"
 	      "PF is a PCI address (0000:03:00.0 or 03:00.0) or a network interface name.\n"
 	      "\n"
@@ -69,6 +71,7 @@ static void usage(void)
 	      "                         without a host driver touching them first\n"
 	      "     --no-probe          set: create the VFs without any driver\n"
 	      " -f, --force             set: remove VFs even when a guest or the host uses them\n"
+	      " -p, --persist           set, vf: make it again at every boot (/etc/kvmprep/sriov.conf)\n"
 	      " -t, --timeout MS        set: bound for the sriov_numvfs write and for the VFs\n"
 	      "                         to appear (default 30000)\n"
 	      "     --wait SECONDS      wait that long for another run's lock (default 5)\n"
@@ -200,6 +203,8 @@ static int run(int argc, char **argv)
 			return kp_usage_err("%s does not take %s", cmd->name, opt_name(bit));
 	if (o.json && o.quiet)
 		return kp_usage_err("--json and --quiet exclude each other");
+	if (o.json && cmd->func == cmd_apply)
+		return kp_usage_err("apply-persisted has no --json (it prints each set and vf)");
 	if (o.driver && o.no_probe)
 		return kp_usage_err("--driver and --no-probe exclude each other");
 	kp_set_quiet(o.quiet);

@@ -476,8 +476,23 @@ int cmd_set(struct opts *o, int argc, char **argv)
 		r = KP_EXIT_HOST;
 		goto out;
 	}
+	{
+		char who[512];
+
+		if (sriov_owner(&pf, who, sizeof(who))) {
+			if (o->persist) {
+				kp_err(bdf, "cannot persist: %s; kvmprep does not persist a second owner "
+				       "(change it there)", who);
+				r = KP_EXIT_FAIL;
+				goto out;
+			}
+			kp_warn(bdf, "%s: it sets them again when it applies", who);
+		}
+	}
 	if (count == pf.numvfs) {
 		r = rebind_only(o, &pf, count);
+		if (r == 0 && o->persist && !o->dry_run)
+			r = persist_set(&pf, count, o->driver, o->no_probe);
 		goto out;
 	}
 	if (pf.numvfs > 0 && (r = check_removal(o, &pf)))
@@ -518,6 +533,10 @@ int cmd_set(struct opts *o, int argc, char **argv)
 		}
 	}
 	if (count == 0) {
+		if (o->persist && (r = persist_set(&pf, 0, NULL, 0))) {
+			rollback(bdf);
+			goto out;
+		}
 		if (!(r = commit(bdf)))
 			r = print_result(o, &pf, 0, NULL, 1, NULL, 0);
 		goto out;
@@ -588,7 +607,8 @@ int cmd_set(struct opts *o, int argc, char **argv)
 			rollback(bdf);
 			goto out;
 		}
-		if (kp_bind(items, (size_t)count, o->driver, 0, o->timeout_ms, &e) < 0) {
+		/* the VFs are this call's: the count's undo removes them */
+		if (kp_bind(items, (size_t)count, o->driver, KP_BIND_CREATED, o->timeout_ms, &e) < 0) {
 			kp_err_errno(e.bdf, e.err, "%s", e.what);
 			r = rollback(bdf);
 			goto out;
@@ -598,6 +618,10 @@ int cmd_set(struct opts *o, int argc, char **argv)
 	if (!host_probe && pf.autoprobe && (r = kp_sriov_set_autoprobe(bdf, 1)) < 0) {
 		kp_err_errno(bdf, r, "cannot set sriov_drivers_autoprobe back to 1");
 		r = rollback(bdf);
+		goto out;
+	}
+	if (o->persist && (r = persist_set(&pf, count, o->driver, o->no_probe))) {
+		rollback(bdf);
 		goto out;
 	}
 	if ((r = commit(bdf)))

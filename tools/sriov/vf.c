@@ -158,6 +158,16 @@ int cmd_vf(struct opts *o, int argc, char **argv)
 		r = KP_EXIT_HOST;
 		goto out;
 	}
+	if (o->persist) {
+		char who[512];
+
+		if (sriov_owner(&pf, who, sizeof(who))) {
+			kp_err(bdf, "cannot persist: %s; kvmprep does not persist a second owner "
+			       "(change it there)", who);
+			r = KP_EXIT_FAIL;
+			goto out;
+		}
+	}
 	r = kp_vfnl_open(&nl);
 	if (r < 0) {
 		kp_err_errno(NULL, r, "cannot open a netlink socket");
@@ -198,6 +208,11 @@ int cmd_vf(struct opts *o, int argc, char **argv)
 		}
 		state[i] = 1;
 	}
+	/* recorded for boot once every setting holds; a file that cannot be
+	 * written puts them back */
+	if (failed < 0 && o->persist && !o->dry_run &&
+	    persist_vf(&pf, (int)index, argv + 2, argc - 2) != 0)
+		failed = n;
 	/* a later setting failed: the earlier ones back */
 	if (failed >= 0) {
 		for (i = failed - 1; i >= 0; i--) {
@@ -253,6 +268,8 @@ int cmd_vf(struct opts *o, int argc, char **argv)
 		kp_table_print(t, stdout, &o->out);
 	}
 	r = failed >= 0 ? KP_EXIT_FAIL : 0;
+	if (failed < 0 && o->persist && !o->dry_run && !o->quiet && !o->json)
+		printf("persisted in %s\n", KP_SRIOV_CONF);
 out:
 	if (lock >= 0)
 		kp_lock_release(lock);
