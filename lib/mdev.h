@@ -162,9 +162,10 @@ struct kp_vgpu_entry {
 	char bdf[13];
 	long type;
 };
-/* /etc/kvmprep/vgpu.conf: "BDF TYPEID" lines, # comments. 0 or -errno
- * (-EINVAL with *line). Missing: none. */
-int kp_vgpu_conf_load(struct kp_vgpu_entry **out, size_t *n, int *line);
+/* /etc/kvmprep/vgpu.conf: "BDF TYPEID" lines, # comments, read through
+ * the hardened reader (lib/rfile.h). 0 or -errno; -EINVAL: the file is bad
+ * (err gets "FILE:LINE: message"). Missing: none. */
+int kp_vgpu_conf_load(struct kp_vgpu_entry **out, size_t *n, char *err, size_t errlen);
 int kp_vgpu_conf_save(const struct kp_vgpu_entry *e, size_t n, int *changed);
 
 #endif

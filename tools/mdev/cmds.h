@@ -38,6 +38,13 @@ int cmd_start(struct opts *o, int argc, char **argv);
 int cmd_stop(struct opts *o, int argc, char **argv);
 int cmd_start_parent(struct opts *o, int argc, char **argv);
 int cmd_apply(struct opts *o, int argc, char **argv);
+int cmd_recover(struct opts *o, int argc, char **argv);
+
+/* The change journal (lib/journal.h): start it (exit status on failure),
+ * and end it: commit when rc is 0, else roll back; returns the exit status
+ * (128 + signal when a signal stopped the call). */
+int jbegin(const char *command);
+int jend(int rc);
 
 /* ---- live.c: shared by the commands -------------------------------- */
 

@@ -14,6 +14,7 @@
 #include "err.h"
 #include "exitcodes.h"
 #include "ids.h"
+#include "journal.h"
 #include "lock.h"
 
 #pragma GCC diagnostic ignored "-Wformat-truncation"
@@ -77,14 +78,35 @@ static void print_def(struct opts *o, const char *command, const struct kp_mdev_
 	}
 }
 
+/* Write (or remove) a definition file as one journalled step: the file's
+ * old content is on disk before it changes. Exit status, error printed. */
+static int def_write(const struct kp_mdev_def *d, const char *command, int remove)
+{
+	char path[512];
+	int r, step, changed;
+
+	kp_mdev_def_path(d, path, sizeof(path));
+	if ((r = jbegin(command)))
+		return r;
+	r = kp_journal_save_file(path, &step);
+	if (r == 0)
+		r = remove ? kp_mdev_def_remove(d, &changed) : kp_mdev_def_save(d, &changed);
+	if (r == 0)
+		r = kp_journal_done(step);
+	if (r < 0)
+		kp_err_errno(path, r, remove ? "cannot remove definition" : "cannot write definition");
+	return jend(r < 0 ? KP_EXIT_FAIL : KP_EXIT_OK);
+}
+
 /* ---- NVIDIA vendor-specific vGPU: vgpu.conf -------------------------- */
 
 static int vconf_load(struct kp_vgpu_entry **v, size_t *n)
 {
-	int line = 0, r = kp_vgpu_conf_load(v, n, &line);
+	char err[600];
+	int r = kp_vgpu_conf_load(v, n, err, sizeof(err));
 
 	if (r == -EINVAL) {
-		kp_err(NULL, "%s:%d: not 'VF-ADDRESS TYPE-ID'", KP_VGPU_CONF, line);
+		kp_err(NULL, "%s", err);
 		return KP_EXIT_USAGE;
 	}
 	if (r < 0) {
@@ -160,12 +182,19 @@ static int vconf_set(struct opts *o, const char *command, const char *vf, long t
 		n--;
 	}
 	if (!o->dry_run) {
-		r = kp_vgpu_conf_save(v, n, &changed);
-		if (r < 0) {
-			kp_err_errno(KP_VGPU_CONF, r, "cannot write");
-			r = KP_EXIT_FAIL;
+		int step;
+
+		if ((r = jbegin(command)))
 			goto out;
-		}
+		r = kp_journal_save_file(KP_VGPU_CONF, &step);
+		if (r == 0)
+			r = kp_vgpu_conf_save(v, n, &changed);
+		if (r == 0)
+			r = kp_journal_done(step);
+		if (r < 0)
+			kp_err_errno(KP_VGPU_CONF, r, "cannot write");
+		if ((r = jend(r < 0 ? KP_EXIT_FAIL : KP_EXIT_OK)))
+			goto out;
 	}
 	r = 0;
 	print_vconf(o, command, vf, type ? type : old, 1, type ? "defined" : "undefined");
@@ -194,7 +223,7 @@ int cmd_define(struct opts *o, int argc, char **argv)
 	struct kp_mdev_dev act;
 	char vf[13];
 	size_t nh = 0, i;
-	int r, changed = 0, lock = -1, bad = 0, generated = 0;
+	int r, lock = -1, bad = 0, generated = 0;
 
 	memset(&d, 0, sizeof(d));
 	if (argc > 1 || (argc == 1 && o->uuid))
@@ -288,17 +317,8 @@ int cmd_define(struct opts *o, int argc, char **argv)
 		}
 		goto out_r;
 	}
-	if (!o->dry_run) {
-		r = kp_mdev_def_save(&d, &changed);
-		if (r < 0) {
-			char path[512];
-
-			kp_mdev_def_path(&d, path, sizeof(path));
-			kp_err_errno(path, r, "cannot write definition");
-			r = KP_EXIT_FAIL;
-			goto out_r;
-		}
-	}
+	if (!o->dry_run && (r = def_write(&d, "define", 0)))
+		goto out_r;
 	print_def(o, "define", &d, 1, "defined");
 	r = 0;
 	goto out_r;
@@ -319,7 +339,7 @@ int cmd_undefine(struct opts *o, int argc, char **argv)
 	struct kp_mdev_def *have = NULL;
 	char uuid[37], parent[KP_MDEV_NAME] = "", vf[13];
 	size_t nh = 0, i;
-	int r, lock = -1, bad = 0, changed;
+	int r, lock = -1, bad = 0;
 
 	if (argc != 1)
 		return kp_usage_err("undefine takes one UUID (or a vGPU VF's address)");
@@ -355,17 +375,8 @@ int cmd_undefine(struct opts *o, int argc, char **argv)
 	for (i = 0; i < nh; i++) {
 		if ((r = callout_check(o, "undefine", have[i].parent, have[i].type)))
 			goto out;
-		if (!o->dry_run) {
-			r = kp_mdev_def_remove(&have[i], &changed);
-			if (r < 0) {
-				char path[512];
-
-				kp_mdev_def_path(&have[i], path, sizeof(path));
-				kp_err_errno(path, r, "cannot remove definition");
-				r = KP_EXIT_FAIL;
-				goto out;
-			}
-		}
+		if (!o->dry_run && (r = def_write(&have[i], "undefine", 1)))
+			goto out;
 		print_def(o, "undefine", &have[i], 1, "undefined");
 	}
 	r = 0;
@@ -383,7 +394,7 @@ int cmd_modify(struct opts *o, int argc, char **argv)
 	struct kp_mdev_def *have = NULL, *d;
 	char uuid[37], parent[KP_MDEV_NAME] = "", *before = NULL, *after = NULL;
 	size_t nh = 0, i;
-	int r, lock = -1, bad = 0, changed = 0;
+	int r, lock = -1, bad = 0;
 
 	if (argc != 1)
 		return kp_usage_err("modify takes one UUID");
@@ -445,17 +456,8 @@ int cmd_modify(struct opts *o, int argc, char **argv)
 	}
 	if ((r = callout_check(o, "modify", d->parent, d->type)))
 		goto out;
-	if (!o->dry_run) {
-		r = kp_mdev_def_save(d, &changed);
-		if (r < 0) {
-			char path[512];
-
-			kp_mdev_def_path(d, path, sizeof(path));
-			kp_err_errno(path, r, "cannot write definition");
-			r = KP_EXIT_FAIL;
-			goto out;
-		}
-	}
+	if (!o->dry_run && (r = def_write(d, "modify", 0)))
+		goto out;
 	print_def(o, "modify", d, 1, "modified");
 	r = 0;
 out:

@@ -12,6 +12,7 @@
 #include "err.h"
 #include "exitcodes.h"
 #include "ids.h"
+#include "journal.h"
 #include "lock.h"
 #include "sysfs.h"
 
@@ -27,13 +28,107 @@ int need_root(void)
 
 int take_lock(void)
 {
-	int fd = kp_lock_take();
+	struct kp_journal_info info;
+	pid_t holder = 0;
+	int fd = kp_lock_take_wait(KP_LOCK_WAIT_DEFAULT_MS, &holder), r;
 
 	if (fd < 0) {
-		kp_err_errno("/run/kvmprep/lock", fd, "cannot take the lock");
+		if (fd == -ETIMEDOUT && holder > 0)
+			kp_err(KP_LOCK_FILE, "cannot take the lock: held by pid %d", (int)holder);
+		else
+			kp_err_errno(KP_LOCK_FILE, fd, "cannot take the lock");
+		return -KP_EXIT_FAIL;
+	}
+	/* a killed run's changes are rolled back before anything is looked at */
+	r = kp_journal_recover(&info);
+	if (r > 0) {
+		char buf[512];
+
+		kp_journal_describe(&info, buf, sizeof(buf));
+		kp_warn(NULL, "%s", buf);
+	} else if (r < 0) {
+		kp_err(KP_JOURNAL_FILE, "cannot roll back the interrupted call: %s",
+		       info.detail[0] ? info.detail : strerror(-r));
+		kp_lock_release(fd);
 		return -KP_EXIT_FAIL;
 	}
 	return fd;
+}
+
+int jbegin(const char *command)
+{
+	int r = kp_journal_begin(TOOL, command);
+
+	if (r < 0) {
+		kp_err_errno(KP_JOURNAL_FILE, r, "cannot start the change journal");
+		return KP_EXIT_FAIL;
+	}
+	return 0;
+}
+
+int jend(int rc)
+{
+	char stuck[512] = "";
+	int r, sig;
+
+	if (rc == KP_EXIT_OK) {
+		r = kp_journal_commit();
+		if (r == 0)
+			return KP_EXIT_OK;
+		if (r != -EINTR) {
+			kp_err_errno(KP_JOURNAL_FILE, r, "cannot close the change journal");
+			return KP_EXIT_FAIL;
+		}
+	}
+	r = kp_journal_rollback(stuck, sizeof(stuck));
+	if (r < 0)
+		kp_err(NULL, "cannot roll back: %s (the journal is kept: run '" TOOL " recover')",
+		       stuck[0] ? stuck : strerror(-r));
+	sig = kp_journal_signal();
+	if (sig)
+		return 128 + sig;
+	return rc ? rc : KP_EXIT_FAIL;
+}
+
+int cmd_recover(struct opts *o, int argc, char **argv)
+{
+	struct kp_journal_info info;
+	int fd, r;
+
+	if (argc)
+		return kp_usage_err("recover takes no arguments");
+	if ((r = need_root()))
+		return r;
+	fd = kp_lock_take_wait(KP_LOCK_WAIT_DEFAULT_MS, NULL);
+	if (fd < 0) {
+		kp_err_errno(KP_LOCK_FILE, fd, "cannot take the lock");
+		return KP_EXIT_FAIL;
+	}
+	r = kp_journal_recover(&info);
+	kp_lock_release(fd);
+	if (r < 0) {
+		kp_err(KP_JOURNAL_FILE, "cannot roll back the interrupted call: %s",
+		       info.detail[0] ? info.detail : strerror(-r));
+		return KP_EXIT_FAIL;
+	}
+	if (o->json) {
+		json_object *doc = doc_new("recover", r > 0, 0);
+
+		json_object_object_add(doc, "recovered",
+				       r > 0 ? json_object_new_string(info.command) : NULL);
+		kp_json_print(doc, stdout);
+		json_object_put(doc);
+	} else if (!o->quiet) {
+		char buf[512];
+
+		if (r > 0) {
+			kp_journal_describe(&info, buf, sizeof(buf));
+			printf("%s\n", buf);
+		} else {
+			printf("nothing to recover, unchanged\n");
+		}
+	}
+	return KP_EXIT_OK;
 }
 
 int parse_uuid(const char *what, const char *in, char out[37])
@@ -275,7 +370,8 @@ int cmd_list(struct opts *o, int argc, char **argv)
 	struct kp_table *tb;
 	char want[KP_MDEV_NAME] = "", **vfs = NULL;
 	size_t nv = 0;
-	int r, bad = 0, line = 0;
+	char verr[600];
+	int r, bad = 0;
 
 	if (argc > 0)
 		return kp_usage_err("list takes no arguments (use --parent)");
@@ -296,10 +392,10 @@ int cmd_list(struct opts *o, int argc, char **argv)
 		free(act);
 		return KP_EXIT_FAIL;
 	}
-	r = kp_vgpu_conf_load(&vconf, &nvc, &line);
+	r = kp_vgpu_conf_load(&vconf, &nvc, verr, sizeof(verr));
 	if (r < 0) {
 		if (r == -EINVAL)
-			kp_err(NULL, "%s:%d: not 'VF-ADDRESS TYPE-ID'", KP_VGPU_CONF, line);
+			kp_err(NULL, "%s", verr);
 		else
 			kp_err_errno(KP_VGPU_CONF, r, "cannot read");
 		bad++;
@@ -456,6 +552,27 @@ static void print_device(struct opts *o, const char *command, const char *uuid,
 	}
 }
 
+/* current_vgpu_type of a VF, recorded in the journal (its undo puts the
+ * old value back); exit status, vgpu_err says why */
+static char vgpu_err[256];
+
+static int vgpu_write(const char *vf, long id, const char *command)
+{
+	char p[128];
+	int r, step;
+
+	snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/nvidia/current_vgpu_type", vf);
+	if ((r = jbegin(command)))
+		return r;
+	r = kp_journal_save_sysfs_attr(p, NULL, &step);
+	if (r == 0)
+		r = kp_vgpu_set(vf, id);
+	if (r == 0)
+		r = kp_journal_done(step);
+	snprintf(vgpu_err, sizeof(vgpu_err), "%s", r < 0 ? strerror(-r) : "");
+	return jend(r < 0 ? KP_EXIT_FAIL : KP_EXIT_OK);
+}
+
 /* the vendor-specific vGPU: current_vgpu_type of the VF */
 static int create_vgpu(struct opts *o, const char *vf, const char *type, int *created)
 {
@@ -513,10 +630,9 @@ static int create_vgpu(struct opts *o, const char *vf, const char *type, int *cr
 		print_device(o, "create", vf, vf, type, sysfs, 1);
 		return KP_EXIT_OK;
 	}
-	r = kp_vgpu_set(vf, id);
-	if (r < 0) {
-		kp_err_errno(vf, r, "cannot set nvidia/current_vgpu_type to %ld", id);
-		return KP_EXIT_FAIL;
+	if ((r = vgpu_write(vf, id, "create"))) {
+		kp_err(vf, "cannot set nvidia/current_vgpu_type to %ld: %s", id, vgpu_err);
+		return r;
 	}
 	*created = 1;
 	print_device(o, "create", vf, vf, type, sysfs, 1);
@@ -529,7 +645,7 @@ int create_one(struct opts *o, const char *parent, const char *type, const char 
 	struct kp_mdev_type t;
 	struct kp_mdev_dev d;
 	char sysfs[128], names[1024];
-	int r, left = 0;
+	int r, left = 0, step = -1;
 	size_t i;
 
 	*created = 0;
@@ -579,30 +695,50 @@ int create_one(struct opts *o, const char *parent, const char *type, const char 
 		print_device(o, "create", uuid, parent, type, sysfs, 1);
 		return KP_EXIT_OK;
 	}
-	r = kp_mdev_create(parent, type, uuid, o->timeout_ms, &left);
+	if ((r = jbegin("create")))
+		return r;
+	/* the undo (remove it when it exists) is on disk before the create */
+	r = kp_journal_add_mdev(uuid, parent, &step);
 	if (r < 0) {
+		kp_err_errno(uuid, r, "cannot record the create in the journal");
+		return jend(KP_EXIT_FAIL);
+	}
+	r = kp_mdev_create(parent, type, uuid, o->timeout_ms, &left);
+	if (r == 0)
+		kp_journal_done(step);
+	if (r < 0) {
+		int rc;
 		if (r == -EUSERS || r == -ENOSPC) {
 			left_types(parent, type, names, sizeof(names));
 			kp_err(parent, "cannot create %s: %s (types with instances left: %s)", type,
 			       create_reason(r), names[0] ? names : "none");
-		} else {
+		} else if (r != -EINTR) {
 			kp_err(uuid, "cannot create %s on %s: %s%s", type, parent, create_reason(r),
 			       left ? " (and it could not be removed again)" : "");
 		}
-		return KP_EXIT_FAIL;
+		rc = jend(KP_EXIT_FAIL);
+		if (r == -EINTR)
+			kp_err(uuid, "interrupted, rolled back");
+		return rc;
 	}
 	for (i = 0; i < nattrs; i++) {
-		r = kp_mdev_write_attr(uuid, attrs[i].key, attrs[i].value);
+		r = kp_journal_signal() ? -EINTR
+					: kp_mdev_write_attr(uuid, attrs[i].key, attrs[i].value);
 		if (r < 0) {
-			int rr = kp_mdev_remove(uuid);
+			int rc = jend(KP_EXIT_FAIL);
 
-			kp_err(uuid, "cannot write attribute %s=%s: %s (%s)", attrs[i].key,
-			       attrs[i].value, r == -ENOENT ? "no such attribute" : strerror(-r),
-			       rr < 0 && rr != -ENOENT ? "and the device could not be removed again"
-						       : "the device was removed again");
-			return KP_EXIT_FAIL;
+			if (r == -EINTR)
+				kp_err(uuid, "interrupted, rolled back");
+			else
+				kp_err(uuid, "cannot write attribute %s=%s: %s (%s)", attrs[i].key,
+				       attrs[i].value, r == -ENOENT ? "no such attribute" : strerror(-r),
+				       kp_sysfs_exists(sysfs) ? "and the device could not be removed again"
+							      : "the device was removed again");
+			return rc;
 		}
 	}
+	if ((r = jend(KP_EXIT_OK)))
+		return r;
 	*created = 1;
 	print_device(o, "create", uuid, parent, type, sysfs, 1);
 	return KP_EXIT_OK;
@@ -754,10 +890,9 @@ static int remove_vgpu(struct opts *o, const char *vf)
 		print_removed(o, "remove", vf, 1);
 		return KP_EXIT_OK;
 	}
-	r = kp_vgpu_set(vf, 0);
-	if (r < 0) {
-		kp_err_errno(vf, r, "cannot clear nvidia/current_vgpu_type");
-		return KP_EXIT_FAIL;
+	if ((r = vgpu_write(vf, 0, "remove"))) {
+		kp_err(vf, "cannot clear nvidia/current_vgpu_type: %s", vgpu_err);
+		return r;
 	}
 	print_removed(o, "remove", vf, 1);
 	return KP_EXIT_OK;

@@ -54,6 +54,7 @@ static const struct cmd cmds[] = {
 	{ "stop", cmd_stop, O_FORCE | O_DRYRUN },
 	{ "start-parent", cmd_start_parent, O_TIMEOUT | O_DRYRUN },
 	{ "apply", cmd_apply, O_TIMEOUT | O_DRYRUN },
+	{ "recover", cmd_recover, 0 },
 };
 
 static void usage(void)
@@ -78,6 +79,7 @@ static void usage(void)
 	      " stop UUID               remove an active device (as remove)\n"
 	      " start-parent PARENT     start PARENT's --auto definitions (the udev rule)\n"
 	      " apply                   start every --auto definition and vgpu.conf entry (boot)\n"
+	      " recover                 roll back what a killed kvmprep call left half done\n"
 	      "\n"
 	      "PARENT is a parent device as /sys/class/mdev_bus names it (0000:01:00.0,\n"
 	      "matrix); for NVIDIA's vendor-specific vGPU the parent is the VF's address\n"
