@@ -64,16 +64,19 @@ int vgpu_vf_arg(const char *arg, char out[13]);
  * device is removed again. Prints the error; returns an exit status.
  * *created says whether it was made (0 for an unchanged rerun). */
 int create_one(struct opts *o, const char *parent, const char *type, const char *uuid,
-	       const struct kp_mdev_attr *attrs, size_t nattrs, int *created);
+	       const struct kp_mdev_attr *attrs, size_t nattrs, int autostart, int *created);
 /* Remove one active mdev (holder check unless force). Exit status. */
 int remove_one(struct opts *o, const char *uuid, int *removed);
 
 /* The "types with instances left" list for the no-instance message. */
 void left_types(const char *parent, const char *except, char *buf, size_t n);
 
-/* callouts.c: mdevctl's callout scripts for a device (event pre/post,
- * action): 0 go on, or the exit status with the error printed. */
-int callout_check(struct opts *o, const char *action, const char *parent, const char *type);
+/* callouts.c: mdevctl's callout scripts. pre before ACTION (start, stop,
+ * define, undefine, modify) on the device d: 0 go on, or the exit status
+ * with the error printed (a refusing script; --force goes on). post after
+ * it, with its outcome (also runs the notifiers). */
+int callout_pre(struct opts *o, const char *action, const struct kp_mdev_def *d);
+void callout_post(struct opts *o, const char *action, const struct kp_mdev_def *d, int ok);
 
 /* Print a JSON document or nothing: common tail for mutating commands. */
 json_object *doc_new(const char *command, int changed, int dry_run);

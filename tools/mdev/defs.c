@@ -80,14 +80,22 @@ static void print_def(struct opts *o, const char *command, const struct kp_mdev_
 
 /* Write (or remove) a definition file as one journalled step: the file's
  * old content is on disk before it changes. Exit status, error printed. */
-static int def_write(const struct kp_mdev_def *d, const char *command, int remove)
+static int def_write(struct opts *o, const struct kp_mdev_def *d, const char *command,
+		     int remove)
 {
 	char path[512];
-	int r, step, changed;
+	int r, step, changed, rc;
 
 	kp_mdev_def_path(d, path, sizeof(path));
-	if ((r = jbegin(command)))
+	/* mdevctl's callouts are asked first, and told the outcome */
+	if ((r = callout_pre(o, command, d))) {
+		callout_post(o, command, d, 0);
 		return r;
+	}
+	if ((r = jbegin(command))) {
+		callout_post(o, command, d, 0);
+		return r;
+	}
 	r = kp_journal_save_file(path, &step);
 	if (r == 0)
 		r = remove ? kp_mdev_def_remove(d, &changed) : kp_mdev_def_save(d, &changed);
@@ -95,7 +103,9 @@ static int def_write(const struct kp_mdev_def *d, const char *command, int remov
 		r = kp_journal_done(step);
 	if (r < 0)
 		kp_err_errno(path, r, remove ? "cannot remove definition" : "cannot write definition");
-	return jend(r < 0 ? KP_EXIT_FAIL : KP_EXIT_OK);
+	rc = jend(r < 0 ? KP_EXIT_FAIL : KP_EXIT_OK);
+	callout_post(o, command, d, rc == KP_EXIT_OK);
+	return rc;
 }
 
 /* ---- NVIDIA vendor-specific vGPU: vgpu.conf -------------------------- */
@@ -290,8 +300,6 @@ int cmd_define(struct opts *o, int argc, char **argv)
 			goto nomem;
 	if (!o->dry_run && (r = need_root()))
 		goto out_r;
-	if ((r = callout_check(o, "define", d.parent, d.type)))
-		goto out_r;
 	if (!o->dry_run && (lock = take_lock()) < 0) {
 		r = -lock;
 		goto out_r;
@@ -317,7 +325,7 @@ int cmd_define(struct opts *o, int argc, char **argv)
 		}
 		goto out_r;
 	}
-	if (!o->dry_run && (r = def_write(&d, "define", 0)))
+	if (!o->dry_run && (r = def_write(o, &d, "define", 0)))
 		goto out_r;
 	print_def(o, "define", &d, 1, "defined");
 	r = 0;
@@ -373,9 +381,7 @@ int cmd_undefine(struct opts *o, int argc, char **argv)
 		goto out;
 	}
 	for (i = 0; i < nh; i++) {
-		if ((r = callout_check(o, "undefine", have[i].parent, have[i].type)))
-			goto out;
-		if (!o->dry_run && (r = def_write(&have[i], "undefine", 1)))
+		if (!o->dry_run && (r = def_write(o, &have[i], "undefine", 1)))
 			goto out;
 		print_def(o, "undefine", &have[i], 1, "undefined");
 	}
@@ -454,9 +460,7 @@ int cmd_modify(struct opts *o, int argc, char **argv)
 		r = 0;
 		goto out;
 	}
-	if ((r = callout_check(o, "modify", d->parent, d->type)))
-		goto out;
-	if (!o->dry_run && (r = def_write(d, "modify", 0)))
+	if (!o->dry_run && (r = def_write(o, d, "modify", 0)))
 		goto out;
 	print_def(o, "modify", d, 1, "modified");
 	r = 0;
@@ -531,14 +535,12 @@ int cmd_start(struct opts *o, int argc, char **argv)
 		}
 		if (!o->dry_run && (r = need_root()))
 			goto out;
-		if ((r = callout_check(o, "start", have[0].parent, have[0].type)))
-			goto out;
 		if (!o->dry_run && (lock = take_lock()) < 0) {
 			r = -lock;
 			goto out;
 		}
 		r = create_one(o, have[0].parent, have[0].type, have[0].uuid, have[0].attrs,
-			       have[0].nattrs, &created);
+			       have[0].nattrs, have[0].autostart, &created);
 		goto out;
 	}
 	/* not defined: a transient device, as create */
@@ -608,9 +610,8 @@ static int start_auto(struct opts *o, const char *parent, long deadline)
 			failed++;
 			continue;
 		}
-		if (callout_check(o, "start", defs[i].parent, defs[i].type) ||
-		    create_one(o, defs[i].parent, defs[i].type, defs[i].uuid, defs[i].attrs,
-			       defs[i].nattrs, &created))
+		if (create_one(o, defs[i].parent, defs[i].type, defs[i].uuid, defs[i].attrs,
+			       defs[i].nattrs, 1, &created))
 			failed++;
 		else
 			started++;

@@ -573,6 +573,11 @@ static int vgpu_write(const char *vf, long id, const char *command)
 	return jend(r < 0 ? KP_EXIT_FAIL : KP_EXIT_OK);
 }
 
+/* create one device; *pre_ran is set once the callouts were asked */
+static int create_dev(struct opts *o, const char *parent, const char *type, const char *uuid,
+		      const struct kp_mdev_attr *attrs, size_t nattrs, int autostart,
+		      int *created, struct kp_mdev_def *cd, int *pre_ran);
+
 /* the vendor-specific vGPU: current_vgpu_type of the VF */
 static int create_vgpu(struct opts *o, const char *vf, const char *type, int *created)
 {
@@ -640,7 +645,21 @@ static int create_vgpu(struct opts *o, const char *vf, const char *type, int *cr
 }
 
 int create_one(struct opts *o, const char *parent, const char *type, const char *uuid,
-	       const struct kp_mdev_attr *attrs, size_t nattrs, int *created)
+	       const struct kp_mdev_attr *attrs, size_t nattrs, int autostart, int *created)
+{
+	struct kp_mdev_def cd;
+	int pre_ran = 0;
+	int r = create_dev(o, parent, type, uuid, attrs, nattrs, autostart, created, &cd, &pre_ran);
+
+	/* the callout that answered pre hears how it went */
+	if (pre_ran)
+		callout_post(o, "start", &cd, r == KP_EXIT_OK);
+	return r;
+}
+
+static int create_dev(struct opts *o, const char *parent, const char *type, const char *uuid,
+		      const struct kp_mdev_attr *attrs, size_t nattrs, int autostart,
+		      int *created, struct kp_mdev_def *cd, int *pre_ran)
 {
 	struct kp_mdev_type t;
 	struct kp_mdev_dev d;
@@ -649,6 +668,13 @@ int create_one(struct opts *o, const char *parent, const char *type, const char 
 	size_t i;
 
 	*created = 0;
+	memset(cd, 0, sizeof(*cd));
+	snprintf(cd->uuid, sizeof(cd->uuid), "%s", uuid);
+	snprintf(cd->parent, sizeof(cd->parent), "%s", parent);
+	snprintf(cd->type, sizeof(cd->type), "%s", type);
+	cd->autostart = autostart;
+	cd->attrs = (struct kp_mdev_attr *)attrs;
+	cd->nattrs = nattrs;
 	snprintf(sysfs, sizeof(sysfs), KP_MDEV_BUS "/%s", uuid);
 	r = kp_mdev_type_get(parent, type, &t);
 	if (r == -ENODEV) {
@@ -695,6 +721,9 @@ int create_one(struct opts *o, const char *parent, const char *type, const char 
 		print_device(o, "create", uuid, parent, type, sysfs, 1);
 		return KP_EXIT_OK;
 	}
+	*pre_ran = 1;
+	if ((r = callout_pre(o, "start", cd)))
+		return r;
 	if ((r = jbegin("create")))
 		return r;
 	/* the undo (remove it when it exists) is on disk before the create */
@@ -792,11 +821,9 @@ int cmd_create(struct opts *o, int argc, char **argv)
 		snprintf(parent, sizeof(parent), "%s", o->parent);
 	if (!o->dry_run && (r = need_root()))
 		return r;
-	if ((r = callout_check(o, "start", parent, o->type)))
-		return r;
 	if (!o->dry_run && (lock = take_lock()) < 0)
 		return -lock;
-	r = create_one(o, parent, o->type, uuid, opt_attrs(o), o->nattrs, &created);
+	r = create_one(o, parent, o->type, uuid, opt_attrs(o), o->nattrs, 0, &created);
 	if (lock >= 0)
 		kp_lock_release(lock);
 	return r;
@@ -842,6 +869,7 @@ static int holder_check(struct opts *o, const struct kp_mdev_dev *d, const char 
 
 int remove_one(struct opts *o, const char *uuid, int *removed)
 {
+	struct kp_mdev_def cd;
 	struct kp_mdev_dev d;
 	int r;
 
@@ -852,13 +880,20 @@ int remove_one(struct opts *o, const char *uuid, int *removed)
 	}
 	if ((r = holder_check(o, &d, uuid)))
 		return r;
-	if ((r = callout_check(o, "stop", d.parent, d.type)))
-		return r;
 	if (o->dry_run) {
 		print_removed(o, "remove", uuid, 1);
 		return KP_EXIT_OK;
 	}
+	memset(&cd, 0, sizeof(cd));
+	snprintf(cd.uuid, sizeof(cd.uuid), "%s", uuid);
+	snprintf(cd.parent, sizeof(cd.parent), "%s", d.parent);
+	snprintf(cd.type, sizeof(cd.type), "%s", d.type);
+	if ((r = callout_pre(o, "stop", &cd))) {
+		callout_post(o, "stop", &cd, 0);
+		return r;
+	}
 	r = kp_mdev_remove(uuid);
+	callout_post(o, "stop", &cd, r == 0);
 	if (r < 0) {
 		kp_err_errno(uuid, r, "cannot remove");
 		return KP_EXIT_FAIL;
