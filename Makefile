@@ -116,6 +116,9 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
 	for u in contrib/systemd/*.service; do [ -e "$$u" ] || continue; \
 		sed 's|@BINDIR@|$(PREFIX)/bin|g' "$$u" >$(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename "$$u"); done
+	install -d $(DESTDIR)$(PREFIX)/lib/udev/rules.d
+	for u in contrib/udev/61-kvmprep-mdev.rules; do [ -e "$$u" ] || continue; \
+		sed 's|@BINDIR@|$(PREFIX)/bin|g' "$$u" >$(DESTDIR)$(PREFIX)/lib/udev/rules.d/$$(basename "$$u"); done
 
 clean:
 	rm -rf $(BUILD)

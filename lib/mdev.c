@@ -390,7 +390,7 @@ static int wait_dev(const char *parent, const char *type, const char *uuid, int 
 }
 
 int kp_mdev_create(const char *parent, const char *type, const char *uuid, int timeout_ms,
-		   int *left)
+		   int *written, int *left)
 {
 	char p[PATH_MAX], u[37];
 	int r, group = -1;
@@ -398,6 +398,8 @@ int kp_mdev_create(const char *parent, const char *type, const char *uuid, int t
 
 	if (left)
 		*left = 0;
+	if (written)
+		*written = 0;
 	if (kp_uuid_check(uuid) < 0)
 		return -EINVAL;
 	kp_uuid_lower(uuid, u);
@@ -407,6 +409,8 @@ int kp_mdev_create(const char *parent, const char *type, const char *uuid, int t
 	r = kp_sysfs_write(p, u);
 	if (r < 0)
 		return r;
+	if (written)
+		*written = 1;
 	r = wait_dev(parent, type, u, timeout_ms, &group);
 	if (r == 0) {
 		long rest = timeout_ms - (now_ms() - t0);

@@ -664,7 +664,7 @@ static int create_dev(struct opts *o, const char *parent, const char *type, cons
 	struct kp_mdev_type t;
 	struct kp_mdev_dev d;
 	char sysfs[128], names[1024];
-	int r, left = 0, step = -1;
+	int r, left = 0, step = -1, written = 0;
 	size_t i;
 
 	*created = 0;
@@ -732,9 +732,23 @@ static int create_dev(struct opts *o, const char *parent, const char *type, cons
 		kp_err_errno(uuid, r, "cannot record the create in the journal");
 		return jend(KP_EXIT_FAIL);
 	}
-	r = kp_mdev_create(parent, type, uuid, o->timeout_ms, &left);
+	r = kp_mdev_create(parent, type, uuid, o->timeout_ms, &written, &left);
 	if (r == 0)
 		kp_journal_done(step);
+	if (r < 0 && !written) {
+		/* the kernel refused the create: nothing of ours exists, and a
+		 * device of that UUID (made meanwhile, e.g. by mdevctl's udev
+		 * rule) is not ours to remove: close the journal, no undo */
+		int rc = jend(KP_EXIT_OK);
+
+		if (rc)
+			return rc;
+		if (r == -EEXIST && kp_mdev_get(uuid, &d) == 0 && !strcmp(d.parent, parent) &&
+		    !strcmp(d.type, type)) {
+			print_device(o, "create", uuid, parent, type, sysfs, 0);
+			return KP_EXIT_OK;
+		}
+	}
 	if (r < 0) {
 		int rc;
 		if (r == -EUSERS || r == -ENOSPC) {
@@ -745,7 +759,7 @@ static int create_dev(struct opts *o, const char *parent, const char *type, cons
 			kp_err(uuid, "cannot create %s on %s: %s%s", type, parent, create_reason(r),
 			       left ? " (and it could not be removed again)" : "");
 		}
-		rc = jend(KP_EXIT_FAIL);
+		rc = written ? jend(KP_EXIT_FAIL) : KP_EXIT_FAIL;
 		if (r == -EINTR)
 			kp_err(uuid, "interrupted, rolled back");
 		return rc;
