@@ -16,7 +16,10 @@ struct opts {
 	int json, quiet, dry_run, force;
 	const char *parent;          /* --parent */
 	const char *type;            /* --type */
-	const char *uuid;            /* --uuid */
+	const char *uuid;            /* --uuid (the first) */
+	const char *uuids[256];      /* every --uuid (create: several devices in one call) */
+	size_t nuuids;
+	int count;                   /* create --count N (0: not given) */
 	const char *attr_key[MAX_ATTRS], *attr_val[MAX_ATTRS]; /* --attr K=V, in order */
 	size_t nattrs;
 	int index;                   /* --index (-1: none) */

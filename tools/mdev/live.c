@@ -520,6 +520,11 @@ static const char *create_reason(int err)
 	return strerror(-err);
 }
 
+/* several devices in one call: their JSON objects go here, and one
+ * document is printed at the end */
+static json_object *many;
+static int many_changed;
+
 static void print_device(struct opts *o, const char *command, const char *uuid,
 			 const char *parent, const char *type, const char *sysfs, int changed)
 {
@@ -540,6 +545,12 @@ static void print_device(struct opts *o, const char *command, const char *uuid,
 		} else {
 			json_object_object_add(dev, "iommu_group", NULL);
 			json_object_object_add(dev, "vfio_node", NULL);
+		}
+		if (many) {
+			json_object_array_add(many, dev);
+			many_changed |= changed;
+			json_object_put(doc);
+			return;
 		}
 		json_object_object_add(doc, "device", dev);
 		kp_json_print(doc, stdout);
@@ -572,6 +583,9 @@ static int vgpu_write(const char *vf, long id, const char *command)
 	snprintf(vgpu_err, sizeof(vgpu_err), "%s", r < 0 ? strerror(-r) : "");
 	return jend(r < 0 ? KP_EXIT_FAIL : KP_EXIT_OK);
 }
+
+/* set when the kernel refused the last create write (nothing of ours) */
+static int refused;
 
 /* create one device; *pre_ran is set once the callouts were asked */
 static int create_dev(struct opts *o, const char *parent, const char *type, const char *uuid,
@@ -664,7 +678,7 @@ static int create_dev(struct opts *o, const char *parent, const char *type, cons
 	struct kp_mdev_type t;
 	struct kp_mdev_dev d;
 	char sysfs[128], names[1024];
-	int r, left = 0, step = -1, written = 0;
+	int r, left = 0, step = -1, written = 0, own = 1;
 	size_t i;
 
 	*created = 0;
@@ -724,13 +738,15 @@ static int create_dev(struct opts *o, const char *parent, const char *type, cons
 	*pre_ran = 1;
 	if ((r = callout_pre(o, "start", cd)))
 		return r;
-	if ((r = jbegin("create")))
+	/* a call that creates several devices holds one journal for all */
+	own = !kp_journal_active();
+	if (own && (r = jbegin("create")))
 		return r;
 	/* the undo (remove it when it exists) is on disk before the create */
 	r = kp_journal_add_mdev(uuid, parent, &step);
 	if (r < 0) {
 		kp_err_errno(uuid, r, "cannot record the create in the journal");
-		return jend(KP_EXIT_FAIL);
+		return own ? jend(KP_EXIT_FAIL) : KP_EXIT_FAIL;
 	}
 	r = kp_mdev_create(parent, type, uuid, o->timeout_ms, &written, &left);
 	if (r == 0)
@@ -739,8 +755,9 @@ static int create_dev(struct opts *o, const char *parent, const char *type, cons
 		/* the kernel refused the create: nothing of ours exists, and a
 		 * device of that UUID (made meanwhile, e.g. by mdevctl's udev
 		 * rule) is not ours to remove: close the journal, no undo */
-		int rc = jend(KP_EXIT_OK);
+		int rc = own ? jend(KP_EXIT_OK) : KP_EXIT_OK;
 
+		refused = 1;
 		if (rc)
 			return rc;
 		if (r == -EEXIST && kp_mdev_get(uuid, &d) == 0 && !strcmp(d.parent, parent) &&
@@ -759,7 +776,7 @@ static int create_dev(struct opts *o, const char *parent, const char *type, cons
 			kp_err(uuid, "cannot create %s on %s: %s%s", type, parent, create_reason(r),
 			       left ? " (and it could not be removed again)" : "");
 		}
-		rc = written ? jend(KP_EXIT_FAIL) : KP_EXIT_FAIL;
+		rc = written && own ? jend(KP_EXIT_FAIL) : KP_EXIT_FAIL;
 		if (r == -EINTR)
 			kp_err(uuid, "interrupted, rolled back");
 		return rc;
@@ -768,19 +785,20 @@ static int create_dev(struct opts *o, const char *parent, const char *type, cons
 		r = kp_journal_signal() ? -EINTR
 					: kp_mdev_write_attr(uuid, attrs[i].key, attrs[i].value);
 		if (r < 0) {
-			int rc = jend(KP_EXIT_FAIL);
+			int rc = own ? jend(KP_EXIT_FAIL) : KP_EXIT_FAIL;
 
 			if (r == -EINTR)
 				kp_err(uuid, "interrupted, rolled back");
 			else
 				kp_err(uuid, "cannot write attribute %s=%s: %s (%s)", attrs[i].key,
 				       attrs[i].value, r == -ENOENT ? "no such attribute" : strerror(-r),
-				       kp_sysfs_exists(sysfs) ? "and the device could not be removed again"
-							      : "the device was removed again");
+				       !own ? "the call is rolled back"
+				       : kp_sysfs_exists(sysfs) ? "and the device could not be removed again"
+								: "the device was removed again");
 			return rc;
 		}
 	}
-	if ((r = jend(KP_EXIT_OK)))
+	if (own && (r = jend(KP_EXIT_OK)))
 		return r;
 	*created = 1;
 	print_device(o, "create", uuid, parent, type, sysfs, 1);
@@ -800,6 +818,73 @@ static struct kp_mdev_attr *opt_attrs(struct opts *o)
 	return a;
 }
 
+static void many_begin(struct opts *o)
+{
+	if (o->json) {
+		many = json_object_new_array();
+		many_changed = 0;
+	}
+}
+
+static void many_end(struct opts *o, const char *command, const char *key, int rc)
+{
+	json_object *doc;
+
+	if (!many)
+		return;
+	if (rc == KP_EXIT_OK) {
+		doc = doc_new(command, many_changed, o->dry_run);
+		json_object_object_add(doc, key, many);
+		kp_json_print(doc, stdout);
+		json_object_put(doc);
+	} else {
+		json_object_put(many);
+	}
+	many = NULL;
+}
+
+/* several devices in one call, all or none: one journal for all of them */
+static int create_many(struct opts *o, const char *parent, char (*uuids)[37], size_t n)
+{
+	size_t i, made = 0;
+	int r = 0, created;
+
+	if (!o->dry_run && (r = jbegin("create")))
+		return r;
+	many_begin(o);
+	for (i = 0; i < n && !r; i++) {
+		refused = 0;
+		r = create_one(o, parent, o->type, uuids[i], opt_attrs(o), o->nattrs, 0, &created);
+		if (!r && created)
+			made++;
+	}
+	if (o->dry_run) {
+		many_end(o, "create", "devices", r);
+		return r;
+	}
+	if (r && refused) {
+		/* the kernel refused the last create: a device with its UUID
+		 * (if any) is not ours; take back the ones this call made and
+		 * close the journal without its undo for that UUID */
+		size_t j;
+
+		for (j = i - 1; j-- > 0;) {
+			struct kp_mdev_dev d;
+
+			if (kp_mdev_get(uuids[j], &d) == 0 && kp_mdev_remove(uuids[j]) < 0)
+				kp_err(uuids[j], "cannot remove it again");
+		}
+		kp_journal_commit();
+	} else {
+		r = jend(r);
+	}
+	if (r && made)
+		kp_err(NULL, "rolled back: the %zu device%s this call created %s removed again", made,
+		       made == 1 ? "" : "s", made == 1 ? "was" : "were");
+	many_end(o, "create", "devices", r);
+	return r;
+}
+
 int cmd_create(struct opts *o, int argc, char **argv)
 {
 	char uuid[37], vf[13], parent[KP_MDEV_NAME];
@@ -810,13 +895,45 @@ int cmd_create(struct opts *o, int argc, char **argv)
 	if (!o->parent || !o->type)
 		return kp_usage_err("create needs --parent and --type");
 	if (vgpu_vf_arg(o->parent, vf)) {
-		if (o->uuid)
+		if (o->uuid || o->count)
 			return kp_usage_err("a vendor-specific vGPU VF has no UUID (it is the VF %s)", vf);
 		if (!o->dry_run && (r = need_root()))
 			return r;
 		if (!o->dry_run && (lock = take_lock()) < 0)
 			return -lock;
 		r = create_vgpu(o, vf, o->type, &created);
+		if (lock >= 0)
+			kp_lock_release(lock);
+		return r;
+	}
+	if (o->count && o->nuuids)
+		return kp_usage_err("--count and --uuid exclude each other");
+	if (o->count > 1 || o->nuuids > 1) {
+		static char uuids[256][37];
+		size_t n = o->count ? (size_t)o->count : o->nuuids, i, j;
+
+		for (i = 0; i < n; i++) {
+			if (o->count) {
+				if ((r = kp_uuid_generate(uuids[i])) < 0) {
+					kp_err_errno(NULL, r, "cannot generate a UUID");
+					return KP_EXIT_FAIL;
+				}
+			} else if ((r = parse_uuid("--uuid", o->uuids[i], uuids[i]))) {
+				return r;
+			}
+			for (j = 0; j < i; j++)
+				if (!strcmp(uuids[i], uuids[j]))
+					return kp_usage_err("--uuid %s given twice", uuids[i]);
+		}
+		if (kp_bdf_parse(o->parent, vf) == 0)
+			snprintf(parent, sizeof(parent), "%s", vf);
+		else
+			snprintf(parent, sizeof(parent), "%s", o->parent);
+		if (!o->dry_run && (r = need_root()))
+			return r;
+		if (!o->dry_run && (lock = take_lock()) < 0)
+			return -lock;
+		r = create_many(o, parent, uuids, n);
 		if (lock >= 0)
 			kp_lock_release(lock);
 		return r;
@@ -848,8 +965,18 @@ int cmd_create(struct opts *o, int argc, char **argv)
 static void print_removed(struct opts *o, const char *command, const char *what, int changed)
 {
 	if (o->json) {
-		json_object *doc = doc_new(command, changed, o->dry_run);
+		json_object *doc;
 
+		if (many) {
+			json_object *x = json_object_new_object();
+
+			json_object_object_add(x, "uuid", json_object_new_string(what));
+			json_object_object_add(x, "changed", json_object_new_boolean(changed));
+			json_object_array_add(many, x);
+			many_changed |= changed;
+			return;
+		}
+		doc = doc_new(command, changed, o->dry_run);
 		json_object_object_add(doc, "uuid", json_object_new_string(what));
 		kp_json_print(doc, stdout);
 		json_object_put(doc);
@@ -952,8 +1079,43 @@ int cmd_remove(struct opts *o, int argc, char **argv)
 	char uuid[37], vf[13];
 	int r, lock = -1, removed;
 
-	if (argc != 1)
-		return kp_usage_err("%s takes one UUID (or a vGPU VF's address)", "remove");
+	if (argc < 1)
+		return kp_usage_err("%s takes a UUID (or a vGPU VF's address)", "remove");
+	if (argc > 1) {
+		char (*u)[37] = calloc((size_t)argc, sizeof(*u));
+		int i, removed_any;
+
+		if (!u)
+			return KP_EXIT_FAIL;
+		for (i = 0; i < argc; i++)
+			if ((r = parse_uuid("UUID", argv[i], u[i]))) {
+				free(u);
+				return r;
+			}
+		if (!o->dry_run && (r = need_root())) {
+			free(u);
+			return r;
+		}
+		if (!o->dry_run && (lock = take_lock()) < 0) {
+			free(u);
+			return -lock;
+		}
+		/* every holder check before the first removal */
+		for (i = 0; i < argc && !r; i++) {
+			struct kp_mdev_dev d;
+
+			if (!o->force && kp_mdev_get(u[i], &d) == 0)
+				r = holder_check(o, &d, u[i]);
+		}
+		many_begin(o);
+		for (i = 0; i < argc && !r; i++)
+			r = remove_one(o, u[i], &removed_any);
+		many_end(o, "remove", "devices", r);
+		if (lock >= 0)
+			kp_lock_release(lock);
+		free(u);
+		return r;
+	}
 	if (vgpu_vf_arg(argv[0], vf)) {
 		if (!o->dry_run && (r = need_root()))
 			return r;

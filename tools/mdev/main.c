@@ -18,6 +18,7 @@ enum {
 	OPT_DELATTR,
 	OPT_INDEX,
 	OPT_TIMEOUT,
+	OPT_COUNT,
 };
 
 /* Which command takes which option (a bit per option). */
@@ -33,7 +34,8 @@ enum {
 	O_DRYRUN = 1 << 8,
 	O_INDEX = 1 << 9,
 	O_DELATTR = 1 << 10,
-	O_LAST = O_DELATTR,
+	O_COUNT = 1 << 11,
+	O_LAST = O_COUNT,
 };
 
 struct cmd {
@@ -45,7 +47,7 @@ struct cmd {
 static const struct cmd cmds[] = {
 	{ "types", cmd_types, 0 },
 	{ "list", cmd_list, O_DEFINED | O_PARENT },
-	{ "create", cmd_create, O_PARENT | O_TYPE | O_UUID | O_ATTR | O_TIMEOUT | O_DRYRUN | O_FORCE },
+	{ "create", cmd_create, O_PARENT | O_TYPE | O_UUID | O_ATTR | O_TIMEOUT | O_DRYRUN | O_FORCE | O_COUNT },
 	{ "remove", cmd_remove, O_FORCE | O_DRYRUN },
 	{ "define", cmd_define, O_PARENT | O_TYPE | O_UUID | O_ATTR | O_AUTO | O_DRYRUN | O_FORCE },
 	{ "undefine", cmd_undefine, O_PARENT | O_DRYRUN | O_FORCE },
@@ -68,8 +70,9 @@ static void usage(void)
 	      "Commands:\n"
 	      " types [PARENT]          every parent and its types: name, API, instances left\n"
 	      " list                    active devices (--defined: definitions), holders\n"
-	      " create -p P -t T        create a device (--uuid U, --attr K=V... in order)\n"
-	      " remove UUID|VF          remove it; refused while a process holds it\n"
+	      " create -p P -t T        create a device (--uuid U, --attr K=V... in order);\n"
+	      "                         several in one call: --uuid U... or --count N\n"
+	      " remove UUID|VF...       remove them; refused while a process holds one\n"
 	      " define -p P -t T        a persistent definition in /etc/mdevctl.d/P/UUID\n"
 	      " define UUID             define an active device as it is\n"
 	      " undefine UUID           remove the definition\n"
@@ -89,6 +92,7 @@ static void usage(void)
 	      " -p, --parent PARENT     the parent device\n"
 	      " -t, --type TYPE         the mdev type (nvidia-222, i915-GVTg_V5_4, ...)\n"
 	      " -u, --uuid UUID         the device's UUID (default: a new random one)\n"
+	      "     --count N           create: N devices (new random UUIDs), all or none\n"
 	      " -a, --attr KEY=VALUE    a vendor attribute, written in the order given\n"
 	      "     --index N           modify: where --attr goes, which --delattr removes\n"
 	      "     --delattr           modify: remove an attribute (default: the last)\n"
@@ -126,6 +130,7 @@ static int opt_bit(int c)
 	case 'n': return O_DRYRUN;
 	case OPT_INDEX: return O_INDEX;
 	case OPT_DELATTR: return O_DELATTR;
+	case OPT_COUNT: return O_COUNT;
 	}
 	return 0;
 }
@@ -144,6 +149,7 @@ static const char *opt_name(unsigned bit)
 	case O_DRYRUN: return "--dry-run";
 	case O_INDEX: return "--index";
 	case O_DELATTR: return "--delattr";
+	case O_COUNT: return "--count";
 	}
 	return "?";
 }
@@ -165,6 +171,7 @@ static int run(int argc, char **argv)
 		{ "defined", no_argument, NULL, 'd' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "count", required_argument, NULL, OPT_COUNT },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -188,7 +195,21 @@ static int run(int argc, char **argv)
 		switch (c) {
 		case 'p': o.parent = optarg; break;
 		case 't': o.type = optarg; break;
-		case 'u': o.uuid = optarg; break;
+		case 'u':
+			if (o.nuuids == sizeof(o.uuids) / sizeof(o.uuids[0]))
+				return kp_usage_err("more than %zu --uuid", o.nuuids);
+			o.uuids[o.nuuids++] = optarg;
+			o.uuid = o.uuids[0];
+			break;
+		case OPT_COUNT: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (!*optarg || *end || v < 1 || v > 256)
+				return kp_usage_err("invalid --count: '%s' (1..256)", optarg);
+			o.count = (int)v;
+			break;
+		}
 		case 'a': {
 			char *eq = strchr(optarg, '=');
 
@@ -256,6 +277,8 @@ static int run(int argc, char **argv)
 			return kp_usage_err("%s does not take %s", cmd->name, opt_name(bit));
 	if (o.json && o.quiet)
 		return kp_usage_err("--json and --quiet exclude each other");
+	if (o.nuuids > 1 && cmd->func != cmd_create)
+		return kp_usage_err("%s takes one --uuid", cmd->name);
 	kp_set_quiet(o.quiet);
 	kp_out_init(&o.out, o.json, o.quiet);
 	optind++;
