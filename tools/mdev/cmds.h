@@ -51,6 +51,9 @@ int jend(int rc);
 
 /* ---- live.c: shared by the commands -------------------------------- */
 
+/* --wait: how long take_lock waits for another run's lock (ms) */
+extern int lock_wait_ms;
+
 /* 1 when the effective uid is root; need_root prints and returns 3. */
 int need_root(void);
 /* Take the change lock (error printed): fd >= 0, or an exit status < 0

@@ -26,11 +26,13 @@ int need_root(void)
 	return KP_EXIT_HOST;
 }
 
+int lock_wait_ms = KP_LOCK_WAIT_DEFAULT_MS;
+
 int take_lock(void)
 {
 	struct kp_journal_info info;
 	pid_t holder = 0;
-	int fd = kp_lock_take_wait(KP_LOCK_WAIT_DEFAULT_MS, &holder), r;
+	int fd = kp_lock_take_wait(lock_wait_ms, &holder), r;
 
 	if (fd < 0) {
 		if (fd == -ETIMEDOUT && holder > 0)
@@ -99,7 +101,7 @@ int cmd_recover(struct opts *o, int argc, char **argv)
 		return kp_usage_err("recover takes no arguments");
 	if ((r = need_root()))
 		return r;
-	fd = kp_lock_take_wait(KP_LOCK_WAIT_DEFAULT_MS, NULL);
+	fd = kp_lock_take_wait(lock_wait_ms, NULL);
 	if (fd < 0) {
 		kp_err_errno(KP_LOCK_FILE, fd, "cannot take the lock");
 		return KP_EXIT_FAIL;

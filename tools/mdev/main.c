@@ -19,6 +19,7 @@ enum {
 	OPT_INDEX,
 	OPT_TIMEOUT,
 	OPT_COUNT,
+	OPT_WAIT,
 };
 
 /* Which command takes which option (a bit per option). */
@@ -35,7 +36,8 @@ enum {
 	O_INDEX = 1 << 9,
 	O_DELATTR = 1 << 10,
 	O_COUNT = 1 << 11,
-	O_LAST = O_COUNT,
+	O_WAIT = 1 << 12,
+	O_LAST = O_WAIT,
 };
 
 struct cmd {
@@ -47,16 +49,16 @@ struct cmd {
 static const struct cmd cmds[] = {
 	{ "types", cmd_types, 0 },
 	{ "list", cmd_list, O_DEFINED | O_PARENT },
-	{ "create", cmd_create, O_PARENT | O_TYPE | O_UUID | O_ATTR | O_TIMEOUT | O_DRYRUN | O_FORCE | O_COUNT },
-	{ "remove", cmd_remove, O_FORCE | O_DRYRUN },
-	{ "define", cmd_define, O_PARENT | O_TYPE | O_UUID | O_ATTR | O_AUTO | O_DRYRUN | O_FORCE },
-	{ "undefine", cmd_undefine, O_PARENT | O_DRYRUN | O_FORCE },
-	{ "modify", cmd_modify, O_PARENT | O_TYPE | O_ATTR | O_AUTO | O_INDEX | O_DELATTR | O_DRYRUN | O_FORCE },
-	{ "start", cmd_start, O_PARENT | O_TYPE | O_UUID | O_ATTR | O_TIMEOUT | O_DRYRUN | O_FORCE },
-	{ "stop", cmd_stop, O_FORCE | O_DRYRUN },
-	{ "start-parent", cmd_start_parent, O_TIMEOUT | O_DRYRUN },
-	{ "apply", cmd_apply, O_TIMEOUT | O_DRYRUN },
-	{ "recover", cmd_recover, 0 },
+	{ "create", cmd_create, O_PARENT | O_TYPE | O_UUID | O_ATTR | O_TIMEOUT | O_DRYRUN | O_FORCE | O_COUNT | O_WAIT },
+	{ "remove", cmd_remove, O_FORCE | O_DRYRUN | O_WAIT },
+	{ "define", cmd_define, O_PARENT | O_TYPE | O_UUID | O_ATTR | O_AUTO | O_DRYRUN | O_FORCE | O_WAIT },
+	{ "undefine", cmd_undefine, O_PARENT | O_DRYRUN | O_FORCE | O_WAIT },
+	{ "modify", cmd_modify, O_PARENT | O_TYPE | O_ATTR | O_AUTO | O_INDEX | O_DELATTR | O_DRYRUN | O_FORCE | O_WAIT },
+	{ "start", cmd_start, O_PARENT | O_TYPE | O_UUID | O_ATTR | O_TIMEOUT | O_DRYRUN | O_FORCE | O_WAIT },
+	{ "stop", cmd_stop, O_FORCE | O_DRYRUN | O_WAIT },
+	{ "start-parent", cmd_start_parent, O_TIMEOUT | O_DRYRUN | O_WAIT },
+	{ "apply", cmd_apply, O_TIMEOUT | O_DRYRUN | O_WAIT },
+	{ "recover", cmd_recover, O_WAIT },
 };
 
 static void usage(void)
@@ -102,6 +104,7 @@ static void usage(void)
 	      "                         callout script refuses\n"
 	      "     --timeout MS        how long to wait for a device and its /dev/vfio node\n"
 	      "                         (default 5000)\n"
+	      "     --wait SECONDS      wait that long for another run's lock (default 5)\n"
 	      " -n, --dry-run           say what would change, change nothing\n"
 	      " -j, --json              JSON output (\"schema\": 1)\n"
 	      " -q, --quiet             no output, only the exit status and errors\n"
@@ -131,6 +134,7 @@ static int opt_bit(int c)
 	case OPT_INDEX: return O_INDEX;
 	case OPT_DELATTR: return O_DELATTR;
 	case OPT_COUNT: return O_COUNT;
+	case OPT_WAIT: return O_WAIT;
 	}
 	return 0;
 }
@@ -150,6 +154,7 @@ static const char *opt_name(unsigned bit)
 	case O_INDEX: return "--index";
 	case O_DELATTR: return "--delattr";
 	case O_COUNT: return "--count";
+	case O_WAIT: return "--wait";
 	}
 	return "?";
 }
@@ -172,6 +177,7 @@ static int run(int argc, char **argv)
 		{ "force", no_argument, NULL, 'f' },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "count", required_argument, NULL, OPT_COUNT },
+		{ "wait", required_argument, NULL, OPT_WAIT },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -253,6 +259,16 @@ static int run(int argc, char **argv)
 				return kp_usage_err("invalid --timeout: '%s' (milliseconds, 0..600000)",
 						    optarg);
 			o.timeout_ms = (int)v;
+			break;
+		}
+		case OPT_WAIT: {
+			char *end;
+			double v = strtod(optarg, &end);
+
+			/* "!(v <= 3600)" also refuses a NaN */
+			if (*optarg == '\0' || *end || !(v >= 0) || !(v <= 3600))
+				return kp_usage_err("invalid --wait: '%s' (seconds, 0..3600)", optarg);
+			lock_wait_ms = (int)(v * 1000 + 0.5);
 			break;
 		}
 		case 'n': o.dry_run = 1; break;

@@ -30,4 +30,4 @@ assert_eq "$(mdev start-parent 0000:41:00.4)" "" "a parent without definitions"
 # the shipped rule and unit
 R=$TOP/contrib/udev/61-kvmprep-mdev.rules
 grep -q 'ENV{MDEV_STATE}=="registered", TEST=="/etc/mdevctl.d/$kernel", RUN+="@BINDIR@/kvmprep-mdev -q start-parent $kernel"' "$R" || fail "udev rule"
-grep -q '^ExecStart=@BINDIR@/kvmprep-mdev apply --timeout 60000$' "$TOP/contrib/systemd/kvmprep-mdev.service" || fail "unit"
+grep -q '^ExecStart=@BINDIR@/kvmprep-mdev apply --timeout 60000 --wait 20$' "$TOP/contrib/systemd/kvmprep-mdev.service" || fail "unit"
