@@ -103,3 +103,23 @@ int kp_ifname_check(const char *in)
 			return -EINVAL;
 	return 0;
 }
+
+int kp_driver_check(const char *in)
+{
+	size_t n;
+
+	if (!in)
+		return -EINVAL;
+	n = strlen(in);
+	if (n == 0 || n > 31)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		char c = in[i];
+
+		/* ASCII only, whatever the locale */
+		if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') &&
+		    !(c >= '0' && c <= '9') && c != '_' && c != '-')
+			return -EINVAL;
+	}
+	return 0;
+}

@@ -18,4 +18,9 @@ int kp_uuid_check(const char *in);
 /* A valid network interface name (1..15 chars, no '/', ':', space, not "." or ".."). */
 int kp_ifname_check(const char *in);
 
+/* A kernel driver (and module) name as --driver takes it: 1..31 of
+ * [A-Za-z0-9_-]. The same check guards vfio.conf's driver field, which is
+ * copied into the generated udev rule. */
+int kp_driver_check(const char *in);
+
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "persist.h"
 #include "ids.h"
+#include "rfile.h"
 #include "root.h"
 
 #include <errno.h>
@@ -146,97 +147,174 @@ int kp_persist_remove(const char *abs, int *changed)
 	return fsync_dir(path);
 }
 
-int kp_persist_parse(const char *text, struct kp_persist_entry **out, size_t *nout,
-		     int *line)
+int kp_persist_entry_check(const struct kp_persist_entry *e)
 {
-	struct kp_persist_entry *v = NULL;
-	size_t n = 0, cap = 0;
-	const char *p = text;
-	int lineno = 0;
+	char canon[13];
 
-	*out = NULL;
-	*nout = 0;
-	while (*p) {
-		char buf[256], bdf[32], id[32], drv[64], extra[8];
-		size_t w = strcspn(p, "\n");
-		const char *s;
-		int k;
-
-		lineno++;
-		snprintf(buf, sizeof(buf), "%.*s", (int)(w < sizeof(buf) - 1 ? w : sizeof(buf) - 1), p);
-		p += w;
-		if (*p == '\n')
-			p++;
-		for (s = buf; *s == ' ' || *s == '\t'; s++)
-			;
-		if (*s == '\0' || *s == '#')
-			continue;
-		if (n == cap) {
-			size_t nc = cap ? cap * 2 : 8;
-			struct kp_persist_entry *nv = realloc(v, nc * sizeof(*nv));
-
-			if (!nv) {
-				free(v);
-				return -ENOMEM;
-			}
-			v = nv;
-			cap = nc;
-		}
-		memset(&v[n], 0, sizeof(v[n]));
-		k = sscanf(s, "%31s %31s %63s %7s", bdf, id, drv, extra);
-		if (k != 3 || w >= sizeof(buf) - 1 || kp_bdf_parse(bdf, v[n].bdf) < 0 ||
-		    kp_pciid_parse(id, &v[n].vendor, &v[n].device) < 0 ||
-		    strlen(drv) >= sizeof(v[n].driver)) {
-			free(v);
-			if (line)
-				*line = lineno;
-			return -EINVAL;
-		}
-		strcpy(v[n].driver, drv);
-		n++;
-	}
-	*out = v;
-	*nout = n;
+	if (!e || kp_bdf_parse(e->bdf, canon) < 0 || strcmp(canon, e->bdf) != 0 ||
+	    e->vendor > 0xffff || e->device > 0xffff ||
+	    !memchr(e->driver, '\0', sizeof(e->driver)) || kp_driver_check(e->driver) < 0)
+		return -EINVAL;
 	return 0;
 }
 
-int kp_persist_load(struct kp_persist_entry **out, size_t *n, int *line)
+int kp_persist_parse(struct kp_rfile *f, struct kp_persist_entry **out, size_t *nout)
 {
-	char *text;
+	struct kp_persist_entry *v = NULL;
+	int *lines = NULL;
+	size_t n = 0, cap = 0, nf;
+	char *fld[3];
+	int r;
+
+	*out = NULL;
+	*nout = 0;
+	while ((r = kp_rfile_next(f, fld, 3, &nf)) > 0) {
+		struct kp_persist_entry e;
+
+		memset(&e, 0, sizeof(e));
+		if (nf != 3) {
+			r = kp_rfile_bad(f, "want ADDRESS VVVV:DDDD DRIVER, got %zu field%s", nf,
+					 nf == 1 ? "" : "s");
+			break;
+		}
+		if (kp_bdf_parse(fld[0], e.bdf) < 0) {
+			r = kp_rfile_bad(f, "invalid PCI address (want 0000:01:00.0)");
+			break;
+		}
+		if (kp_pciid_parse(fld[1], &e.vendor, &e.device) < 0) {
+			r = kp_rfile_bad(f, "invalid vendor:device (want VVVV:DDDD, e.g. 10de:1eb8)");
+			break;
+		}
+		if (kp_driver_check(fld[2]) < 0) {
+			r = kp_rfile_bad(f, "invalid driver name (1-31 of A-Z a-z 0-9 _ -)");
+			break;
+		}
+		strcpy(e.driver, fld[2]);
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(v[i].bdf, e.bdf) == 0) {
+				r = kp_rfile_bad(f, "duplicate entry for %s (first on line %d)",
+						 e.bdf, lines[i]);
+				goto fail;
+			}
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 8;
+			struct kp_persist_entry *nv = realloc(v, nc * sizeof(*nv));
+			int *nl;
+
+			if (nv)
+				v = nv;
+			nl = nv ? realloc(lines, nc * sizeof(*nl)) : NULL;
+			if (!nl) {
+				r = -ENOMEM;
+				goto fail;
+			}
+			lines = nl;
+			cap = nc;
+		}
+		lines[n] = f->line;
+		v[n++] = e;
+	}
+	if (r < 0)
+		goto fail;
+	free(lines);
+	*out = v;
+	*nout = n;
+	return 0;
+fail:
+	free(lines);
+	free(v);
+	return r;
+}
+
+int kp_persist_load(struct kp_persist_entry **out, size_t *n, char *err)
+{
+	struct kp_rfile f;
 	int r;
 
 	*out = NULL;
 	*n = 0;
-	r = kp_read_file(KP_VFIO_CONF, &text, NULL);
-	if (r == -ENOENT)
-		return 0;
-	if (r < 0)
-		return r;
-	r = kp_persist_parse(text, out, n, line);
-	free(text);
-	return r;
+	err[0] = '\0';
+	r = kp_rfile_open(&f, KP_VFIO_CONF, KP_VFIO_CONF_MAX, 0);
+	if (r == 0)
+		r = kp_persist_parse(&f, out, n);
+	if (r == -ENOMEM && !f.err[0])
+		snprintf(f.err, sizeof(f.err), "%s: cannot read: %s", f.name, strerror(ENOMEM));
+	if (r < 0 && r != -ENOENT)
+		snprintf(err, KP_RFILE_ERRLEN, "%s", f.err);
+	kp_rfile_close(&f);
+	return r == -ENOENT ? 0 : r;
+}
+
+/* A value for a udev rule, inside "…": udev unescapes \" and substitutes
+ * $name and %c in assigned values (driver_override, RUN), so those are
+ * escaped; control characters cannot be written and fail. The entries are
+ * validated before this, so for them it changes nothing: it is the last
+ * line of defence, not the first. */
+static int udev_escape(char *dst, size_t n, const char *src)
+{
+	size_t o = 0;
+
+	for (; *src; src++) {
+		unsigned char c = (unsigned char)*src;
+		const char *rep = NULL;
+		char one[2] = { (char)c, '\0' };
+
+		if (c < 0x20 || c == 0x7f)
+			return -EINVAL;
+		if (c == '"')
+			rep = "\\\"";
+		else if (c == '\\')
+			return -EINVAL; /* a backslash before the closing quote escapes it */
+		else if (c == '$')
+			rep = "$$";
+		else if (c == '%')
+			rep = "%%";
+		else
+			rep = one;
+		if (o + strlen(rep) >= n)
+			return -ENAMETOOLONG;
+		memcpy(dst + o, rep, strlen(rep));
+		o += strlen(rep);
+	}
+	dst[o] = '\0';
+	return 0;
 }
 
 static char *join(const struct kp_persist_entry *e, size_t n, const char *head,
 		  int rules)
 {
-	size_t cap = strlen(head) + 1 + n * 256, len;
-	char *buf = malloc(cap);
+	size_t cap = strlen(head) + 1 + n * 320, len;
+	char *buf;
 	size_t i;
 
+	for (i = 0; i < n; i++)
+		if (kp_persist_entry_check(&e[i]) < 0) {
+			errno = EINVAL;
+			return NULL;
+		}
+	buf = malloc(cap);
 	if (!buf)
 		return NULL;
 	len = (size_t)snprintf(buf, cap, "%s", head);
 	for (i = 0; i < n; i++) {
-		if (rules)
+		char bdf[64], drv[128];
+
+		if (rules) {
+			if (udev_escape(bdf, sizeof(bdf), e[i].bdf) < 0 ||
+			    udev_escape(drv, sizeof(drv), e[i].driver) < 0) {
+				free(buf);
+				errno = EINVAL;
+				return NULL;
+			}
 			len += (size_t)snprintf(buf + len, cap - len,
 				"ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"%s\", "
 				"ATTR{vendor}==\"0x%04x\", ATTR{device}==\"0x%04x\", "
 				"ATTR{driver_override}=\"%s\", RUN{builtin}+=\"kmod load %s\"\n",
-				e[i].bdf, e[i].vendor, e[i].device, e[i].driver, e[i].driver);
-		else
+				bdf, e[i].vendor, e[i].device, drv, drv);
+		} else {
 			len += (size_t)snprintf(buf + len, cap - len, "%s %04x:%04x %s\n",
 						e[i].bdf, e[i].vendor, e[i].device, e[i].driver);
+		}
 	}
 	return buf;
 }
@@ -274,14 +352,30 @@ int kp_persist_save(const struct kp_persist_entry *e, size_t n, int *changed)
 	conf = kp_persist_conf_text(e, n);
 	rules = kp_persist_rules_text(e, n);
 	if (!conf || !rules) {
+		r = errno == EINVAL ? -EINVAL : -ENOMEM;
 		free(conf);
 		free(rules);
-		return -ENOMEM;
+		return r;
 	}
-	/* the conf first: it is what the boot unit reads */
-	r = kp_persist_write(KP_VFIO_CONF, conf, strlen(conf), 0644, &c1);
-	if (r == 0)
-		r = kp_persist_write(KP_VFIO_RULES, rules, strlen(rules), 0644, &c2);
+	/* the conf first: it is what the boot unit reads; when the rule cannot
+	 * be written, the conf goes back to what it was (both or neither) */
+	{
+		char *old = NULL;
+		size_t oldlen = 0;
+		int had = kp_read_file(KP_VFIO_CONF, &old, &oldlen) == 0;
+
+		r = kp_persist_write(KP_VFIO_CONF, conf, strlen(conf), 0644, &c1);
+		if (r == 0)
+			r = kp_persist_write(KP_VFIO_RULES, rules, strlen(rules), 0644, &c2);
+		if (r < 0 && c1) {
+			if (had)
+				kp_persist_write(KP_VFIO_CONF, old, oldlen, 0644, NULL);
+			else
+				kp_persist_remove(KP_VFIO_CONF, NULL);
+			c1 = 0;
+		}
+		free(old);
+	}
 	free(conf);
 	free(rules);
 	if (changed)

@@ -41,16 +41,32 @@ struct kp_persist_entry {
 	char driver[32];
 };
 
-/* Parse the text of vfio.conf. 0 or -errno (-EINVAL with *line set to the
- * first bad line). Caller frees *out. */
-int kp_persist_parse(const char *text, struct kp_persist_entry **out, size_t *n,
-		     int *line);
-/* Read vfio.conf (missing: no entries). 0 or -errno. */
-int kp_persist_load(struct kp_persist_entry **out, size_t *n, int *line);
-/* The conf text and the udev rules text for a set of entries (malloc'ed). */
+/* vfio.conf is at most this big (a line per device: ~40 bytes). */
+#define KP_VFIO_CONF_MAX (256 * 1024)
+
+struct kp_rfile;
+/* Parse vfio.conf from a file read by the hardened reader (lib/rfile.h):
+ * every field is validated as the option it stands for (the address as a
+ * DEVICE argument, kp_bdf_parse; the id as --id, kp_pciid_parse; the
+ * driver as --driver, kp_driver_check), a device listed twice is refused.
+ * 0, or -EINVAL with f->err "FILE:LINE: message" (nothing returned), or
+ * -ENOMEM. Caller frees *out. */
+int kp_persist_parse(struct kp_rfile *f, struct kp_persist_entry **out, size_t *n);
+/* Read vfio.conf with the hardened reader (missing: no entries). 0, or
+ * -errno with err (KP_RFILE_ERRLEN bytes) set to one line: -EINVAL means
+ * the file is refused whole (exit 2), anything else that it could not be
+ * read (exit 1). A caller that could not load it never rewrites it. */
+int kp_persist_load(struct kp_persist_entry **out, size_t *n, char *err);
+/* An entry is one that kp_persist_parse would accept. 0 or -EINVAL. */
+int kp_persist_entry_check(const struct kp_persist_entry *e);
+/* The conf text and the udev rules text for a set of entries (malloc'ed).
+ * NULL with errno EINVAL when an entry does not pass
+ * kp_persist_entry_check: nothing unchecked reaches a generated file, and
+ * every value in the rule is written escaped for udev. */
 char *kp_persist_conf_text(const struct kp_persist_entry *e, size_t n);
 char *kp_persist_rules_text(const struct kp_persist_entry *e, size_t n);
-/* Write both files (or remove both when n is 0). 0 or -errno. */
+/* Write both files (or remove both when n is 0). 0 or -errno (-EINVAL: an
+ * entry is invalid, nothing written). */
 int kp_persist_save(const struct kp_persist_entry *e, size_t n, int *changed);
 
 #endif

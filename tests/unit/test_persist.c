@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "persist.h"
+#include "rfile.h"
 #include "root.h"
 
 static char root[64];
@@ -108,15 +109,27 @@ static void test_write_error(void **state)
 	assert_int_equal(kp_persist_write("/etc/blocker/y", "x", 1, 0644, NULL), -ENOTDIR);
 }
 
+static int parse(const char *text, struct kp_persist_entry **e, size_t *n, char *err)
+{
+	struct kp_rfile f;
+	int r = kp_rfile_from_buffer(&f, "/etc/kvmprep/vfio.conf", text, strlen(text), 0);
+
+	if (r == 0)
+		r = kp_persist_parse(&f, e, n);
+	strcpy(err, f.err);
+	kp_rfile_close(&f);
+	return r;
+}
+
 static void test_parse(void **state)
 {
 	struct kp_persist_entry *e;
+	char err[KP_RFILE_ERRLEN];
 	size_t n;
-	int line = 0;
 
 	(void)state;
-	assert_int_equal(kp_persist_parse("# c\n\n0000:01:00.0 10de:1eb8 vfio-pci\n"
-					  "  02:00.0 144D:A808 vfio-pci  \n", &e, &n, &line), 0);
+	assert_int_equal(parse("# c\n\n0000:01:00.0 10de:1eb8 vfio-pci\n"
+			       "  02:00.0 144D:A808 vfio-pci  # the NVMe\r\n", &e, &n, err), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(e[0].bdf, "0000:01:00.0");
 	assert_int_equal(e[0].vendor, 0x10de);
@@ -125,15 +138,55 @@ static void test_parse(void **state)
 	assert_string_equal(e[1].bdf, "0000:02:00.0");
 	assert_int_equal(e[1].vendor, 0x144d);
 	free(e);
-	assert_int_equal(kp_persist_parse("", &e, &n, &line), 0);
+	assert_int_equal(parse("", &e, &n, err), 0);
 	assert_int_equal(n, 0);
 	free(e);
-	assert_int_equal(kp_persist_parse("0000:01:00.0 10de:1eb8 vfio-pci\nbogus\n", &e, &n, &line),
-			 -EINVAL);
-	assert_int_equal(line, 2);
-	assert_int_equal(kp_persist_parse("0000:01:00.0 10de vfio-pci\n", &e, &n, &line), -EINVAL);
-	assert_int_equal(kp_persist_parse("0000:01:00.0 10de:1eb8 vfio-pci extra\n", &e, &n, &line),
-			 -EINVAL);
+	assert_int_equal(parse("0000:01:00.0 10de:1eb8 vfio-pci\nbogus\n", &e, &n, err), -EINVAL);
+	assert_string_equal(err, "/etc/kvmprep/vfio.conf:2: want ADDRESS VVVV:DDDD DRIVER, got 1 field");
+	assert_null(e);
+	assert_int_equal(parse("0000:01:00.0 10de vfio-pci\n", &e, &n, err), -EINVAL);
+	assert_string_equal(err, "/etc/kvmprep/vfio.conf:1: invalid vendor:device (want VVVV:DDDD, e.g. 10de:1eb8)");
+	assert_int_equal(parse("0000:01:00.0 10de:1eb8 vfio-pci extra\n", &e, &n, err), -EINVAL);
+	assert_string_equal(err, "/etc/kvmprep/vfio.conf:1: too many fields (at most 3)");
+	/* a driver that would break out of the udev rule's quotes */
+	assert_int_equal(parse("0000:01:00.0 10de:1eb8 vfio-pci\",RUN+=\"/x\n", &e, &n, err), -EINVAL);
+	assert_string_equal(err, "/etc/kvmprep/vfio.conf:1: invalid driver name (1-31 of A-Z a-z 0-9 _ -)");
+	/* the same device twice (in either spelling) */
+	assert_int_equal(parse("0000:01:00.0 10de:1eb8 vfio-pci\n#\n01:00.0 10de:1eb8 pci-stub\n",
+			       &e, &n, err), -EINVAL);
+	assert_string_equal(err, "/etc/kvmprep/vfio.conf:3: duplicate entry for 0000:01:00.0 (first on line 1)");
+	/* a NUL: the whole file is refused, not truncated */
+	{
+		static const char nul[] = "0000:01:00.0 10de:1eb8 vfio-pci\n\0" "0000:02:00.0 10de:1eb8 vfio-pci\n";
+		struct kp_rfile f;
+
+		assert_int_equal(kp_rfile_from_buffer(&f, "/etc/kvmprep/vfio.conf", nul, sizeof(nul) - 1, 0),
+				 -EINVAL);
+		assert_string_equal(f.err, "/etc/kvmprep/vfio.conf:2: contains a NUL byte: file refused");
+		kp_rfile_close(&f);
+	}
+}
+
+static void test_entry_check(void **state)
+{
+	struct kp_persist_entry bad[] = {
+		{ "0000:01:00.0", 0x10de, 0x1eb8, "vfio-pci\",RUN+=\"/x" },
+		{ "01:00.0", 0x10de, 0x1eb8, "vfio-pci" },   /* not canonical */
+		{ "0000:01:00.0", 0x10000, 0x1eb8, "vfio-pci" },
+		{ "0000:01:00.0", 0x10de, 0x1eb8, "" },
+		{ "0000:01:00.0", 0x10de, 0x1eb8, "a b" },
+	};
+	int changed;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(kp_persist_entry_check(&bad[i]), -EINVAL);
+		assert_null(kp_persist_rules_text(&bad[i], 1));
+		assert_null(kp_persist_conf_text(&bad[i], 1));
+		assert_int_equal(kp_persist_save(&bad[i], 1, &changed), -EINVAL);
+		assert_false(kp_exists(KP_VFIO_CONF));
+		assert_false(kp_exists(KP_VFIO_RULES));
+	}
 }
 
 static void test_save_load(void **state)
@@ -144,7 +197,8 @@ static void test_save_load(void **state)
 	};
 	struct kp_persist_entry *out;
 	size_t n;
-	int changed, line;
+	char err[KP_RFILE_ERRLEN];
+	int changed;
 	char *rules;
 
 	(void)state;
@@ -152,7 +206,7 @@ static void test_save_load(void **state)
 	assert_int_equal(changed, 1);
 	assert_int_equal(kp_persist_save(in, 2, &changed), 0);
 	assert_int_equal(changed, 0); /* idempotent */
-	assert_int_equal(kp_persist_load(&out, &n, &line), 0);
+	assert_int_equal(kp_persist_load(&out, &n, err), 0);
 	assert_int_equal(n, 2);
 	for (size_t i = 0; i < 2; i++) {
 		assert_string_equal(out[i].bdf, in[i].bdf);
@@ -171,7 +225,7 @@ static void test_save_load(void **state)
 	assert_int_equal(changed, 1);
 	assert_false(kp_exists(KP_VFIO_CONF));
 	assert_false(kp_exists(KP_VFIO_RULES));
-	assert_int_equal(kp_persist_load(&out, &n, &line), 0);
+	assert_int_equal(kp_persist_load(&out, &n, err), 0);
 	assert_int_equal(n, 0);
 }
 
@@ -181,6 +235,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_write_atomic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_entry_check, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_save_load, setup, teardown),
 	};
 

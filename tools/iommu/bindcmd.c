@@ -3,7 +3,6 @@
  * change the host. Every argument is resolved and every safety check made
  * before the first write; the bind engine (lib/bind.c) rolls back on any
  * failure. */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 #include "lock.h"
 #include "module.h"
 #include "persist.h"
+#include "rfile.h"
 #include "root.h"
 
 enum { B_DEVICE, B_ID, B_DRIVER, B_PREVIOUS, B_GROUP, B_VFIO, B_RESULT, B_CHANGED, B_NCOLS };
@@ -32,18 +32,6 @@ static const struct kp_col bind_cols[B_NCOLS] = {
 	[B_RESULT] = { "result", "RESULT", KP_STR, KP_COL_LAST },
 	[B_CHANGED] = { "changed", "CHANGED", KP_BOOL, KP_COL_NOTABLE },
 };
-
-static int driver_name_ok(const char *s)
-{
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n > 31)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
-			return 0;
-	return 1;
-}
 
 /* The driver exists: registered, or a module that provides it is
  * installed. Loads the module unless dry_run. 0 or an exit status. */
@@ -191,11 +179,12 @@ static int persist_add(struct kp_bind_item *items, size_t n, const char *driver,
 		       int *changed)
 {
 	struct kp_persist_entry *e, *ne;
+	char err[KP_RFILE_ERRLEN];
 	size_t ne_n, i, j;
-	int r, line = 0;
+	int r;
 
 	*changed = 0;
-	r = kp_persist_load(&e, &ne_n, &line);
+	r = kp_persist_load(&e, &ne_n, err);
 	if (r < 0)
 		return r;
 	ne = realloc(e, (ne_n + n + 1) * sizeof(*e));
@@ -229,13 +218,26 @@ static int persist_add(struct kp_bind_item *items, size_t n, const char *driver,
 	return r;
 }
 
-static int bad_conf(int r, int line)
+/* vfio.conf could not be loaded: its one line, exit 2 when the file is
+ * refused (hardened reader), 1 when it could not be read */
+static int bad_conf(int r, const char *err)
 {
-	if (r == -EINVAL)
-		kp_err(KP_VFIO_CONF, "line %d: malformed (want: ADDRESS VVVV:DDDD DRIVER)", line);
-	else
-		kp_err_errno(KP_VFIO_CONF, r, "cannot read");
-	return KP_EXIT_FAIL;
+	kp_err(NULL, "%s", err);
+	return r == -EINVAL ? KP_EXIT_USAGE : KP_EXIT_FAIL;
+}
+
+/* bind --persist: vfio.conf must be readable whole before anything moves */
+static int check_conf(void)
+{
+	struct kp_persist_entry *pe;
+	char err[KP_RFILE_ERRLEN];
+	size_t n;
+	int r = kp_persist_load(&pe, &n, err);
+
+	if (r < 0)
+		return bad_conf(r, err);
+	free(pe);
+	return 0;
 }
 
 int cmd_bind(struct opts *o, int argc, char **argv)
@@ -250,9 +252,11 @@ int cmd_bind(struct opts *o, int argc, char **argv)
 
 	if (argc == 0 && !o->id)
 		return kp_usage_err("bind needs a DEVICE or --id");
-	if (!driver_name_ok(o->driver))
+	if (kp_driver_check(o->driver) < 0)
 		return kp_usage_err("malformed driver name '%s'", o->driver);
 	if (!o->dry_run && (r = need_root()))
+		return r;
+	if (o->persist && (r = check_conf()))
 		return r;
 	r = scan_devices(&pci, KP_PCI_USE, argc, argv, o->id, 1);
 	if (r)
@@ -396,8 +400,9 @@ int cmd_unbind(struct opts *o, int argc, char **argv)
 	struct kp_persist_entry *pe = NULL;
 	struct kp_bind_err e;
 	struct kp_pci *pci = NULL;
+	char err[KP_RFILE_ERRLEN];
 	size_t nargs = 0, npe = 0, i, j;
-	int r, lock = -1, line = 0;
+	int r, lock = -1;
 
 	if (argc == 0 && !o->id)
 		return kp_usage_err("unbind needs a DEVICE or --id");
@@ -423,7 +428,9 @@ int cmd_unbind(struct opts *o, int argc, char **argv)
 		r = KP_EXIT_FAIL;
 		goto out;
 	}
-	if (kp_persist_load(&pe, &npe, &line) == 0) {
+	if (kp_persist_load(&pe, &npe, err) < 0) {
+		kp_warn(NULL, "%s", err);
+	} else {
 		for (i = 0; i < nargs; i++)
 			for (j = 0; j < npe; j++)
 				if (strcmp(pe[j].bdf, args[i]->bdf) == 0)
@@ -456,8 +463,8 @@ int cmd_unpersist(struct opts *o, int argc, char **argv)
 	struct kp_table *t = NULL;
 	unsigned vendor = 0, device = 0;
 	size_t npe = 0, i, keep = 0;
-	char (*want)[13] = NULL;
-	int r, a, line = 0, any = 0, lock = -1;
+	char (*want)[13] = NULL, err[KP_RFILE_ERRLEN];
+	int r, a, any = 0, lock = -1;
 	struct kp_pci *pci = NULL;
 
 	if (argc == 0 && !o->id)
@@ -489,9 +496,9 @@ int cmd_unpersist(struct opts *o, int argc, char **argv)
 		goto out;
 	if (!o->dry_run && (r = take_lock(&lock)))
 		goto out;
-	r = kp_persist_load(&pe, &npe, &line);
+	r = kp_persist_load(&pe, &npe, err);
 	if (r < 0) {
-		r = bad_conf(r, line);
+		r = bad_conf(r, err);
 		goto out;
 	}
 	t = kp_table_new(persist_cols, P_NCOLS);
@@ -572,16 +579,17 @@ int cmd_apply(struct opts *o, int argc, char **argv)
 	struct kp_bind_item *items = NULL;
 	struct kp_bind_err e;
 	struct kp_pci *pci = NULL;
+	char err[KP_RFILE_ERRLEN];
 	size_t npe = 0, n = 0, i, k;
-	int r, line = 0, lock = -1, skipped = 0;
+	int r, lock = -1, skipped = 0;
 
 	if (argc)
 		return kp_usage_err("apply-persisted takes no DEVICE");
 	if (!o->dry_run && (r = need_root()))
 		return r;
-	r = kp_persist_load(&pe, &npe, &line);
+	r = kp_persist_load(&pe, &npe, err);
 	if (r < 0)
-		return bad_conf(r, line);
+		return bad_conf(r, err);
 	{
 		char **bdfs = calloc(npe ? npe : 1, sizeof(*bdfs));
 

@@ -82,7 +82,10 @@ void chk_kvm_cpu_flags(struct vctx *c, struct vresult *r)
 			vset(r, V_PASS, NULL, "CPU has %s (%s)", flag, what);
 		return;
 	}
-	if (pr == 0)
+	if (pr == 0 && vmod_present(c, "kvm_pvm"))
+		vset(r, V_PASS, NULL,
+		     "no %s flag, but paravirtual KVM (kvm_pvm) runs guest code (see kvm.guests)", flag);
+	else if (pr == 0)
 		vset(r, V_PASS, NULL,
 		     "no %s flag, but KVM runs guest code (nested or paravirtual KVM)", flag);
 	else if (pr == -EACCES || pr == -EPERM)
@@ -139,6 +142,66 @@ void chk_kvm_probe(struct vctx *c, struct vresult *r)
 		      "or it is disabled in firmware; check dmesg for kvm errors");
 	else
 		vhint(r, "check the kernel log (dmesg) for kvm errors; on a VM, check the outer host's nested virtualization");
+}
+
+/*
+ * Whether ordinary guests (a distribution kernel, SeaBIOS, OVMF) run under
+ * this KVM, beyond the probe's few instructions. Paravirtual KVM (PVM,
+ * module kvm_pvm) runs guest code without vmx/svm, but only guest kernels
+ * built for PVM: a stock kernel stalls right after its decompressor and
+ * firmware never leaves its first screen (seen on such a host: no
+ * "Linux version" line on the serial console). Under --for a job that runs
+ * guests this is a FAIL, unless --pvm-guests says the guests are PVM-aware.
+ * Hardware KVM with EPT/NPT or unrestricted guest switched off still boots
+ * everything, slowly: a WARN naming the module parameter.
+ */
+void chk_kvm_guests(struct vctx *c, struct vresult *r)
+{
+	int pr, ept = -1, ug = -1;
+
+	vctx_probe(c, &pr);
+	if (pr != 0) {
+		vset(r, V_SKIP, NULL, "KVM does not run guest code here (see kvm.probe)");
+		return;
+	}
+	if (vmod_present(c, "kvm_pvm")) {
+		if (c->pvm_guests) {
+			vset(r, V_PASS, NULL,
+			     "paravirtual KVM (kvm_pvm): runs PVM-enabled guest kernels (--pvm-guests)");
+			return;
+		}
+		vset(r, c->for_jobs & (J_KVM | J_PASSTHROUGH | J_SRIOV | J_MDEV) ? V_FAIL : V_WARN,
+		     "run ordinary guests with TCG (qemu -accel tcg; kvmprep-launch --accel tcg), or boot "
+		     "PVM-enabled guest kernels and say so with --pvm-guests",
+		     "paravirtual KVM (kvm_pvm, no %s flag): only PVM-enabled guest kernels run under KVM; "
+		     "stock kernels and firmware (SeaBIOS, OVMF) stall",
+		     v_amd(c) ? "svm" : "vmx");
+		return;
+	}
+	if (v_intel(c)) {
+		ept = vparam_bool("kvm_intel", "ept");
+		ug = vparam_bool("kvm_intel", "unrestricted_guest");
+		if (ept == 0) {
+			vset(r, V_WARN, "remove ept=0 from kvm_intel's options (/etc/modprobe.d) and reload kvm_intel; "
+			     "on a VM, give it EPT (nested EPT)",
+			     "kvm_intel ept=N: guests run on shadow page tables (much slower memory access)");
+			return;
+		}
+		if (ug == 0) {
+			vset(r, V_WARN, "remove unrestricted_guest=0 from kvm_intel's options and reload kvm_intel",
+			     "kvm_intel unrestricted_guest=N: firmware and boot loaders' real-mode code is emulated (slow boots)");
+			return;
+		}
+	} else if (v_amd(c) && vparam_bool("kvm_amd", "npt") == 0) {
+		vset(r, V_WARN, "remove npt=0 from kvm_amd's options (/etc/modprobe.d) and reload kvm_amd",
+		     "kvm_amd npt=0: guests run on shadow page tables (much slower memory access)");
+		return;
+	}
+	if (c->cpu_r == 0 && kp_cpuinfo_has(&c->cpu, "hypervisor"))
+		vset(r, V_PASS, NULL, "hardware-assisted KVM inside a VM (nested): ordinary guest kernels "
+		     "and firmware run; their speed depends on the outer hypervisor");
+	else
+		vset(r, V_PASS, NULL, "hardware-assisted KVM: ordinary guest kernels and firmware run");
 }
 
 void chk_kvm_modules(struct vctx *c, struct vresult *r)

@@ -25,6 +25,16 @@ const struct vcheck vchecks[] = {
 	  "When it fails at create_vm, another hypervisor (VirtualBox, VMware) may hold\n"
 	  "the extension, or it is off in the firmware; the kernel log (dmesg) says why.\n"
 	  "When /dev/kvm is missing, load the module (modprobe kvm_intel / kvm_amd).\n" },
+	{ "kvm.guests", "kvm", "ordinary guests under KVM", chk_kvm_guests, KVMJ,
+	  "The probe proves that KVM runs guest code; this says whether it runs ordinary\n"
+	  "guests. Paravirtual KVM (PVM: the kvm_pvm module, on cloud VMs without vmx or\n"
+	  "svm) runs only guest kernels built for PVM: a stock distribution kernel stalls\n"
+	  "after its decompressor and SeaBIOS/OVMF never finish, under QEMU with KVM.\n"
+	  "There, run ordinary guests with TCG (qemu -accel tcg, kvmprep-launch --accel\n"
+	  "tcg), or use PVM guest kernels and pass --pvm-guests. Without --for this is a\n"
+	  "WARN; with --for kvm (passthrough, sriov, mdev) a FAIL. Hardware KVM with\n"
+	  "kvm_intel ept=0, unrestricted_guest=0 or kvm_amd npt=0 boots everything, but\n"
+	  "slowly (shadow paging, emulated real mode): a WARN.\n" },
 	{ "kvm.modules", "kvm", "KVM modules", chk_kvm_modules, KVMJ,
 	  "KVM is the kvm module plus a vendor module: kvm_intel (Intel), kvm_amd (AMD);\n"
 	  "arm64 and s390x have kvm alone, paravirtual KVM (PVM) has kvm_pvm.\n"

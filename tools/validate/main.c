@@ -100,6 +100,7 @@ static void __attribute__((noreturn)) usage(void)
 	       "                      bare), judged against the host's (memory.total)\n"
 	       " -i, --images DIR     where guest images live (default /var/lib/libvirt/images)\n"
 	       " -s, --strict         a WARN counts as a failure\n"
+	       "     --pvm-guests     the guests run PVM-enabled kernels (paravirtual KVM)\n"
 	       " -l, --list           list every check id and what it checks\n"
 	       " -e, --explain ID     print the full remedy for a check\n"
 	       " -j, --json           JSON output\n"
@@ -361,6 +362,7 @@ static int run(int argc, char **argv)
 		{ "memory", required_argument, NULL, 'm' },
 		{ "images", required_argument, NULL, 'i' },
 		{ "strict", no_argument, NULL, 's' },
+		{ "pvm-guests", no_argument, NULL, 'P' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "explain", required_argument, NULL, 'e' },
 		{ "json", no_argument, NULL, 'j' },
@@ -394,6 +396,9 @@ static int run(int argc, char **argv)
 		case 's':
 			o.strict = 1;
 			break;
+		case 'P':
+			o.ctx.pvm_guests = 1;
+			break;
 		case 'l':
 			list = 1;
 			break;
@@ -419,6 +424,7 @@ static int run(int argc, char **argv)
 	}
 	if (optind < argc)
 		return kp_usage_err("unexpected argument '%s'", argv[optind]);
+	o.ctx.for_jobs = o.jobs;
 	if (list && explain)
 		return kp_usage_err("--list and --explain exclude each other");
 	if (list)

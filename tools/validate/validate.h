@@ -42,6 +42,8 @@ struct vctx {
 	/* options */
 	long long want_mem; /* bytes the guests are asked for (--memory) */
 	const char *images; /* --images DIR (host path, prefixed when read) */
+	unsigned for_jobs;  /* --for JOB mask (0: the default question) */
+	int pvm_guests;     /* --pvm-guests: the guests run PVM-enabled kernels */
 
 	/* facts, read once */
 	struct kp_cpuinfo cpu;
@@ -99,6 +101,7 @@ int vparam_bool(const char *module, const char *param);
 /* The check functions, one file per topic family. */
 void chk_kvm_cpu_flags(struct vctx *c, struct vresult *r);
 void chk_kvm_probe(struct vctx *c, struct vresult *r);
+void chk_kvm_guests(struct vctx *c, struct vresult *r);
 void chk_kvm_modules(struct vctx *c, struct vresult *r);
 void chk_kvm_dev_access(struct vctx *c, struct vresult *r);
 void chk_kvm_nested(struct vctx *c, struct vresult *r);

@@ -43,12 +43,32 @@ riommu unpersist 01:00.0
 # a malformed file is reported with its line
 printf '0000:01:00.0 10de:1eb8 vfio-pci\nnonsense\n' >"$ST/etc/kvmprep/vfio.conf"
 riommu apply-persisted
-# the binding cannot be recorded (/etc/kvmprep is not a directory): the bind
-# is rolled back, the device is back on its driver, nothing is written
+# vfio.conf cannot be read (/etc/kvmprep is not a directory): refused
+# before anything moves
 fresh
 fh -- true || fail "cannot set up the host"
 echo x >"$ST/etc/kvmprep"
 riommu bind --persist 02:00.0
 assert_dev 0000:02:00.0 e1000e '(null)'
+[ -z "$(effects)" ] || fail "changed: $(effects)"
 assert_eq "$(cat "$ST/etc/kvmprep")" x "/etc/kvmprep was touched"
 assert_nofile "$ST/etc/udev/rules.d/60-kvmprep-vfio.rules"
+# the binding cannot be recorded (the udev rule cannot be written: rules.d
+# is not a directory): the bind is rolled back, the device is back on its
+# driver, and vfio.conf is back to what it was (absent)
+fresh
+fh -- true || fail "cannot set up the host"
+mkdir -p "$ST/etc/udev"
+rm -rf "$ST/etc/udev/rules.d"
+echo x >"$ST/etc/udev/rules.d"
+riommu bind --persist 02:00.0
+assert_dev 0000:02:00.0 e1000e '(null)'
+assert_eq "$(cat "$ST/etc/udev/rules.d")" x "rules.d was touched"
+assert_nofile "$ST/etc/kvmprep/vfio.conf"
+# the same with entries already there: they stay, byte for byte
+mkdir -p "$ST/etc/kvmprep"
+printf '# mine\n0000:01:00.0 10de:1eb8 vfio-pci\n' >"$ST/etc/kvmprep/vfio.conf"
+sum=$(md5sum <"$ST/etc/kvmprep/vfio.conf")
+riommu bind --persist 02:00.0
+assert_dev 0000:02:00.0 e1000e '(null)'
+assert_eq "$(md5sum <"$ST/etc/kvmprep/vfio.conf")" "$sum" "vfio.conf changed"
