@@ -152,7 +152,7 @@ int kp_netsnap_take(struct kp_nl *nl, const char *nic, const char *bridge,
 	nr = (size_t)nl_cache_nitems(rc);
 	s->addrs = calloc(na + 1, sizeof(*s->addrs));
 	s->routes = calloc(nr + 1, sizeof(*s->routes));
-	s->addr_reqs = calloc(na + 1, sizeof(*s->addr_reqs));
+	s->addr_reqs = calloc(2 * na + 1, sizeof(*s->addr_reqs));
 	s->route_reqs = calloc(nr + 1, sizeof(*s->route_reqs));
 	if (!s->addrs || !s->routes || !s->addr_reqs || !s->route_reqs) {
 		r = -ENOMEM;
@@ -171,7 +171,32 @@ int kp_netsnap_take(struct kp_nl *nl, const char *nic, const char *bridge,
 		nl_object_get(o);
 		s->addrs[s->naddrs++] = a;
 		kp_netsnap_addr_text(a, t, sizeof(t));
-		snprintf(what, sizeof(what), "add %s to %s", t, nic);
+		if (fam == AF_INET6 && !(rtnl_addr_get_flags(a) & IFA_F_NODAD)) {
+			/* back without DAD (the host's own address, returning), then
+			 * its own flags: it is never tentative on the way */
+			struct rtnl_addr *b = (struct rtnl_addr *)nl_object_clone(o);
+
+			if (!b) {
+				r = -ENOMEM;
+				goto out;
+			}
+			rtnl_addr_set_flags(b, IFA_F_NODAD);
+			snprintf(what, sizeof(what), "add %s to %s nodad", t, nic);
+			r = rtnl_addr_build_add_request(b, NLM_F_CREATE | NLM_F_REPLACE, &m);
+			rtnl_addr_put(b);
+			if (r < 0) {
+				r = -ENOMEM;
+				goto out;
+			}
+			r = req_from_msg(&s->addr_reqs[s->naddr_reqs++], m, what);
+			nlmsg_free(m);
+			if (r < 0)
+				goto out;
+			m = NULL;
+			snprintf(what, sizeof(what), "set %s flags on %s", t, nic);
+		} else {
+			snprintf(what, sizeof(what), "add %s to %s", t, nic);
+		}
 		if ((r = rtnl_addr_build_add_request(a, NLM_F_CREATE | NLM_F_REPLACE, &m)) < 0) {
 			r = -ENOMEM;
 			goto out;
@@ -266,7 +291,8 @@ int kp_netsnap_restore(struct kp_nl *nl, const struct kp_netsnap *s)
 	for (size_t i = 0; i < s->nroute_reqs; i++)
 		first(&err, send_req(nl, &s->route_reqs[i]));
 	/* 4. the bridge this move made */
-	if (s->bridge_ifindex > 0 && kp_nl_link_by_index(nl, s->bridge_ifindex, &br) == 0 &&
+	if (((s->bridge_ifindex > 0 && kp_nl_link_by_index(nl, s->bridge_ifindex, &br) == 0) ||
+	     (s->bridge_ifindex < 0 && kp_nl_link(nl, s->bridge, &br) == 0)) &&
 	    !strcmp(br.name, s->bridge) && !strcmp(br.kind, "bridge"))
 		first(&err, kp_nl_link_del(nl, br.ifindex, br.name));
 	/* 5. per-link settings */
@@ -444,7 +470,7 @@ int kp_netsnap_from_json(json_object *j, struct kp_netsnap **out)
 	if (get_int(j, "master", 0, 0x7fffffff, &v))
 		goto bad;
 	l->master = (int)v;
-	if (get_int(j, "bridge_ifindex", 0, 0x7fffffff, &v))
+	if (get_int(j, "bridge_ifindex", -1, 0x7fffffff, &v))
 		goto bad;
 	s->bridge_ifindex = (int)v;
 	if (get_int(j, "promote_secondaries", -1, 1, &v))

@@ -33,7 +33,8 @@ void kp_netsnap_free(struct kp_netsnap *s);
 
 const struct kp_linkinfo *kp_netsnap_link(const struct kp_netsnap *s);
 const char *kp_netsnap_bridge(const struct kp_netsnap *s);
-/* The bridge was made by this move (restore deletes it). */
+/* The bridge was made by this move (restore deletes it): its ifindex, or -1
+ * before it is made (under the lock, a bridge of that name is this move's). */
 void kp_netsnap_set_bridge_created(struct kp_netsnap *s, int ifindex);
 int kp_netsnap_bridge_created(const struct kp_netsnap *s);
 

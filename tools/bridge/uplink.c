@@ -480,8 +480,16 @@ static int move_checks(struct ctx *c, const char *bridge, const struct kp_linkin
 	return 0;
 }
 
+static int journal_update(struct journal *j, const struct kp_netsnap *s)
+{
+	json_object_put(j->snap);
+	j->snap = kp_netsnap_json(s);
+	return journal_write(j);
+}
+
 static int do_move(struct ctx *c, const char *bridge, struct kp_netsnap *s,
-		   const struct kp_bridge_opts *bo, int *bridx, char *failed_step, size_t fsn)
+		   const struct kp_bridge_opts *bo, struct journal *j, int *bridx, char *failed_step,
+		   size_t fsn)
 {
 	const struct kp_linkinfo *nic = kp_netsnap_link(s);
 	struct kp_bridge_opts o = *bo;
@@ -505,12 +513,18 @@ static int do_move(struct ctx *c, const char *bridge, struct kp_netsnap *s,
 		o.mtu = nic->mtu;
 	if (!o.mac)
 		o.mac = nic->mac;
-	/* 1. the bridge, down, with the NIC's MAC and MTU, forwarding at once */
+	/* 1. the bridge, down, with the NIC's MAC and MTU, forwarding at once;
+	 * the journal knows it is this move's before it exists */
+	if (!dry) {
+		kp_netsnap_set_bridge_created(s, -1);
+		STEP("write the journal", journal_update(j, s));
+	}
 	STEP("create the bridge", kp_nl_bridge_set(c->nl, 0, bridge, &o));
 	if (!dry) {
 		STEP("read the bridge", kp_nl_link(c->nl, bridge, &br));
 		*bridx = br.ifindex;
 		kp_netsnap_set_bridge_created(s, br.ifindex);
+		STEP("write the journal", journal_update(j, s));
 	} else {
 		br.ifindex = 0;
 	}
@@ -738,7 +752,7 @@ int uplink_move(struct ctx *c, const char *bridge, const struct kp_linkinfo *nic
 			return KP_EXIT_HOST;
 		}
 	}
-	r = do_move(c, bridge, s, bo, &bridx, step, sizeof(step));
+	r = do_move(c, bridge, s, bo, &j, &bridx, step, sizeof(step));
 	if (r == 0 && !c->o->dry_run && !c->o->no_confirm) {
 		r = gateway_check(c, s, bridx, bridge, gw, sizeof(gw));
 		if (r < 0)
@@ -749,10 +763,6 @@ int uplink_move(struct ctx *c, const char *bridge, const struct kp_linkinfo *nic
 
 		kp_err_errno(nic->name, r, "cannot move into %s: %s", bridge, step);
 		if (!c->o->dry_run) {
-			/* the journal now knows the bridge is ours to delete */
-			json_object_put(j.snap);
-			j.snap = kp_netsnap_json(s);
-			journal_write(&j);
 			u = kp_netsnap_restore(c->nl, s);
 			if (u < 0)
 				kp_err_errno(nic->name, u, "cannot roll back completely; the journal "
