@@ -32,6 +32,6 @@ assert_restored "after del --force"
 reach "after del --force"
 # a dry run prints the whole order and changes nothing
 out=$(br -n bridge add br0 --uplink v0) || fail "dry-run"
-echo "$out" | head -1 | grep -q "^would: create bridge br0 mtu 1500 address $mac stp_state 0 forward_delay 0$" || fail "dry-run: $out"
+echo "$out" | head -2 | tr "\n" ";" | grep -q "^would: create bridge br0 address $mac stp_state 0 forward_delay 0;would: set br0 mtu 1500;$" || fail "dry-run: $out"
 echo "$out" | grep -q "^would: set v0 master br0$" || fail "dry-run: $out"
 assert_restored "after the dry run"

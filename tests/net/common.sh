@@ -15,6 +15,11 @@ cleanup() {
 		p=$(jq -r '.rollback_pid // 0' "$j" 2>/dev/null)
 		[ "${p:-0}" -gt 0 ] && kill "$p" 2>/dev/null
 	done
+	# macvtaps first, synchronously: /dev/tapN is the machine's devtmpfs,
+	# and a namespace goes away in the background
+	for m in $(ip -n "$NS" -j -d link show type macvtap 2>/dev/null | jq -r '.[].ifname' 2>/dev/null); do
+		ip -n "$NS" link del "$m"
+	done
 	ip netns del "$NS" 2>/dev/null
 	ip netns del "$PEER" 2>/dev/null
 	rm -rf "$ROOT"

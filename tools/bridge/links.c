@@ -19,6 +19,8 @@
 #include "ids.h"
 #include "lock.h"
 #include "net.h"
+#include "owner.h"
+#include "persistnet.h"
 
 /* ---- the context --------------------------------------------------------- */
 
@@ -190,6 +192,19 @@ static int start(struct ctx *c, struct opts *o, const char *cmd)
 
 /* ---- bridge add / del ---------------------------------------------------- */
 
+static int persist_bridge(struct ctx *c, const char *name, const struct kp_linkinfo *l,
+			  const struct opts *o)
+{
+	struct persist_info pi = {
+		.kind = PERSIST_BRIDGE, .name = name,
+		.stp = o->stp >= 0 ? o->stp : (l ? l->stp_state > 0 : 0),
+		.forward_delay = o->forward_delay >= 0 ? o->forward_delay : (l ? (long)l->forward_delay : 0),
+		.vlan_filtering = o->vlan_filtering, .mtu = (unsigned)o->mtu, .mac = o->mac,
+	};
+
+	return persist_link(c, &pi);
+}
+
 int cmd_bridge_add(struct opts *o, int argc, char **argv)
 {
 	struct kp_bridge_opts bo = { .stp = o->stp, .forward_delay = o->forward_delay,
@@ -209,6 +224,9 @@ int cmd_bridge_add(struct opts *o, int argc, char **argv)
 		bo.mac = mac;
 	if (o->uplink && (rc = check_name(o->uplink, "move into a bridge")))
 		return rc;
+	if (o->uplink && o->persist)
+		return kp_usage_err("--persist does not go with --uplink: the host's addresses belong in "
+				    "its network manager's configuration (see kvmprep-bridge(1))");
 	if ((rc = start(&c, o, "bridge add")))
 		return rc;
 	r = kp_nl_link(c.nl, argv[0], &l);
@@ -237,6 +255,9 @@ int cmd_bridge_add(struct opts *o, int argc, char **argv)
 			bo.stp = 0;
 		if (bo.forward_delay < 0)
 			bo.forward_delay = 0;
+		/* the MTU is set after creation: set so, the kernel keeps it when
+		 * ports come and go (an MTU given at creation follows the ports) */
+		bo.mtu = 0;
 		r = kp_nl_bridge_set(c.nl, 0, argv[0], &bo);
 		if (r < 0) {
 			kp_err_errno(argv[0], r, "cannot create bridge");
@@ -245,9 +266,22 @@ int cmd_bridge_add(struct opts *o, int argc, char **argv)
 		}
 		if (!o->dry_run && (r = kp_nl_link(c.nl, argv[0], &l)) < 0)
 			return failed(&c, argv[0], r, "read the new bridge", 0, 0);
+		if (o->dry_run)
+			l.ifindex = 0;
+		if (o->mtu && (r = kp_nl_link_set_mtu(c.nl, l.ifindex, argv[0], (unsigned)o->mtu)) < 0) {
+			rc = failed(&c, argv[0], r, "set the bridge's MTU", 1, l.ifindex);
+			ctx_close(&c);
+			return rc;
+		}
 		r = kp_nl_link_set_up(c.nl, o->dry_run ? 0 : l.ifindex, argv[0], 1);
 		if (r < 0) {
 			rc = failed(&c, argv[0], r, "set the bridge up", 1, l.ifindex);
+			ctx_close(&c);
+			return rc;
+		}
+		if (o->persist && (rc = persist_bridge(&c, argv[0], NULL, o))) {
+			if (!o->dry_run)
+				kp_nl_link_del(c.nl, l.ifindex, argv[0]);
 			ctx_close(&c);
 			return rc;
 		}
@@ -283,6 +317,10 @@ int cmd_bridge_add(struct opts *o, int argc, char **argv)
 			change = 1;
 		}
 	}
+	if (o->persist && (rc = persist_bridge(&c, argv[0], &l, o))) {
+		ctx_close(&c);
+		return rc;
+	}
 	rc = ctx_done(&c, argv[0], change, o->dry_run ? "would be changed" : "changed", NULL);
 	ctx_close(&c);
 	return rc;
@@ -302,10 +340,12 @@ static int delete_link(struct ctx *c, const char *name, const char *want_kind)
 {
 	struct kp_linkinfo l;
 	char up[IF_NAMESIZE];
-	int r;
+	int r, rc;
 
 	r = kp_nl_link(c->nl, name, &l);
 	if (r == -ENODEV) {
+		if (c->o->persist && (rc = unpersist_link(c, name)))
+			return rc;
 		return ctx_done(c, name, 0, "deleted", NULL);
 	}
 	if (r < 0) {
@@ -337,6 +377,8 @@ static int delete_link(struct ctx *c, const char *name, const char *want_kind)
 		kp_err_errno(name, r, "cannot delete");
 		return KP_EXIT_FAIL;
 	}
+	if (c->o->persist && (rc = unpersist_link(c, name)))
+		return rc;
 	return ctx_done(c, name, 1, c->o->dry_run ? "would be deleted" : "deleted", NULL);
 }
 
@@ -466,9 +508,16 @@ int cmd_port_add(struct opts *o, int argc, char **argv)
 	if (!(rc = need_bridge(&c, argv[0], "add a port", &br)) &&
 	    !(rc = need_link(&c, argv[1], what, &port)) &&
 	    !(rc = enslave(&c, &br, &port, &changed, o->force))) {
+		struct persist_info pi = { .kind = PERSIST_PORT, .name = argv[1], .other = argv[0] };
+
 		snprintf(what, sizeof(what), "%s %s", o->dry_run ? "would be added to" : "added to",
 			 argv[0]);
-		rc = ctx_done(&c, argv[1], changed, what, NULL);
+		if (o->persist && (rc = persist_link(&c, &pi))) {
+			if (changed && !o->dry_run)
+				kp_nl_link_set_master(c.nl, port.ifindex, argv[1], 0, NULL);
+		} else {
+			rc = ctx_done(&c, argv[1], changed, what, NULL);
+		}
 	}
 	ctx_close(&c);
 	return rc;
@@ -509,6 +558,10 @@ int cmd_port_del(struct opts *o, int argc, char **argv)
 			kp_err(argv[1], "cannot %s: it is a port of another link", what);
 			ctx_close(&c);
 			return KP_EXIT_FAIL;
+		}
+		if (o->persist && (rc = unpersist_link(&c, argv[1]))) {
+			ctx_close(&c);
+			return rc;
 		}
 		snprintf(what, sizeof(what), "%s %s", o->dry_run ? "would be removed from" : "removed from",
 			 argv[0]);
@@ -654,6 +707,19 @@ int cmd_macvtap_add(struct opts *o, int argc, char **argv)
 		return KP_EXIT_FAIL;
 	}
 	kp_tapdev_unwatch(w);
+	if (o->persist) {
+		char smac[18];
+		struct persist_info pi = { .kind = PERSIST_MACVTAP, .name = argv[0], .other = o->link,
+					   .mode = mode_name(mode), .mac = o->mac ? smac : NULL };
+
+		if (o->mac)
+			kp_mac_format(mac, smac);
+		if ((rc = persist_link(&c, &pi))) {
+			kp_nl_link_del(c.nl, l.ifindex, argv[0]);
+			ctx_close(&c);
+			return rc;
+		}
+	}
 	macvtap_say(o, &l, dev);
 	rc = ctx_done(&c, argv[0], 1, "created", macvtap_doc(&l, o->link, dev));
 	ctx_close(&c);
@@ -761,6 +827,18 @@ int cmd_tap_add(struct opts *o, int argc, char **argv)
 		if ((r = kp_nl_link_set_up(c.nl, l.ifindex, argv[0], 1)) < 0)
 			goto fail;
 		changed = 1;
+	}
+	if (o->persist) {
+		struct persist_info pi = { .kind = PERSIST_TAP, .name = argv[0], .other = o->bridge,
+					   .owner = to.owner, .group = to.group,
+					   .multi_queue = to.multi_queue, .vnet_hdr = to.vnet_hdr };
+
+		if ((rc = persist_link(&c, &pi))) {
+			if (made && !o->dry_run)
+				kp_nl_link_del(c.nl, l.ifindex, argv[0]);
+			ctx_close(&c);
+			return rc;
+		}
 	}
 	{
 		json_object *x = json_object_new_object();

@@ -61,16 +61,16 @@ struct cmd {
 
 static const struct cmd cmds[] = {
 	{ "bridge", "add", NULL, cmd_bridge_add,
-	  O_DRYRUN | O_STP | O_FWD | O_VLAN | O_MTU | O_MAC | O_UPLINK | O_NOCONFIRM |
+	  O_DRYRUN | O_PERSIST | O_STP | O_FWD | O_VLAN | O_MTU | O_MAC | O_UPLINK | O_NOCONFIRM |
 		  O_CTIMEOUT },
-	{ "bridge", "del", NULL, cmd_bridge_del, O_DRYRUN | O_FORCE | O_NOCONFIRM | O_CTIMEOUT },
-	{ "bridge", "port", "add", cmd_port_add, O_DRYRUN | O_FORCE },
-	{ "bridge", "port", "del", cmd_port_del, O_DRYRUN },
-	{ "macvtap", "add", NULL, cmd_macvtap_add, O_DRYRUN | O_LINK | O_MODE | O_MAC },
+	{ "bridge", "del", NULL, cmd_bridge_del, O_DRYRUN | O_FORCE | O_PERSIST },
+	{ "bridge", "port", "add", cmd_port_add, O_DRYRUN | O_FORCE | O_PERSIST },
+	{ "bridge", "port", "del", cmd_port_del, O_DRYRUN | O_PERSIST },
+	{ "macvtap", "add", NULL, cmd_macvtap_add, O_DRYRUN | O_PERSIST | O_LINK | O_MODE | O_MAC },
 	{ "tap", "add", NULL, cmd_tap_add,
-	  O_DRYRUN | O_OWNER | O_GROUP | O_BRIDGE | O_MQ | O_VNET },
+	  O_DRYRUN | O_PERSIST | O_OWNER | O_GROUP | O_BRIDGE | O_MQ | O_VNET },
 	{ "list", NULL, NULL, cmd_list, 0 },
-	{ "del", NULL, NULL, cmd_del, O_DRYRUN | O_FORCE | O_NOCONFIRM | O_CTIMEOUT },
+	{ "del", NULL, NULL, cmd_del, O_DRYRUN | O_FORCE | O_PERSIST },
 	{ "confirm", NULL, NULL, cmd_confirm, 0 },
 	{ "recover", NULL, NULL, cmd_recover, O_DRYRUN },
 };
@@ -113,6 +113,8 @@ static void usage(void)
 	      "     --multi-queue           tap add: IFF_MULTI_QUEUE\n"
 	      "     --vnet-hdr              tap add: IFF_VNET_HDR\n"
 	      " -f, --force                 take a link the host uses; del a bridge carrying the host's addresses\n"
+	      " -p, --persist               also in the host's network configuration (NetworkManager,\n"
+	      "                             systemd-networkd or ifupdown), so it comes back at boot\n"
 	      " -n, --dry-run               print every netlink change in order, change nothing\n"
 	      " -j, --json                  JSON output (\"schema\": 1)\n"
 	      " -q, --quiet                 no output, only the exit status and errors\n"

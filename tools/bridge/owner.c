@@ -325,11 +325,11 @@ int owner_refuse(const char *nic, const char *bridge, const struct kp_netsnap *s
 				"[Network]\n", bridge, bridge);
 		if (dhcp)
 			fprintf(stderr, "DHCP=yes\n");
-		if (v4[0])
+		if (v4[0] && !dhcp)
 			fprintf(stderr, "Address=%s\n", v4);
 		if (v6[0])
 			fprintf(stderr, "Address=%s\n", v6);
-		if (gw4[0])
+		if (gw4[0] && !dhcp)
 			fprintf(stderr, "Gateway=%s\n", gw4);
 		if (gw6[0])
 			fprintf(stderr, "Gateway=%s\n", gw6);
@@ -337,7 +337,7 @@ int owner_refuse(const char *nic, const char *bridge, const struct kp_netsnap *s
 				"  networkctl reload && networkctl reconfigure %s %s\n",
 			nic, bridge, file, nic, bridge);
 	} else {
-		addr_list(s, AF_INET, v4, sizeof(v4), "\n    address ");
+		addr_list(s, AF_INET, v4, sizeof(v4), "\n      address ");
 		fprintf(stderr, "  in %s, replace the stanza of %s by:\n"
 				"  auto %s\n  iface %s inet manual\n\n  auto %s\n  iface %s inet %s\n"
 				"      bridge_ports %s\n      bridge_stp off\n      bridge_fd 0\n"

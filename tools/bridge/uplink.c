@@ -519,6 +519,7 @@ static int do_move(struct ctx *c, const char *bridge, struct kp_netsnap *s,
 		kp_netsnap_set_bridge_created(s, -1);
 		STEP("write the journal", journal_update(j, s));
 	}
+	o.mtu = 0; /* set after creation, so that the kernel keeps it */
 	STEP("create the bridge", kp_nl_bridge_set(c->nl, 0, bridge, &o));
 	if (!dry) {
 		STEP("read the bridge", kp_nl_link(c->nl, bridge, &br));
@@ -528,6 +529,8 @@ static int do_move(struct ctx *c, const char *bridge, struct kp_netsnap *s,
 	} else {
 		br.ifindex = 0;
 	}
+	STEP("set the bridge's MTU", kp_nl_link_set_mtu(c->nl, br.ifindex, bridge,
+						       bo->mtu ? bo->mtu : nic->mtu));
 	if (nic->promote_secondaries > 0)
 		STEP("set promote_secondaries on the bridge",
 		     kp_nl_inet_set_conf(c->nl, br.ifindex, bridge, IPV4_DEVCONF_PROMOTE_SECONDARIES, 1));
