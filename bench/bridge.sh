@@ -1,6 +1,7 @@
 #!/bin/bash
 # The connectivity gap of moving a host's uplink into a bridge: a peer
-# namespace pings the host's address every 10 ms while the move runs, once
+# namespace pings the host's address every 10 ms (from an address beyond the
+# gateway, so each reply takes the host's default route) while the move runs, once
 # with `kvmprep-bridge bridge add br0 --uplink v0 --no-confirm` and once the
 # way users script it with ip(8). Everything happens in two network
 # namespaces this script makes and deletes (veth v0 <-> v0p).
@@ -8,7 +9,7 @@
 #   bench/bridge.sh [SECONDS]     (as root, after make; default 3 s of pings)
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-BR=$TOP/build/bin/kvmprep-bridge
+BR=${BUILD:-$TOP/build}/bin/kvmprep-bridge
 DUR=${1:-3}
 [ "$(id -u)" -eq 0 ] || { echo "bench/bridge.sh: run as root" >&2; exit 1; }
 [ -x "$BR" ] || { echo "bench/bridge.sh: build first (make)" >&2; exit 1; }
@@ -27,6 +28,9 @@ scene() {
 	ip -n "$H" link add v0 type veth peer name v0p netns "$P"
 	ip -n "$P" link set v0p up
 	ip -n "$P" addr add 192.0.2.1/24 dev v0p
+	# the pings come from beyond the gateway: the host's replies need its
+	# default route, as an SSH session from afar does
+	ip -n "$P" addr add 198.51.100.1/24 dev v0p
 	ip -n "$H" link set v0 up
 	ip -n "$H" addr add 192.0.2.10/24 dev v0
 	ip -n "$H" route add default via 192.0.2.1 dev v0
@@ -37,7 +41,7 @@ scene() {
 # namespace after 1 s; print "sent received lost longest-gap-ms"
 gap() {
 	local log=$ROOT/ping.log
-	ip netns exec "$P" ping -n -i 0.01 -w "$DUR" -W 1 192.0.2.10 >"$log" 2>&1 &
+	ip netns exec "$P" ping -n -i 0.01 -w "$DUR" -W 1 -I 198.51.100.1 192.0.2.10 >"$log" 2>&1 &
 	local pid=$!
 	sleep 1
 	ip netns exec "$H" "$@" >/dev/null 2>"$ROOT/err" || { cat "$ROOT/err" >&2; }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "link.h"
+#include "journal.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -129,6 +130,32 @@ int kp_nl_send(struct kp_nl *nl, struct nl_msg *msg, const char *what)
 	if (r >= 0)
 		return 0;
 	return nl->ack_errno ? -nl->ack_errno : nlerr(r);
+}
+
+/* After a create: done, or (the name was taken) an ifindex no link has, so
+ * that the undo never deletes the link that had the name already. */
+static void not_ours(int step, int r)
+{
+	if (r == 0)
+		kp_journal_done(step);
+	else if (r == -EEXIST || r == -EBUSY)
+		kp_journal_update(step, "ifindex", "2147483647");
+}
+
+/* A request that creates link name: recorded in the active journal first
+ * (lib/journal.h, kind "link": undo deletes it), marked done after. */
+static int send_create(struct kp_nl *nl, struct nl_msg *msg, const char *name, const char *what)
+{
+	int step = -1, r;
+
+	if (!nl->dry && (r = kp_journal_add_link(name, 0, &step)) < 0) {
+		nlmsg_free(msg);
+		return r;
+	}
+	r = kp_nl_send(nl, msg, what);
+	if (step >= 0)
+		not_ours(step, r);
+	return r;
 }
 
 /* ---- names and addresses ---------------------------------------------- */
@@ -363,7 +390,12 @@ static int dump_links(struct kp_nl *nl, struct linkvec *v)
 	r = nl_rtgen_request(nl->sock, RTM_GETLINK, AF_UNSPEC, NLM_F_DUMP);
 	if (r < 0)
 		return nlerr(r);
-	cb = nl_cb_clone(nl_socket_get_cb(nl->sock));
+	{
+		struct nl_cb *own = nl_socket_get_cb(nl->sock); /* a reference */
+
+		cb = nl_cb_clone(own);
+		nl_cb_put(own);
+	}
 	if (!cb)
 		return -ENOMEM;
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, link_cb, v);
@@ -498,7 +530,7 @@ int kp_nl_bridge_set(struct kp_nl *nl, int ifindex, const char *name,
 	nla_nest_end(m, data);
 	nla_nest_end(m, li);
 	(void)off;
-	return kp_nl_send(nl, m, what);
+	return ifindex ? kp_nl_send(nl, m, what) : send_create(nl, m, name, what);
 }
 
 int kp_nl_link_del(struct kp_nl *nl, int ifindex, const char *name)
@@ -643,14 +675,14 @@ int kp_nl_macvtap_add(struct kp_nl *nl, const char *name, int lower, const char 
 	snprintf(what, sizeof(what), "create macvtap %s link %s mode %s%s%s", name, lower_name,
 		 mode < sizeof(modes) / sizeof(modes[0]) && modes[mode] ? modes[mode] : "?",
 		 mac ? " address " : "", t);
-	return kp_nl_send(nl, m, what);
+	return send_create(nl, m, name, what);
 }
 
 int kp_tap_add(struct kp_nl *nl, const char *name, const struct kp_tap_opts *o)
 {
 	struct ifreq ifr;
 	char what[160];
-	int fd, r = 0;
+	int fd, r = 0, step = -1;
 	size_t off = (size_t)snprintf(what, sizeof(what), "create tap %s persist%s%s", name,
 				      o->multi_queue ? " multi_queue" : "",
 				      o->vnet_hdr ? " vnet_hdr" : "");
@@ -665,6 +697,8 @@ int kp_tap_add(struct kp_nl *nl, const char *name, const struct kp_tap_opts *o)
 		nl->log(nl->log_arg, what);
 	if (nl->dry)
 		return 0;
+	if ((r = kp_journal_add_link(name, 0, &step)) < 0)
+		return r;
 	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -678,6 +712,8 @@ int kp_tap_add(struct kp_nl *nl, const char *name, const struct kp_tap_opts *o)
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		r = -errno;
 		close(fd);
+		if (step >= 0)
+			not_ours(step, r);
 		return r;
 	}
 	if (o->owner >= 0 && ioctl(fd, TUNSETOWNER, (unsigned long)o->owner) < 0)
@@ -687,6 +723,8 @@ int kp_tap_add(struct kp_nl *nl, const char *name, const struct kp_tap_opts *o)
 	if (!r && ioctl(fd, TUNSETPERSIST, 1UL) < 0)
 		r = -errno;
 	close(fd); /* not persistent (an error above): the tap goes with the fd */
+	if (step >= 0)
+		not_ours(step, r);
 	return r;
 }
 

@@ -2,6 +2,7 @@
 # namespaces this case makes: each command's exit code and output, the
 # links afterwards, and reruns that say unchanged.
 . ./common.sh
+macvtap_lock
 nic v0
 nic v1
 

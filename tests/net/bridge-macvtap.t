@@ -3,6 +3,7 @@
 # namespace (the wire) is read from it. /dev is the machine's devtmpfs:
 # the node goes when the case deletes the link.
 . ./common.sh
+macvtap_lock
 nic v0
 out=$(br macvtap add mv0 --link v0 --mac 52:54:00:ab:cd:ef) || fail "macvtap add: $out"
 dev=$(echo "$out" | sed -n 's/^device: //p')

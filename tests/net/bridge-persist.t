@@ -8,6 +8,7 @@
 # the daemon on this machine): the keyfiles are compared with the text
 # NetworkManager documents (nm-settings-keyfile(5)).
 . ./common.sh
+macvtap_lock
 nic v0
 nic v1
 ND=$ROOT/etc/systemd/network

@@ -28,6 +28,14 @@ trap cleanup EXIT
 ip netns add "$NS" || fail "cannot create a network namespace"
 ip netns add "$PEER" || fail "cannot create a network namespace"
 in_ns() { ip netns exec "$NS" "$@"; }
+# A macvtap's /dev/tapIFINDEX is in the machine's one devtmpfs while
+# ifindexes are per namespace: two cases running at once (two checkouts'
+# make check) would make the same /dev/tapN. Cases that make macvtaps hold
+# this lock (shared on purpose) for their whole run.
+macvtap_lock() {
+	exec 8>"${TMPDIR:-/tmp}/kvmprep-tests-macvtap.lock"
+	flock 8
+}
 in_peer() { ip netns exec "$PEER" "$@"; }
 in_ns ip link set lo up
 in_peer ip link set lo up

@@ -8,6 +8,8 @@
  *   KP_NLFAULT=N[:ERRNO]   the Nth request is refused with ERRNO (default
  *                          EBUSY) without reaching the kernel
  *   KP_NLFAULT=kill@N      the process is SIGKILLed before the Nth request
+ *   KP_NLFAULT=hup@N       SIGHUP (the SSH session went away) is raised
+ *                          before the Nth request, which then goes out
  *
  * The count is per process; the requests a rollback sends count too.
  */
@@ -35,6 +37,10 @@ int __wrap_nl_send_sync(struct nl_sock *sk, struct nl_msg *msg)
 		at = strtol(spec + 5, NULL, 10);
 		if (n == at)
 			kill(getpid(), SIGKILL);
+	} else if (spec && !strncmp(spec, "hup@", 4)) {
+		at = strtol(spec + 4, NULL, 10);
+		if (n == at)
+			kill(getpid(), SIGHUP);
 	} else if (spec && *spec) {
 		char *end;
 

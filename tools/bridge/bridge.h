@@ -34,10 +34,15 @@ struct ctx {
 	struct kp_nl *nl;
 	json_object *steps; /* every netlink change, in order */
 	int lock;
+	int recovered;      /* ctx_open rolled back a killed run's journal */
+	int ok;             /* ctx_done was reached: ctx_close commits the journal */
 };
 
 /* Open: not root (unless --dry-run) is exit 3; the lock is taken before
- * the first look at the links. 0 or an exit status (error printed). */
+ * the first look at the links, a killed run's journal (lib/journal.h) is
+ * rolled back, and this call's journal begins (not for a dry run).
+ * ctx_close commits it after ctx_done, else rolls it back. 0 or an exit
+ * status (error printed). */
 int ctx_open(struct ctx *c, struct opts *o, const char *cmd);
 void ctx_close(struct ctx *c);
 /* Print the result: human "NAME: WHAT" (or nothing with -q) and the JSON

@@ -17,6 +17,7 @@
 #include "err.h"
 #include "exitcodes.h"
 #include "ids.h"
+#include "journal.h"
 #include "lock.h"
 #include "net.h"
 #include "owner.h"
@@ -46,10 +47,30 @@ int ctx_open(struct ctx *c, struct opts *o, const char *cmd)
 		return KP_EXIT_HOST;
 	}
 	if (!o->dry_run) {
+		struct kp_journal_info info;
+		char line[512];
+
 		c->lock = kp_lock_take();
 		if (c->lock < 0) {
 			kp_err_errno("/run/kvmprep/lock", c->lock, "cannot take the lock");
-			return KP_EXIT_HOST;
+			return KP_EXIT_FAIL;
+		}
+		r = kp_journal_recover(&info);
+		if (r > 0) {
+			kp_journal_describe(&info, line, sizeof(line));
+			kp_warn(NULL, "%s", line);
+			c->recovered = 1;
+		} else if (r < 0) {
+			kp_err_errno(KP_JOURNAL_FILE, r, "cannot roll back an interrupted call%s%s",
+				     info.detail[0] ? ": " : "", info.detail);
+			ctx_close(c);
+			return KP_EXIT_FAIL;
+		}
+		if (strcmp(cmd, "recover") && strcmp(cmd, "confirm") &&
+		    (r = kp_journal_begin(TOOL, cmd)) < 0) {
+			kp_err_errno(KP_JOURNAL_FILE, r, "cannot start the journal");
+			ctx_close(c);
+			return KP_EXIT_FAIL;
 		}
 	}
 	r = kp_nl_new(&c->nl);
@@ -66,6 +87,14 @@ int ctx_open(struct ctx *c, struct opts *o, const char *cmd)
 
 void ctx_close(struct ctx *c)
 {
+	if (kp_journal_active()) {
+		char stuck[256] = "";
+
+		if (!c->ok || kp_journal_commit() < 0) {
+			if (kp_journal_rollback(stuck, sizeof(stuck)) < 0)
+				kp_err(stuck, "cannot be undone; the journal stays for '%s recover'", TOOL);
+		}
+	}
 	kp_nl_free(c->nl);
 	c->nl = NULL;
 	if (c->steps)
@@ -79,6 +108,19 @@ void ctx_close(struct ctx *c)
 int ctx_done(struct ctx *c, const char *name, int changed, const char *what,
 	     json_object *extra)
 {
+	c->ok = 1;
+	if (kp_journal_active() && kp_journal_commit() < 0) {
+		/* a signal came: nothing is kept */
+		char stuck[256] = "";
+		int sig = kp_journal_signal();
+
+		if (kp_journal_rollback(stuck, sizeof(stuck)) < 0)
+			kp_err(stuck, "cannot be undone; the journal stays for '%s recover'", TOOL);
+		kp_err(name, "interrupted by signal %d: rolled back", sig);
+		if (extra)
+			json_object_put(extra);
+		return 128 + sig;
+	}
 	if (c->o->json) {
 		json_object *doc = kp_json_doc(TOOL);
 
@@ -288,6 +330,12 @@ int cmd_bridge_add(struct opts *o, int argc, char **argv)
 		rc = ctx_done(&c, argv[0], 1, o->dry_run ? "would be created" : "created", NULL);
 		ctx_close(&c);
 		return rc;
+	}
+	if (bo.mtu && l.max_mtu && (bo.mtu > l.max_mtu || bo.mtu < l.min_mtu)) {
+		kp_err(argv[0], "cannot change bridge: MTU %u out of the link's range %u..%u", bo.mtu,
+		       l.min_mtu, l.max_mtu);
+		ctx_close(&c);
+		return KP_EXIT_USAGE;
 	}
 	/* it exists: only what was asked and differs is changed */
 	{

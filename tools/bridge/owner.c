@@ -20,6 +20,7 @@
 #include "exitcodes.h"
 #include "netsnap.h"
 #include "owner.h"
+#include "rfile.h"
 #include "root.h"
 
 const char *netmgr_name(enum netmgr m)
@@ -48,6 +49,19 @@ static int truthy(const char *v)
 {
 	return !strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcasecmp(v, "1") ||
 	       !strcasecmp(v, "ipv4") || !strcasecmp(v, "on");
+}
+
+/* Read an admin's configuration file whole through the hardened reader
+ * (regular file, no symlink, size cap, no NUL): malloc'ed text, or NULL. */
+static char *read_conf(const char *abs)
+{
+	struct kp_rfile f;
+	char *t = NULL;
+
+	if (kp_rfile_open(&f, abs, 0, KP_RFILE_ANY_OWNER) == 0)
+		t = strdup(f.text);
+	kp_rfile_close(&f);
+	return t;
 }
 
 /* An INI-style file (networkd, keyfile): calls fn for each key=value. */
@@ -151,7 +165,7 @@ static int scan_dir(const char *dir, const char *suffix, const char *name,
 		if (!names[i] || found)
 			continue;
 		snprintf(abs, sizeof(abs), "%s/%s", dir, names[i]);
-		if (kp_read_file(abs, &text, NULL) < 0)
+		if (!(text = read_conf(abs)))
 			continue;
 		ini_each(text, kv, &m);
 		free(text);
@@ -180,7 +194,7 @@ static int ifupdown_file(const char *abs, const char *name, char *file, size_t n
 	char *text, *save = NULL;
 	int found = 0;
 
-	if (depth > 4 || kp_read_file(abs, &text, NULL) < 0)
+	if (depth > 4 || !(text = read_conf(abs)))
 		return 0;
 	for (char *line = strtok_r(text, "\n", &save); line && !found;
 	     line = strtok_r(NULL, "\n", &save)) {

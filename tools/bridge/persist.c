@@ -14,6 +14,7 @@
 #include "owner.h"
 #include "persist.h"
 #include "persistnet.h"
+#include "rfile.h"
 #include "root.h"
 
 #define ND_DIR "/etc/systemd/network"
@@ -276,7 +277,12 @@ static int ifd_persist(struct ctx *c, const struct persist_info *pi)
 	if (!c->o->dry_run) {
 		char *text = NULL;
 
-		if (kp_read_file("/etc/network/interfaces", &text, NULL) == 0 &&
+		struct kp_rfile f;
+
+		if (kp_rfile_open(&f, "/etc/network/interfaces", 0, KP_RFILE_ANY_OWNER) == 0)
+			text = strdup(f.text);
+		kp_rfile_close(&f);
+		if (text &&
 		    !strstr(text, "source /etc/network/interfaces.d/") &&
 		    !strstr(text, "source-directory /etc/network/interfaces.d") &&
 		    !strstr(text, "source interfaces.d/") && !strstr(text, "source-directory interfaces.d"))

@@ -29,11 +29,13 @@
 
 #include "bridge.h"
 #include "err.h"
+#include "journal.h"
 #include "exitcodes.h"
 #include "lock.h"
 #include "netsnap.h"
 #include "owner.h"
 #include "persist.h"
+#include "rfile.h"
 #include "root.h"
 
 #define JDIR "/run/kvmprep/bridge-uplink"
@@ -114,9 +116,18 @@ static int journal_read(const char *bridge, struct journal *j)
 
 	memset(j, 0, sizeof(*j));
 	jpath(path, sizeof(path), bridge);
-	r = kp_read_file(path, &text, NULL);
-	if (r < 0)
-		return r;
+	{
+		/* state this tool wrote (0600, root's): the hardened reader */
+		struct kp_rfile f;
+
+		r = kp_rfile_open(&f, path, 0, 0);
+		text = r == 0 ? strdup(f.text) : NULL;
+		kp_rfile_close(&f);
+		if (r < 0)
+			return r;
+		if (!text)
+			return -ENOMEM;
+	}
 	d = json_tokener_parse(text);
 	free(text);
 	if (!d)
@@ -248,9 +259,9 @@ static int recover_one(struct ctx *c, struct journal *j, void *arg)
 
 	if (!strcmp(j->state, "done"))
 		return 0;
-	/* moving: we hold the lock, so its run is dead. armed: its rollback
-	 * process is gone and the deadline passed. */
-	if (!strcmp(j->state, "armed") && (alive(j->rollback_pid) || time(NULL) < j->deadline))
+	/* armed, its rollback process gone and the deadline passed (a move
+	 * killed before arming is the journal's: lib/journal.h) */
+	if (strcmp(j->state, "armed") || alive(j->rollback_pid) || time(NULL) < j->deadline)
 		return 0;
 	if (c->o->dry_run) {
 		printf("would: roll back the move of %s into %s (%s)\n", snap_link(j), j->bridge, j->state);
@@ -480,16 +491,8 @@ static int move_checks(struct ctx *c, const char *bridge, const struct kp_linkin
 	return 0;
 }
 
-static int journal_update(struct journal *j, const struct kp_netsnap *s)
-{
-	json_object_put(j->snap);
-	j->snap = kp_netsnap_json(s);
-	return journal_write(j);
-}
-
 static int do_move(struct ctx *c, const char *bridge, struct kp_netsnap *s,
-		   const struct kp_bridge_opts *bo, struct journal *j, int *bridx, char *failed_step,
-		   size_t fsn)
+		   const struct kp_bridge_opts *bo, int *bridx, char *failed_step, size_t fsn)
 {
 	const struct kp_linkinfo *nic = kp_netsnap_link(s);
 	struct kp_bridge_opts o = *bo;
@@ -499,7 +502,11 @@ static int do_move(struct ctx *c, const char *bridge, struct kp_netsnap *s,
 
 #define STEP(desc, expr)                                                        \
 	do {                                                                    \
-		if ((r = (expr)) < 0) {                                         \
+		if (kp_journal_signal())                                        \
+			r = -EINTR; /* SSH went away, Ctrl-C: stop, roll back */ \
+		else                                                            \
+			r = (expr);                                             \
+		if (r < 0) {                                                    \
 			snprintf(failed_step, fsn, "%s", desc);                 \
 			return r;                                               \
 		}                                                               \
@@ -513,19 +520,14 @@ static int do_move(struct ctx *c, const char *bridge, struct kp_netsnap *s,
 		o.mtu = nic->mtu;
 	if (!o.mac)
 		o.mac = nic->mac;
-	/* 1. the bridge, down, with the NIC's MAC and MTU, forwarding at once;
-	 * the journal knows it is this move's before it exists */
-	if (!dry) {
-		kp_netsnap_set_bridge_created(s, -1);
-		STEP("write the journal", journal_update(j, s));
-	}
+	/* 1. the bridge, down, with the NIC's MAC and MTU, forwarding at once
+	 * (the journal's "link" step, recorded first, deletes it on undo) */
 	o.mtu = 0; /* set after creation, so that the kernel keeps it */
 	STEP("create the bridge", kp_nl_bridge_set(c->nl, 0, bridge, &o));
 	if (!dry) {
 		STEP("read the bridge", kp_nl_link(c->nl, bridge, &br));
 		*bridx = br.ifindex;
 		kp_netsnap_set_bridge_created(s, br.ifindex);
-		STEP("write the journal", journal_update(j, s));
 	} else {
 		br.ifindex = 0;
 	}
@@ -639,7 +641,8 @@ static void rollback_process(const char *bridge, long long deadline)
 			break;
 		usleep(200000);
 	}
-	lock = kp_lock_take();
+	while ((lock = kp_lock_take()) < 0)
+		sleep(1); /* another call holds it (bounded waits): the rollback must come */
 	if (journal_read(bridge, &j) < 0)
 		_exit(0);
 	if (strcmp(j.state, "armed")) {
@@ -740,22 +743,30 @@ int uplink_move(struct ctx *c, const char *bridge, const struct kp_linkinfo *nic
 		snprintf(what, sizeof(what), "created with uplink %s", nic->name);
 		return ctx_done(c, bridge, 0, what, x);
 	}
-	/* on disk before the first change */
-	snprintf(j.state, sizeof(j.state), "moving");
+	/* in the journal (lib/journal.h) before the first change: a kill from
+	 * here on is rolled back by the next run or `recover` */
 	snprintf(j.bridge, sizeof(j.bridge), "%s", bridge);
 	j.netns = netns_id();
 	j.pid = getpid();
 	j.persist = c->o->persist;
 	if (!c->o->dry_run) {
-		j.snap = kp_netsnap_json(s);
-		if ((r = journal_write(&j)) < 0) {
-			kp_err_errno(JDIR, r, "cannot write the journal");
-			journal_free(&j);
+		char ns[32];
+		const char *kv[7];
+		json_object *sj = kp_netsnap_json(s);
+
+		snprintf(ns, sizeof(ns), "%lld", j.netns);
+		kv[0] = "link", kv[1] = nic->name;
+		kv[2] = "snapshot", kv[3] = json_object_to_json_string_ext(sj, JSON_C_TO_STRING_PLAIN);
+		kv[4] = "netns", kv[5] = ns, kv[6] = NULL;
+		r = kp_journal_add("link-snapshot", kv, NULL);
+		json_object_put(sj);
+		if (r < 0) {
+			kp_err_errno(KP_JOURNAL_FILE, r, "cannot record the snapshot of %s", nic->name);
 			kp_netsnap_free(s);
-			return KP_EXIT_HOST;
+			return KP_EXIT_FAIL;
 		}
 	}
-	r = do_move(c, bridge, s, bo, &j, &bridx, step, sizeof(step));
+	r = do_move(c, bridge, s, bo, &bridx, step, sizeof(step));
 	if (r == 0 && !c->o->dry_run && !c->o->no_confirm) {
 		r = gateway_check(c, s, bridx, bridge, gw, sizeof(gw));
 		if (r < 0)
@@ -766,12 +777,17 @@ int uplink_move(struct ctx *c, const char *bridge, const struct kp_linkinfo *nic
 
 		kp_err_errno(nic->name, r, "cannot move into %s: %s", bridge, step);
 		if (!c->o->dry_run) {
+			/* the NIC first, in the order that keeps the host reachable;
+			 * then the journal's rollback (ctx_close) checks the rest */
 			u = kp_netsnap_restore(c->nl, s);
 			if (u < 0)
 				kp_err_errno(nic->name, u, "cannot roll back completely; the journal "
 							   "stays for 'kvmprep-bridge recover'");
-			else
-				journal_remove(bridge);
+		}
+		if (r == -EINTR && kp_journal_signal()) {
+			journal_free(&j);
+			kp_netsnap_free(s);
+			return 128 + kp_journal_signal();
 		}
 		journal_free(&j);
 		kp_netsnap_free(s);
@@ -879,7 +895,9 @@ int cmd_recover(struct opts *o, int argc, char **argv)
 	if ((rc = ctx_open(&c, o, "recover")))
 		return rc;
 	rc = uplink_recover_all(&c, &n);
+	n += c.recovered;
 	if (!rc) {
+		c.ok = 1;
 		if (o->json) {
 			json_object *doc = kp_json_doc(TOOL);
 
