@@ -64,6 +64,12 @@ int no_iommu(void);
 int is_root(void);
 int need_root(void);
 
+/* pcie_acs_override='s value when the kernel command line has it (an
+ * out-of-tree patch that makes the kernel pretend ACS), else NULL; and
+ * the warning that says what it means, on stderr. */
+const char *acs_override(void);
+void warn_acs_override(void);
+
 /* Whether the host or a guest uses the device (lib/inuse.c, one context
  * for the run): 1 with u filled, 0 when free, -errno when it could not
  * tell. flags: KP_INUSE_HANDLES for devices a command changes. */
