@@ -328,6 +328,15 @@ int kp_bind_restore(const char *bdf, const char *driver, const char *override)
 	return r;
 }
 
+/* A signal came (lib/journal.h): write nothing more, roll back. */
+static int stop(struct kp_bind_item *it, struct kp_bind_err *e)
+{
+	if (!kp_journal_signal())
+		return 0;
+	set_err(e, it->dev->bdf, -EINTR, "interrupted%s", "");
+	return 1;
+}
+
 /* Record the device's state before the call in the active journal (none:
  * nothing). 0, or -errno with e filled: no write may follow. */
 static int journal_step(struct kp_bind_item *it, struct kp_bind_err *e, const char *action)
@@ -423,9 +432,13 @@ static int bind_writes(const struct sysfds *f, struct kp_bind_item *it, const ch
 	}
 	if (strcmp(d->driver, driver) == 0)
 		return 0; /* already bound: the override was all it lacked */
+	if (stop(it, e))
+		return -EINTR;
 	r = unbind_current(f, it, e);
 	if (r < 0)
 		return r;
+	if (stop(it, e))
+		return -EINTR;
 	r = probe(f, d->bdf);
 	it->steps |= STEP_PROBED;
 	reread_driver(f, d);
@@ -648,9 +661,13 @@ static int unbind_writes(const struct sysfds *f, struct kp_bind_item *it, struct
 		}
 		it->steps |= STEP_OVERRIDE;
 	}
+	if (stop(it, e))
+		return -EINTR;
 	r = unbind_current(f, it, e);
 	if (r < 0)
 		return r;
+	if (stop(it, e))
+		return -EINTR;
 	r = probe(f, d->bdf);
 	it->steps |= STEP_PROBED;
 	refresh(f, d);

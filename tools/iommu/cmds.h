@@ -23,6 +23,7 @@ struct opts {
 	const char *class;  /* list --class */
 	const char *id;     /* list/bind/… --id VVVV:DDDD */
 	int timeout_ms;     /* bind --timeout */
+	int wait_ms;        /* --wait SECONDS for the lock */
 	struct kp_out out;
 };
 
@@ -33,6 +34,24 @@ int cmd_bind(struct opts *o, int argc, char **argv);
 int cmd_unbind(struct opts *o, int argc, char **argv);
 int cmd_unpersist(struct opts *o, int argc, char **argv);
 int cmd_apply(struct opts *o, int argc, char **argv);
+int cmd_recover(struct opts *o, int argc, char **argv);
+
+/* change.c: around every change (lib/journal.h) */
+struct kp_journal_info;
+/* Take the lock (waiting --wait), then roll back what a killed run left
+ * (said on stderr; *recovered, may be NULL, says what). 0 with *lock, or
+ * an exit status after saying why. */
+int take_lock(const struct opts *o, int *lock, struct kp_journal_info *recovered);
+/* A dry run: warn when a killed run's journal waits for recovery. */
+void dry_run_note(void);
+/* Start the call's journal: 0 or an exit status after saying why. */
+int begin_change(const char *command);
+/* Roll the call back: fail_rc, or KP_EXIT_SIGNAL + N after signal N
+ * (said on stderr). */
+int undo_change(int fail_rc);
+/* Commit the call: 0, or (a signal came, the record cannot be removed)
+ * the exit status of undo_change. */
+int end_change(void);
 
 /* resolve.c */
 
