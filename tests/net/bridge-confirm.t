@@ -35,8 +35,14 @@ grep -q "not confirmed in time: v0 given back what it had, br0 deleted" "$ROOT/r
 out=$(br confirm 2>&1); rc=$?
 assert_eq "$rc:$out" "1:kvmprep-bridge: nothing to confirm: no uplink move is waiting (rolled back already?)"
 
-# 2. confirmed in time: kept, also after the deadline
-out=$(br bridge add br0 --uplink v0 --confirm-timeout 3 2>&1) || fail "move: $out"
+# 2. confirmed in time: kept, also after the deadline. The host "runs
+# systemd" (/run/systemd/system in the root): the tool asks systemd-run for
+# a transient timer too; systemd does not run here, so there is none and
+# the detached process alone is the rollback
+mkdir -p "$ROOT/run/systemd/system"
+out=$(br --json bridge add br0 --uplink v0 --confirm-timeout 3 2>&1) || fail "move: $out"
+assert_eq "$(echo "$out" | jq -c '[.changed, .uplink, .rollback_timer, (.rollback_pid > 0)]')" '[true,"v0",null,true]'
+rmdir "$ROOT/run/systemd/system"
 rb=$(jq -r .rollback_pid "$J")
 out=$(br confirm) || fail "confirm: $out"
 assert_eq "$out" "br0: confirmed (v0 stays in it)"

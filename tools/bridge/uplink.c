@@ -6,7 +6,9 @@
  * a rollback on any failure, and commit-confirm: a detached process gives
  * the NIC back what it had unless `confirm` comes within the timeout.
  */
+#include <ctype.h>
 #include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -663,6 +665,67 @@ static void rollback_process(const char *bridge, long long deadline)
 	_exit(r < 0 ? 1 : 0);
 }
 
+/* Where systemd runs (/run/systemd/system exists: sd_booted()'s test), a
+ * transient timer runs `kvmprep-bridge recover` at the deadline: it
+ * outlives the SSH session's scope, which logind may stop at logout with
+ * every process in it (KillUserProcesses=yes), a double fork included.
+ * 0, or -errno (then the double fork is the rollback). */
+static int arm_timer(const char *bridge, int timeout, char *unit, size_t un)
+{
+	char self[PATH_MAX], on[32], desc[128], env[PATH_MAX + 32];
+	const char *argv[14];
+	int n = 0, st;
+	ssize_t l;
+	pid_t pid;
+
+	if (!kp_exists("/run/systemd/system"))
+		return -ENOSYS;
+	for (const char *p = bridge; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' && *p != '.')
+			return -EINVAL; /* not a unit name as it is: the fork does it */
+	l = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (l <= 0)
+		return -ENOENT;
+	self[l] = '\0';
+	snprintf(unit, un, "kvmprep-bridge-rollback-%s", bridge);
+	snprintf(on, sizeof(on), "--on-active=%ds", timeout);
+	snprintf(desc, sizeof(desc), "--description=kvmprep-bridge: roll back %s unless confirmed",
+		 bridge);
+	argv[n++] = "systemd-run";
+	argv[n++] = "--quiet";
+	argv[n++] = "--collect";
+	argv[n++] = "--unit";
+	argv[n++] = unit;
+	argv[n++] = on;
+	argv[n++] = "--timer-property=AccuracySec=100ms";
+	argv[n++] = desc;
+	if (kp_root()[0]) {
+		snprintf(env, sizeof(env), "--setenv=KVMPREP_ROOT=%s", kp_root());
+		argv[n++] = env;
+	}
+	argv[n++] = self;
+	argv[n++] = "-q";
+	argv[n++] = "recover";
+	argv[n] = NULL;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int fd = open("/dev/null", O_RDWR);
+
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) < 0)
+		return -errno;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;
+}
+
 /* Fork the rollback; its pid, or -errno. */
 static long long arm(const char *bridge, long long deadline)
 {
@@ -818,6 +881,15 @@ int uplink_move(struct ctx *c, const char *bridge, const struct kp_linkinfo *nic
 	j.deadline = (long long)time(NULL) + c->o->confirm_timeout;
 	j.rollback_pid = 0;
 	journal_write(&j);
+	/* the timer (where systemd runs) and the detached process (always):
+	 * whichever comes first rolls back, the other finds nothing to do */
+	{
+		char unit[64];
+
+		json_object_object_add(x, "rollback_timer",
+				       arm_timer(bridge, c->o->confirm_timeout, unit, sizeof(unit)) == 0
+					       ? json_object_new_string(unit) : NULL);
+	}
 	j.rollback_pid = arm(bridge, j.deadline);
 	if (j.rollback_pid <= 0) {
 		kp_err_errno(bridge, (int)j.rollback_pid, "cannot start the rollback process; rolling back");
