@@ -94,10 +94,16 @@ $(BUILD)/fakehost/libkpfakehost.so: $(FAKEHOST_SRC) $(wildcard tests/fakehost/*.
 $(BUILD)/helpers/%: tests/helpers/%.c $(BUILD)/libkvmprep.a | $(BUILD)/helpers
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libkvmprep.a $(PKG_LIBS)
 
+# kvmprep-bridge with its netlink changes wrapped for fault injection
+# (tests/net/nlfault.c); production binaries never contain the wrapper.
+BRIDGE_FAULT := $(if $(wildcard tools/bridge/main.c),$(BUILD)/tests/kvmprep-bridge-fault)
+$(BUILD)/tests/kvmprep-bridge-fault: $(wildcard tools/bridge/*.c) $(wildcard tools/bridge/*.h) tests/net/nlfault.c $(BUILD)/libkvmprep.a | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -Itools/bridge -Wl,--wrap=nl_send_sync -o $@ $(wildcard tools/bridge/*.c) tests/net/nlfault.c $(BUILD)/libkvmprep.a $(PKG_LIBS)
+
 unit: $(UNIT_BINS)
 unit-san: $(SAN_BINS)
 
-tests-build: all $(UNIT_BINS) $(SAN_BINS) $(FAKEHOST_SO) $(TEST_HELPERS)
+tests-build: all $(UNIT_BINS) $(SAN_BINS) $(FAKEHOST_SO) $(TEST_HELPERS) $(BRIDGE_FAULT)
 
 check: deps
 	$(MAKE) -j$$(nproc) tests-build
