@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "bind.h"
+#include "journal.h"
 #include "sysfs.h"
 
 #include <errno.h>
@@ -180,12 +181,48 @@ int kp_bind_rollback(struct kp_bind_item *items, size_t n, struct kp_bind_err *e
 	return e->rolled_back ? 0 : -EIO;
 }
 
+int kp_bind_restore(const char *bdf, const char *driver, const char *override)
+{
+	struct kp_pcidev d;
+	struct kp_bind_item it;
+	struct sysfds f;
+	int r;
+
+	memset(&d, 0, sizeof(d));
+	memset(&it, 0, sizeof(it));
+	if (snprintf(d.bdf, sizeof(d.bdf), "%s", bdf) >= (int)sizeof(d.bdf) || strchr(bdf, '/'))
+		return -EINVAL;
+	it.dev = &d;
+	snprintf(it.old_driver, sizeof(it.old_driver), "%s", driver ? driver : "");
+	snprintf(it.old_override, sizeof(it.old_override), "%s", override ? override : "");
+	fds_open(&f);
+	r = undo_one(&f, &it);
+	fds_close(&f);
+	return r;
+}
+
+/* Record the device's state before the call in the active journal (none:
+ * nothing). 0, or -errno with e filled: no write may follow. */
+static int journal_step(struct kp_bind_item *it, struct kp_bind_err *e, const char *action)
+{
+	int r = kp_journal_add_pci_driver(it->dev->bdf, it->old_driver, it->old_override,
+					  &it->jstep);
+
+	if (r == -EINTR)
+		set_err(e, it->dev->bdf, r, "%s: interrupted", action);
+	else if (r < 0)
+		set_err(e, it->dev->bdf, r, "%s: cannot record the change in " KP_JOURNAL_FILE,
+			action);
+	return r;
+}
+
 static void save_old(struct kp_bind_item *it)
 {
 	snprintf(it->old_driver, sizeof(it->old_driver), "%s", it->dev->driver);
 	snprintf(it->old_override, sizeof(it->old_override), "%s", it->dev->driver_override);
 	it->changed = 0;
 	it->steps = 0;
+	it->jstep = -1;
 }
 
 /* Unbind the device from the driver it has (none: nothing to do), recording
@@ -207,6 +244,9 @@ static int unbind_current(const struct sysfds *f, struct kp_bind_item *it,
 	return 0;
 }
 
+static int bind_writes(const struct sysfds *f, struct kp_bind_item *it, const char *driver,
+		       struct kp_bind_err *e);
+
 static int bind_one(const struct sysfds *f, struct kp_bind_item *it, const char *driver,
 		    unsigned flags, struct kp_bind_err *e)
 {
@@ -224,6 +264,21 @@ static int bind_one(const struct sysfds *f, struct kp_bind_item *it, const char 
 	it->changed = 1;
 	if (flags & KP_BIND_DRY_RUN)
 		return 0;
+	r = journal_step(it, e, "cannot bind");
+	if (r < 0)
+		return r;
+	r = bind_writes(f, it, driver, e);
+	if (r == 0)
+		kp_journal_done(it->jstep);
+	return r;
+}
+
+/* The writes of bind_one, once the step is recorded. */
+static int bind_writes(const struct sysfds *f, struct kp_bind_item *it, const char *driver,
+		       struct kp_bind_err *e)
+{
+	struct kp_pcidev *d = it->dev;
+	int r;
 
 	if (strcmp(d->driver_override, driver) != 0) {
 		r = write_override(f, d->bdf, driver);
@@ -317,6 +372,10 @@ static int wait_groups(int *groups, size_t n, int timeout_ms, int *missing)
 			}
 			continue;
 		}
+		if (kp_journal_signal()) {
+			r = -EINTR;
+			break;
+		}
 		left = deadline - now_ms();
 		if (left <= 0) {
 			if (missing)
@@ -373,6 +432,8 @@ static int wait_nodes(struct kp_bind_item *items, size_t n, int timeout_ms,
 	}
 	r = wait_groups(groups, ng, timeout_ms, &missing);
 	free(groups);
+	if (r == -EINTR)
+		set_err(e, n ? items[0].dev->bdf : "", r, "interrupted waiting for /dev/vfio%s", "");
 	if (r == -ETIMEDOUT) {
 		char what[32];
 
@@ -412,6 +473,8 @@ out:
 	return r;
 }
 
+static int unbind_writes(const struct sysfds *f, struct kp_bind_item *it, struct kp_bind_err *e);
+
 static int unbind_one(const struct sysfds *f, struct kp_bind_item *it, unsigned flags,
 		      struct kp_bind_err *e)
 {
@@ -431,6 +494,20 @@ static int unbind_one(const struct sysfds *f, struct kp_bind_item *it, unsigned 
 	it->changed = 1;
 	if (flags & KP_BIND_DRY_RUN)
 		return 0;
+	r = journal_step(it, e, "cannot restore");
+	if (r < 0)
+		return r;
+	r = unbind_writes(f, it, e);
+	if (r == 0)
+		kp_journal_done(it->jstep);
+	return r;
+}
+
+static int unbind_writes(const struct sysfds *f, struct kp_bind_item *it, struct kp_bind_err *e)
+{
+	struct kp_pcidev *d = it->dev;
+	int r;
+
 	if (d->driver_override[0]) {
 		r = write_override(f, d->bdf, NULL);
 		if (r < 0) {

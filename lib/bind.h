@@ -13,6 +13,11 @@
  * device of the call goes back to the driver and driver_override it had,
  * in reverse order, and is verified there.
  *
+ * With a journal active (lib/journal.h) every device is recorded in it
+ * ("pci-driver": its driver and override before the call) before its first
+ * write and marked done once verified; a signal caught meanwhile stops the
+ * call (-EINTR, rolled back like any failure).
+ *
  * driver_override stays set while a device is bound (what keeps it on
  * vfio-pci across a rebind or hotplug); kp_unbind() clears it.
  */
@@ -27,6 +32,7 @@ struct kp_bind_item {
 	char old_override[64];
 	int changed;            /* out: the call changed (or would change) it */
 	unsigned steps;         /* internal: what was done, for the undo */
+	int jstep;              /* internal: its step in the journal, -1 none */
 };
 
 struct kp_bind_err {
@@ -51,6 +57,11 @@ int kp_unbind(struct kp_bind_item *items, size_t n, unsigned flags, struct kp_bi
  * failed, e.g. persisting it): every changed item back, in reverse. 0, or
  * -EIO with e->stuck naming a device that could not be put back. */
 int kp_bind_rollback(struct kp_bind_item *items, size_t n, struct kp_bind_err *e);
+
+/* Put one device back on driver (NULL or "": none) with driver_override
+ * override ("": none), verified: the undo of the journal's "pci-driver"
+ * steps. 0, -ENODEV (no such device), -EIO (not back), -EINVAL. */
+int kp_bind_restore(const char *bdf, const char *driver, const char *override);
 
 /* 1 when the driver is registered (/sys/bus/pci/drivers/NAME). */
 int kp_driver_registered(const char *driver);
