@@ -172,6 +172,32 @@ void chk_secure_sev_es(struct vctx *c, struct vresult *r)
 
 void chk_secure_sev_snp(struct vctx *c, struct vresult *r)
 {
+	/* The AMD IOMMU driver clears SNP (cc_platform_clear) when the IOMMU
+	 * is off, in passthrough mode or on v2 page tables
+	 * (drivers/iommu/amd/init.c, iommu_snp_enable); kvm_amd then reports
+	 * sev_snp=N whatever its option says. Name the real cause. */
+	if (v_snp_cpu(c) && vparam_bool("kvm_amd", "sev_snp") != 1) {
+		const char *cause = NULL, *fix = NULL;
+
+		if (v_iommu_passthrough(c)) {
+			cause = "the IOMMU is in passthrough mode (iommu=pt)";
+			fix = "remove iommu=pt";
+		} else if (kp_cmdline_has_item(c->cmdline, "iommu", "off") ||
+			   kp_cmdline_has_item(c->cmdline, "amd_iommu", "off")) {
+			cause = "the IOMMU is off (iommu=off / amd_iommu=off)";
+			fix = "remove iommu=off and amd_iommu=off";
+		} else if (kp_cmdline_has_item(c->cmdline, "amd_iommu", "pgtbl_v2")) {
+			cause = "the IOMMU uses v2 page tables (amd_iommu=pgtbl_v2)";
+			fix = "remove amd_iommu=pgtbl_v2";
+		}
+		if (cause) {
+			vset(r, V_FAIL, NULL, "the CPU offers SEV-SNP, but it cannot work: %s, "
+			     "so the AMD IOMMU driver disables SNP", cause);
+			vhint(r, "%s from the kernel command line (GRUB_CMDLINE_LINUX in /etc/default/grub, "
+			      "then update-grub or grub2-mkconfig -o /boot/grub2/grub.cfg) and reboot", fix);
+			return;
+		}
+	}
 	sev_common(c, r, "sev_snp", "sev_snp", "SEV-SNP", "enable SEV-SNP and SNP memory coverage (\"SEV-SNP Support\", \"SNP Memory Coverage\")");
 }
 

@@ -183,6 +183,23 @@ void chk_iommu_passthrough(struct vctx *c, struct vresult *r)
 				   kp_cmdline_has_item(c->cmdline, "iommu.passthrough", "y")
 			 : kp_cmdline_has_item(c->cmdline, "iommu", "pt");
 	group_types(&identity, &dma);
+	/* The AMD IOMMU driver turns SEV-SNP off in passthrough mode
+	 * (drivers/iommu/amd/init.c, iommu_snp_enable: "SNP: IOMMU disabled or
+	 * configured in passthrough mode, SNP cannot be supported"): on a CPU
+	 * that offers SNP, never suggest iommu=pt, and say what it costs. */
+	if (v_snp_cpu(c)) {
+		if ((identity > 0 && dma == 0) || (on_cmdline && dma == 0)) {
+			vset(r, V_WARN, "remove iommu=pt from the kernel command line " GRUB_HINT
+			     " if this host is to run SEV-SNP guests",
+			     "passthrough mode: host devices skip DMA translation, but the AMD IOMMU driver "
+			     "then disables SEV-SNP, which this CPU offers");
+			return;
+		}
+		vset(r, V_PASS, NULL, "host devices use DMA translation (%d group%s): required for SEV-SNP, "
+		     "which this CPU offers (iommu=pt would disable it)", identity + dma,
+		     identity + dma == 1 ? "" : "s");
+		return;
+	}
 	if (identity > 0 && dma == 0) {
 		vset(r, V_PASS, NULL, "passthrough mode: host devices skip DMA translation%s",
 		     on_cmdline ? "" : " (kernel default)");
@@ -198,6 +215,40 @@ void chk_iommu_passthrough(struct vctx *c, struct vresult *r)
 	vhint(r, "add %s to the kernel command line " GRUB_HINT, arg);
 }
 
+/*
+ * arm64: vfio needs MSIs isolated per device (IRQ_DOMAIN_FLAG_ISOLATED_MSI).
+ * The GICv3/v4 ITS gives it (its MSI domains carry the flag); a GICv2m MSI
+ * frame does not, so vfio_iommu_type1 refuses devices there unless
+ * allow_unsafe_interrupts=1. /proc/interrupts names the chip of each MSI.
+ */
+static void arm_msi_isolation(struct vresult *r)
+{
+	char *irq = NULL;
+	int its, v2m;
+
+	if (kp_read_file("/proc/interrupts", &irq, NULL) < 0) {
+		vset(r, V_WARN, "check dmesg for \"ITS\" (isolated) or \"GICv2m\" (not isolated)",
+		     "cannot read /proc/interrupts: MSI isolation unknown");
+		return;
+	}
+	its = strstr(irq, "ITS-") != NULL;
+	v2m = strstr(irq, "GICv2m") != NULL;
+	free(irq);
+	if (its && !v2m) {
+		vset(r, V_PASS, NULL, "MSIs go through the GIC ITS, which isolates them per device");
+		return;
+	}
+	if (v2m) {
+		vset(r, V_FAIL, "use a platform with a GICv3 ITS; unsafe fallback for trusted guests only: "
+		     "options vfio_iommu_type1 allow_unsafe_interrupts=1",
+		     "MSIs go through a GICv2m frame%s, which does not isolate them: vfio refuses devices",
+		     its ? " (and an ITS)" : "");
+		return;
+	}
+	vset(r, V_WARN, "check dmesg for \"ITS\" (isolated) or \"GICv2m\" (not isolated)",
+	     "no ITS or GICv2m MSIs in /proc/interrupts: MSI isolation unknown");
+}
+
 void chk_iommu_irq_remap(struct vctx *c, struct vresult *r)
 {
 	char *interrupts = NULL;
@@ -206,8 +257,12 @@ void chk_iommu_irq_remap(struct vctx *c, struct vresult *r)
 		vset(r, V_SKIP, NULL, "no IOMMU enabled");
 		return;
 	}
+	if (c->cpu.arch == KP_ARCH_AARCH64) {
+		arm_msi_isolation(r);
+		return;
+	}
 	if (c->cpu.arch != KP_ARCH_X86_64) {
-		vset(r, V_SKIP, NULL, "%s: MSIs are isolated by the interrupt controller (GIC ITS / zPCI), not by IOMMU remapping",
+		vset(r, V_SKIP, NULL, "%s: MSIs are isolated by the platform (zPCI), not by IOMMU remapping",
 		     kp_arch_name(c->cpu.arch));
 		return;
 	}
@@ -292,6 +347,21 @@ void chk_iommu_vfio(struct vctx *c, struct vresult *r)
 			strcat(list, ", ");
 		strcat(list, mods[i]);
 	}
+	/* A kernel that uses only iommufd has no vfio_iommu_type1: QEMU (8.2+)
+	 * takes -object iommufd with the vfio device cdev, and iommufd's
+	 * compat container (CONFIG_IOMMUFD_VFIO_CONTAINER) serves
+	 * /dev/vfio/vfio. Then type1 is not needed. */
+	if (!strcmp(missing, "vfio_iommu_type1")) {
+		enum kp_modstate ist;
+
+		if (vmod(c, "iommufd", &ist) == 0 && ist != KP_MOD_MISSING) {
+			vset(r, V_PASS, NULL, "%s%s%s%s%s; no vfio_iommu_type1, but iommufd is %s "
+			     "(QEMU 8.2+: -object iommufd; or iommufd's /dev/vfio/vfio compat container)",
+			     loaded, loaded[0] ? " loaded" : "", loaded[0] && avail[0] ? ", " : "",
+			     avail, avail[0] ? " installed" : "", kp_modstate_name(ist));
+			return;
+		}
+	}
 	if (missing[0]) {
 		vset(r, V_FAIL, "install a kernel with CONFIG_VFIO, CONFIG_VFIO_PCI and CONFIG_VFIO_IOMMU_TYPE1 "
 		     "(the linux-modules-extra / kernel-modules-core package)",
@@ -323,7 +393,7 @@ void chk_iommu_isolation(struct vctx *c, struct vresult *r)
 	struct kp_iommu_group *g;
 	size_t n, i, j;
 	int shared = 0, e;
-	char example[160] = "";
+	char example[160] = "", ovr[128];
 
 	if (vctx_iommu(c) <= 0) {
 		vset(r, V_SKIP, NULL, "no IOMMU groups");
@@ -360,6 +430,19 @@ void chk_iommu_isolation(struct vctx *c, struct vresult *r)
 		}
 	}
 	kp_iommu_groups_free(g, n);
+	/* pcie_acs_override= (an out-of-tree patch: linux-zen, Proxmox, Unraid)
+	 * makes the kernel pretend ACS: the groups no longer say which devices
+	 * can reach each other by DMA. */
+	e = kp_cmdline_get(c->cmdline, "pcie_acs_override", ovr, sizeof(ovr));
+	if (e != 0) {
+		if (e < 0)
+			snprintf(ovr, sizeof(ovr), "…");
+		vset(r, V_WARN, "remove pcie_acs_override= from the kernel command line " GRUB_HINT
+		     " to see the real groups; pass whole groups instead",
+		     "pcie_acs_override=%s is on the kernel command line: the %zu groups are not DMA "
+		     "isolation (devices in different groups may still reach each other)", ovr, n);
+		return;
+	}
 	if (!shared) {
 		vset(r, V_PASS, NULL, "every IOMMU group holds one device (or the functions of one slot)");
 		return;

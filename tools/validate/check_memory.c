@@ -85,6 +85,22 @@ void chk_memory_hugepages(struct vctx *c, struct vresult *r)
 	vset(r, V_PASS, NULL, "%s", text);
 }
 
+/* 1 when some hugepage pool (any size, all nodes) has pages reserved */
+static int reserved_hugepages(void)
+{
+	struct kp_hugepool *p;
+	size_t n, i;
+	int any = 0;
+
+	if (kp_hugepools(&p, &n) < 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (p[i].node == -1 && p[i].total > 0)
+			any = 1;
+	free(p);
+	return any;
+}
+
 void chk_memory_thp(struct vctx *c, struct vresult *r)
 {
 	char buf[128], *l, *rb;
@@ -101,7 +117,10 @@ void chk_memory_thp(struct vctx *c, struct vresult *r)
 	}
 	*rb = '\0';
 	l++;
-	if (!strcmp(l, "never"))
+	if (!strcmp(l, "never") && reserved_hugepages())
+		vset(r, V_PASS, NULL, "transparent hugepages off (never); hugepages are reserved, "
+		     "and guests backed by them need no THP");
+	else if (!strcmp(l, "never"))
 		vset(r, V_WARN, "echo madvise > /sys/kernel/mm/transparent_hugepage/enabled; "
 		     "at boot: transparent_hugepage=madvise on the kernel command line",
 		     "transparent hugepages off (never): guest memory uses 4K pages unless hugepages are reserved");

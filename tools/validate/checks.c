@@ -84,38 +84,52 @@ const struct vcheck vchecks[] = {
 	  "With the IOMMU on, the host's own devices have their DMA translated too,\n"
 	  "which costs I/O performance. Passthrough mode (identity domains) skips that\n"
 	  "for host devices and leaves guests' devices isolated: add iommu=pt (x86) or\n"
-	  "iommu.passthrough=1 (arm64) to the kernel command line.\n" GRUB },
+	  "iommu.passthrough=1 (arm64) to the kernel command line. Not on an AMD host\n"
+	  "that is to run SEV-SNP guests: the AMD IOMMU driver disables SNP in\n"
+	  "passthrough mode, so there translated mode is right and iommu=pt a fault.\n" GRUB },
 	{ "iommu.irq_remap", "iommu", "interrupt remapping", chk_iommu_irq_remap, J_PASSTHROUGH | J_SRIOV,
 	  "vfio refuses to give a device to a guest when the IOMMU cannot remap its\n"
 	  "interrupts (a guest could forge MSIs). Enable \"Interrupt Remapping\" with\n"
 	  "VT-d in the BIOS/UEFI setup and do not boot with intremap=off. The unsafe\n"
 	  "way around it, for trusted guests only: options vfio_iommu_type1\n"
-	  "allow_unsafe_interrupts=1 in /etc/modprobe.d/vfio.conf.\n" },
+	  "allow_unsafe_interrupts=1 in /etc/modprobe.d/vfio.conf. arm64: MSIs must be\n"
+	  "isolated by the interrupt controller: a GICv3/v4 ITS does it, a GICv2m MSI\n"
+	  "frame does not (vfio refuses devices there, as without remapping on x86).\n" },
 	{ "iommu.vfio", "iommu", "vfio modules", chk_iommu_vfio, J_PASSTHROUGH | J_SRIOV | J_MDEV,
 	  "Passthrough uses vfio, vfio_pci and vfio_iommu_type1. They are loaded on\n"
 	  "demand (kvmprep-iommu bind does it); they must be installed: they ship with\n"
-	  "the kernel (linux-modules-extra on Ubuntu, kernel-modules-core on Fedora).\n" },
+	  "the kernel (linux-modules-extra on Ubuntu, kernel-modules-core on Fedora).\n"
+	  "A kernel that uses iommufd instead needs no vfio_iommu_type1: QEMU 8.2+ takes\n"
+	  "-object iommufd, and iommufd's compat container serves /dev/vfio/vfio.\n" },
 	{ "iommu.isolation", "iommu", "IOMMU group isolation", chk_iommu_isolation, J_PASSTHROUGH | J_SRIOV,
 	  "Devices in one IOMMU group can only be passed through together. Groups that\n"
 	  "hold devices of different slots come from bridges or root ports without ACS.\n"
 	  "Move the card to a slot on an ACS-capable root port (usually the CPU's), or\n"
-	  "pass the whole group. kvmprep-iommu groups lists them. (The ACS override\n"
-	  "patch breaks isolation and is not a remedy.)\n" },
+	  "pass the whole group. kvmprep-iommu groups lists them. The out-of-tree ACS\n"
+	  "override patch (pcie_acs_override= on linux-zen, Proxmox, Unraid) only makes\n"
+	  "the kernel pretend: its groups are not DMA isolation, so with it this check\n"
+	  "is a WARN naming it. It is not a remedy.\n" },
 
 	{ "memory.hugepages", "memory", "hugepage pools", chk_memory_hugepages, J_HUGEPAGES,
 	  "Guests backed by hugepages need pages reserved ahead. 2M pages at run time:\n"
 	  "echo N > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages (per node:\n"
 	  "/sys/devices/system/node/nodeX/hugepages/...); at boot: vm.nr_hugepages=N in\n"
-	  "/etc/sysctl.d/80-hugepages.conf. 1G pages are best reserved at boot:\n"
-	  "default_hugepagesz=1G hugepagesz=1G hugepages=N on the kernel command line.\n" },
+	  "/etc/sysctl.d/80-hugepages.conf. 1G pages are reserved at boot, per NUMA node:\n"
+	  "default_hugepagesz=1G hugepagesz=1G hugepages=N on the kernel command line\n"
+	  "spreads N over the nodes; hugepagesz=1G hugepages=0:N0,1:N1 puts them on given\n"
+	  "nodes (a guest pinned to node 1 needs its pages there).\n" },
 	{ "memory.thp", "memory", "transparent hugepages", chk_memory_thp, J_HUGEPAGES,
 	  "QEMU asks for transparent hugepages (madvise) for guest memory. With\n"
 	  "\"never\" guests get 4K pages: echo madvise >\n"
-	  "/sys/kernel/mm/transparent_hugepage/enabled, at boot transparent_hugepage=madvise.\n" },
+	  "/sys/kernel/mm/transparent_hugepage/enabled, at boot transparent_hugepage=madvise.\n"
+	  "\"never\" is right where the guests are backed by reserved hugepages (and\n"
+	  "tuning guides set it for latency): with a reserved pool it is not warned.\n" },
 	{ "memory.ksm", "memory", "KSM", chk_memory_ksm, 0,
 	  "Kernel samepage merging shares identical guest pages: it saves memory, costs\n"
-	  "CPU and opens a cross-guest side channel. On: echo 1 > /sys/kernel/mm/ksm/run,\n"
-	  "off: echo 2 (unmerge) then 0. Informational.\n" },
+	  "CPU and opens a cross-guest side channel. Where ksmtuned runs it rewrites\n"
+	  "/sys/kernel/mm/ksm/run, so an echo alone does not last: persistently off with\n"
+	  "systemctl disable --now ksm ksmtuned (then echo 2 > /sys/kernel/mm/ksm/run to\n"
+	  "unmerge), on with systemctl enable --now ksm ksmtuned. Informational.\n" },
 	{ "memory.numa", "memory", "NUMA nodes", chk_memory_numa, J_HUGEPAGES,
 	  "On NUMA hosts, pin each guest's vCPUs and memory (and its hugepages) to one\n"
 	  "node. Informational.\n" },
@@ -151,7 +165,9 @@ const struct vcheck vchecks[] = {
 	  "limit above 1. Kernel: kvm_amd.sev_es=1.\n" },
 	{ "secure.sev_snp", "secure", "AMD SEV-SNP", chk_secure_sev_snp, J_SECURE,
 	  "SEV-SNP adds memory integrity (EPYC 7003 and later). BIOS: enable SEV-SNP and\n"
-	  "SNP memory coverage; the IOMMU must be on. Kernel 6.11 or later with\n"
+	  "SNP memory coverage; the IOMMU must be on, in translated mode: with iommu=pt,\n"
+	  "iommu=off or amd_iommu=pgtbl_v2 the AMD IOMMU driver disables SNP at boot and\n"
+	  "kvm_amd reports sev_snp=N whatever its options say. Kernel 6.11 or later with\n"
 	  "kvm_amd.sev_snp=1; QEMU 9.1 or later.\n" },
 	{ "secure.tdx", "secure", "Intel TDX", chk_secure_tdx, J_SECURE,
 	  "Intel TDX (4th/5th gen Xeon and later). BIOS: enable TME, TME-MT and TDX\n"

@@ -178,6 +178,19 @@ int v_amd(const struct vctx *c)
 	       (c->cpu.vendor == KP_VENDOR_AMD || c->cpu.vendor == KP_VENDOR_HYGON);
 }
 
+int v_snp_cpu(const struct vctx *c)
+{
+	return v_amd(c) && kp_cpuinfo_has(&c->cpu, "sev_snp");
+}
+
+int v_iommu_passthrough(const struct vctx *c)
+{
+	return kp_cmdline_has_item(c->cmdline, "iommu", "pt") ||
+	       kp_cmdline_has_item(c->cmdline, "iommu.passthrough", "1") ||
+	       kp_cmdline_has_item(c->cmdline, "iommu.passthrough", "on") ||
+	       kp_cmdline_has_item(c->cmdline, "iommu.passthrough", "y");
+}
+
 int vparam_bool(const char *module, const char *param)
 {
 	char path[256], buf[32];

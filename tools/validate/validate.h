@@ -95,6 +95,9 @@ int vctx_iommu(struct vctx *c); /* fills iommu_units, iommu_groups */
 int v_is_x86(const struct vctx *c);
 int v_intel(const struct vctx *c);
 int v_amd(const struct vctx *c); /* AMD or Hygon */
+int v_snp_cpu(const struct vctx *c); /* an AMD CPU that offers SEV-SNP */
+/* iommu=pt or iommu.passthrough=1 on the command line */
+int v_iommu_passthrough(const struct vctx *c);
 /* "Y"/"1" module parameters: 1, "N"/"0": 0, absent: -1. */
 int vparam_bool(const char *module, const char *param);
 

@@ -14,3 +14,5 @@ assert_status secure.tdx SKIP
 # --strict: the warnings fail
 validate --strict -q >/dev/null; rc=$?
 assert_eq "$rc" 1 "--strict exit"
+assert_status memory.thp PASS
+grep -q "transparent hugepages off (never); hugepages are reserved" "$ST.json" || fail "THP never with a reserved pool warned"

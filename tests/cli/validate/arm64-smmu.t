@@ -9,6 +9,7 @@ assert_status iommu.firmware PASS
 assert_status iommu.passthrough WARN
 grep -q 'iommu.passthrough=1' "$ST.json" || fail "no arm64 passthrough remedy"
 grep -q 'iommu=pt' "$ST.json" && fail "x86 remedy on arm64"
-assert_status iommu.irq_remap SKIP
+assert_status iommu.irq_remap PASS
+grep -q "GIC ITS, which isolates them" "$ST.json" || fail "irq_remap does not name the ITS"
 assert_status resources.tsc SKIP
 assert_status platform.qemu PASS
