@@ -84,6 +84,9 @@ int fh_fault_write(const char *canon, const char *opened);
 int fh_fault_refuse(const char *bdf, const char *drv);
 /* no-vfio-node=N: 1 when group N's /dev/vfio/N must not appear (logged). */
 int fh_fault_no_vfio_node(const char *group);
+/* A fault line that is exactly spec (e.g. "mdev-unregister=0000:01:00.0"):
+ * 1 when present (logged). */
+int fh_fault_named(const char *spec);
 
 /* ---- the PCI model (pci.c) ----------------------------------------- */
 /* Handle a write to a canonical tree path. Returns 1 handled (*err = 0 or

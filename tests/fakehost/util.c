@@ -696,7 +696,7 @@ int fh_fault_write(const char *canon, const char *opened)
 			*nl = '\0';
 		eq = strrchr(s, '=');
 		if (*s == '#' || !eq || !strncmp(s, "refuse-bind=", 12) ||
-		    !strncmp(s, "no-vfio-node=", 13))
+		    !strncmp(s, "no-vfio-node=", 13) || !strncmp(s, "mdev-unregister=", 16))
 			goto next;
 		snprintf(attr, sizeof(attr), "%.*s", (int)(eq - s), s);
 		slash = strrchr(attr, '/');
@@ -768,5 +768,26 @@ int fh_fault_no_vfio_node(const char *group)
 	free(data);
 	if (hit)
 		fh_log("fault no-vfio-node %s", group);
+	return hit;
+}
+
+int fh_fault_named(const char *spec)
+{
+	char p[FH_PATH], *data, *s;
+	int hit = 0;
+
+	data = fh_slurp(fh_p(p, "/fakehost/faults"), NULL);
+	for (s = data; s && *s && !hit;) {
+		char *nl = strchr(s, '\n');
+
+		if (nl)
+			*nl = '\0';
+		if (!strcmp(s, spec))
+			hit = 1;
+		s = nl ? nl + 1 : NULL;
+	}
+	free(data);
+	if (hit)
+		fh_log("fault %s", spec);
 	return hit;
 }
