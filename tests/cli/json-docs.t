@@ -9,6 +9,7 @@
 . "$TOP/tests/lib.sh"
 ST=$(mktemp -d "${TMPDIR:-/tmp}/kp-jsondocs.XXXXXX")
 trap 'rm -rf "$ST"' EXIT
+nobody_setup
 n=0
 
 # doc TOOL HOST [--nobody] ARGS…: queue TOOL --json ARGS… for HOST (run
@@ -17,7 +18,7 @@ doc() {
 	local tool=$1 host=$2 pre=()
 	shift 2
 	if [ "${1:-}" = --nobody ]; then
-		pre=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+		pre=("$NOBODY")
 		shift
 	fi
 	printf '%q ' "${pre[@]}" "$tool" --json "$@" >>"$ST/$host.cases"
