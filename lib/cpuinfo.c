@@ -105,6 +105,20 @@ static int intersect(char **have, const char *line)
 	return 0;
 }
 
+/* A decimal or 0x-hex field ("6", "0xd0c"), -1 when it is not one or is
+ * out of range. */
+static int number(const char *v)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 0);
+	if (errno || end == v || *end || n < 0 || n > 0x7fffffff)
+		return -1;
+	return (int)n;
+}
+
 static int is_processor_line(const char *k)
 {
 	/* x86/arm64: "processor"; s390: "processor 0" */
@@ -122,6 +136,7 @@ int kp_cpuinfo_parse(const char *text, const char *arch_hint, struct kp_cpuinfo 
 	int s390_count = -1, implementer = 0, r = 0;
 
 	memset(ci, 0, sizeof(*ci));
+	ci->family = ci->model_no = ci->stepping = -1;
 	dup = strdup(text);
 	if (!dup)
 		return -ENOMEM;
@@ -141,6 +156,18 @@ int kp_cpuinfo_parse(const char *text, const char *arch_hint, struct kp_cpuinfo 
 			implementer = 1;
 			if (!ci->vendor_id[0])
 				copy(ci->vendor_id, sizeof(ci->vendor_id), v);
+		} else if (!strcmp(k, "cpu family") || !strcmp(k, "CPU architecture")) {
+			if (ci->family < 0)
+				ci->family = number(v);
+		} else if (!strcmp(k, "model") || !strcmp(k, "CPU part")) {
+			if (ci->model_no < 0)
+				ci->model_no = number(v);
+		} else if (!strcmp(k, "stepping") || !strcmp(k, "CPU revision")) {
+			if (ci->stepping < 0)
+				ci->stepping = number(v);
+		} else if (!strcmp(k, "microcode")) {
+			if (!ci->microcode[0])
+				copy(ci->microcode, sizeof(ci->microcode), v);
 		} else if (!strcmp(k, "model name")) {
 			if (!ci->model[0])
 				copy(ci->model, sizeof(ci->model), v);

@@ -31,6 +31,10 @@ struct kp_cpuinfo {
 	enum kp_cpu_vendor vendor;
 	char vendor_id[32]; /* "GenuineIntel", "IBM/S390", "0x41", "" */
 	char model[128];    /* "model name" (x86), "" when the host does not say */
+	int family;         /* x86 "cpu family", arm64 "CPU architecture"; -1 unknown */
+	int model_no;       /* x86 "model", arm64 "CPU part"; -1 unknown */
+	int stepping;       /* x86 "stepping", arm64 "CPU revision"; -1 unknown */
+	char microcode[32]; /* x86 "microcode" of the first CPU ("0xd0003b9"), "" */
 	int count;          /* logical CPUs listed */
 	char *flags;        /* " flag1 flag2 … " (padded with spaces), never NULL */
 };

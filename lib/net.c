@@ -198,10 +198,43 @@ static void fill_routes(struct kp_net *net, struct kp_link_usage *u)
 	}
 }
 
+static void fill_link(struct kp_net *net, struct rtnl_link *link, struct kp_link_usage *u)
+{
+	struct rtnl_link *master;
+	const char *kind = rtnl_link_get_type(link);
+	int32_t nsid;
+
+	u->exists = 1;
+	u->ifindex = rtnl_link_get_ifindex(link);
+	snprintf(u->name, sizeof(u->name), "%s", rtnl_link_get_name(link));
+	u->up = !!(rtnl_link_get_flags(link) & IFF_UP);
+	u->master_ifindex = rtnl_link_get_master(link);
+	snprintf(u->kind, sizeof(u->kind), "%s", kind ? kind : "");
+	/* IFLA_LINK names a link of another namespace when a netnsid comes
+	 * with it (a veth peer, a macvlan moved away) */
+	if (rtnl_link_get_link(link) > 0 && rtnl_link_get_link(link) != u->ifindex &&
+	    rtnl_link_get_link_netnsid(link, &nsid) != 0 && !(kind && !strcmp(kind, "veth")))
+		u->lower_ifindex = rtnl_link_get_link(link);
+	if (u->master_ifindex > 0) {
+		master = rtnl_link_get(net->links, u->master_ifindex);
+		if (master) {
+			const char *mkind = rtnl_link_get_type(master);
+
+			snprintf(u->master, sizeof(u->master), "%s",
+				 rtnl_link_get_name(master));
+			snprintf(u->master_kind, sizeof(u->master_kind), "%s",
+				 mkind ? mkind : "");
+			rtnl_link_put(master);
+		}
+	}
+	fill_addrs(net, u);
+	fill_routes(net, u);
+}
+
 int kp_link_usage(const char *ifname, struct kp_net *net, struct kp_link_usage *u)
 {
 	struct kp_net *own = NULL;
-	struct rtnl_link *link, *master;
+	struct rtnl_link *link;
 	int r;
 
 	if (!ifname || !u)
@@ -218,31 +251,49 @@ int kp_link_usage(const char *ifname, struct kp_net *net, struct kp_link_usage *
 		return -EINVAL;
 	}
 	link = rtnl_link_get_by_name(net->links, ifname);
-	if (!link) {
-		kp_net_free(own);
-		return 0;
+	if (link) {
+		fill_link(net, link, u);
+		rtnl_link_put(link);
 	}
-	u->exists = 1;
-	u->ifindex = rtnl_link_get_ifindex(link);
-	u->up = !!(rtnl_link_get_flags(link) & IFF_UP);
-	u->master_ifindex = rtnl_link_get_master(link);
-	rtnl_link_put(link);
-	if (u->master_ifindex > 0) {
-		master = rtnl_link_get(net->links, u->master_ifindex);
-		if (master) {
-			const char *kind = rtnl_link_get_type(master);
-
-			snprintf(u->master, sizeof(u->master), "%s",
-				 rtnl_link_get_name(master));
-			snprintf(u->master_kind, sizeof(u->master_kind), "%s",
-				 kind ? kind : "");
-			rtnl_link_put(master);
-		}
-	}
-	fill_addrs(net, u);
-	fill_routes(net, u);
 	kp_net_free(own);
 	return 0;
+}
+
+int kp_link_usage_index(int ifindex, struct kp_net *net, struct kp_link_usage *u)
+{
+	struct rtnl_link *link;
+
+	if (!net || !u || !net->links)
+		return -EINVAL;
+	memset(u, 0, sizeof(*u));
+	link = rtnl_link_get(net->links, ifindex);
+	if (link) {
+		fill_link(net, link, u);
+		rtnl_link_put(link);
+	}
+	return 0;
+}
+
+int kp_net_uppers(struct kp_net *net, int ifindex, int *out, int max)
+{
+	int n = 0;
+
+	if (!net || !net->links || ifindex <= 0)
+		return -EINVAL;
+	for (struct nl_object *o = nl_cache_get_first(net->links); o; o = nl_cache_get_next(o)) {
+		struct rtnl_link *l = (struct rtnl_link *)o;
+		const char *kind = rtnl_link_get_type(l);
+		int32_t nsid;
+
+		if (rtnl_link_get_link(l) != ifindex || rtnl_link_get_ifindex(l) == ifindex)
+			continue;
+		if (rtnl_link_get_link_netnsid(l, &nsid) == 0 || (kind && !strcmp(kind, "veth")))
+			continue;
+		if (n < max && out)
+			out[n] = rtnl_link_get_ifindex(l);
+		n++;
+	}
+	return n;
 }
 
 int kp_link_in_use(const struct kp_link_usage *u)

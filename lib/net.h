@@ -28,6 +28,7 @@ int kp_net_refresh(struct kp_net *net);
 struct kp_link_usage {
 	int exists;   /* 0: no such link (every other field 0 / "") */
 	int ifindex;
+	char name[IF_NAMESIZE];
 	int up;       /* administratively up (IFF_UP) */
 	int naddrs;   /* IPv4 and IPv6 addresses, IPv6 link-local (fe80::/10) not counted */
 	int naddrs_listed; /* how many of them are in addrs (at most KP_LINK_ADDRS_MAX) */
@@ -38,11 +39,22 @@ struct kp_link_usage {
 	int master_ifindex; /* enslaved to this link (bridge, bond, team, …), else 0 */
 	char master[IF_NAMESIZE];    /* its name, "" when none */
 	char master_kind[16];        /* its kind, "bridge", "bond", …, "" when unknown */
+	char kind[16];      /* the link's own kind ("vlan", "macvtap", …), "" for a plain NIC */
+	int lower_ifindex;  /* the link it is stacked on (IFLA_LINK, same namespace), else 0 */
 };
 
 /* Fill u for ifname. net may be NULL: a context is made for this one call.
  * 0 (u->exists says whether the link is there), or -errno. */
 int kp_link_usage(const char *ifname, struct kp_net *net, struct kp_link_usage *u);
+
+/* The same for the link with this index. 0 (u->exists), or -errno. */
+int kp_link_usage_index(int ifindex, struct kp_net *net, struct kp_link_usage *u);
+
+/* The links stacked on ifindex: whose lower link (IFLA_LINK, in this
+ * namespace) it is: VLAN, macvlan, macvtap, ipvlan, … (a veth's peer is
+ * not stacked on it). Their indexes, in dump order, into out (at most
+ * max); returns how many there are (may exceed max), or -errno. */
+int kp_net_uppers(struct kp_net *net, int ifindex, int *out, int max);
 
 /* 1 when the host uses the link: it has an address, a route or a master. */
 int kp_link_in_use(const struct kp_link_usage *u);

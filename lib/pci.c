@@ -1218,6 +1218,29 @@ int kp_pcidev_is_bridge(const struct kp_pcidev *d)
 	return c == 0x0604 || c == 0x0609;
 }
 
+int kp_pcidev_is_platform(const struct kp_pcidev *d)
+{
+	return (d->class >> 16) == 0x06 && !kp_pcidev_is_bridge(d);
+}
+
+const char *kp_pci_bridge_word(unsigned class)
+{
+	switch ((class >> 8) & 0xff) {
+	case 0x00: return "host bridge";
+	case 0x01: return "ISA bridge";
+	case 0x02: return "EISA bridge";
+	case 0x03: return "MicroChannel bridge";
+	case 0x04: return "PCI bridge";
+	case 0x05: return "PCMCIA bridge";
+	case 0x06: return "NuBus bridge";
+	case 0x07: return "CardBus bridge";
+	case 0x08: return "RACEway bridge";
+	case 0x09: return "PCI bridge";
+	case 0x0a: return "InfiniBand-to-PCI host bridge";
+	default: return "bridge";
+	}
+}
+
 int kp_pcidev_acs_ok(const struct kp_pcidev *d)
 {
 	unsigned need;

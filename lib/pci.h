@@ -120,6 +120,11 @@ int kp_pcidev_driver_at(int devs, struct kp_pcidev *d);
 
 /* Derived facts (pure, on a filled struct). */
 int kp_pcidev_is_bridge(const struct kp_pcidev *d);   /* class 0x0604/0x0609 */
+/* Class 06 other than PCI-to-PCI bridges: host bridges, ISA/LPC, … (part
+ * of the platform: never bound, never a guest's). */
+int kp_pcidev_is_platform(const struct kp_pcidev *d);
+/* "host bridge", "ISA bridge", … for a class 06 code. */
+const char *kp_pci_bridge_word(unsigned class);
 int kp_pcidev_acs_ok(const struct kp_pcidev *d);      /* ACS with SV RR CR UF on */
 /* Missing required ACS control bits as words ("SV RR"), "" when none. */
 void kp_acs_missing(unsigned ctrl, char *buf, size_t n);

@@ -52,7 +52,8 @@ assert_eq "$after" "$before" "the tree changed"
 assert_eq "$(cat "$T/fakehost/log")" "" "kernel effects"
 
 # without mountinfo (a captured host): mounts by device name from
-# /proc/self/mounts; dm-0 is mounted as /dev/mapper/…, so only held. The
+# /proc/self/mounts, or by the device number of the source's node (dm-0
+# is mounted as /dev/mapper/vg-data, a link to dm-0). The
 # mount table of such a host is written here (nvme2n1 mounted, /boot/efi not)
 rm "$T/proc/self/mountinfo"
 cat >"$T/proc/self/mounts" <<'MO'
@@ -63,6 +64,6 @@ proc /proc proc rw 0 0
 MO
 out=$("$FAKEHOST" lib-inuse --state "$T" -- "$BUILD/helpers/kp-inuse" 0000:02:00.0 0000:04:00.0)
 assert_eq "$?" 0 "kp-inuse exit (mounts)"
-assert_eq "$out" "0000:02:00.0: in use (block ): nvme0n1p2 is mounted on /, nvme0n1p3 is held by dm-0
+assert_eq "$out" "0000:02:00.0: in use (block ): nvme0n1p2 is mounted on /, nvme0n1p3 holds dm-0, mounted on /var/lib/my data
 0000:04:00.0: in use (block ): nvme2n1 is mounted on /srv/with space" "usage from mounts"
 echo ok

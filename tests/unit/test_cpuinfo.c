@@ -15,7 +15,10 @@ static const char intel2[] =
 	"processor\t: 0\n"
 	"vendor_id\t: GenuineIntel\n"
 	"cpu family\t: 6\n"
+	"model\t\t: 85\n"
 	"model name\t: Intel(R) Xeon(R) Gold 6230 CPU @ 2.10GHz\n"
+	"stepping\t: 7\n"
+	"microcode\t: 0x5003604\n"
 	"flags\t\t: fpu vme vmx constant_tsc ept\n"
 	"\n"
 	"processor\t: 1\n"
@@ -33,6 +36,10 @@ static void test_intel(void **state)
 	assert_int_equal(ci.vendor, KP_VENDOR_INTEL);
 	assert_string_equal(ci.vendor_id, "GenuineIntel");
 	assert_string_equal(ci.model, "Intel(R) Xeon(R) Gold 6230 CPU @ 2.10GHz");
+	assert_int_equal(ci.family, 6);
+	assert_int_equal(ci.model_no, 85);
+	assert_int_equal(ci.stepping, 7);
+	assert_string_equal(ci.microcode, "0x5003604");
 	assert_int_equal(ci.count, 2);
 	assert_true(kp_cpuinfo_has(&ci, "vmx"));
 	assert_true(kp_cpuinfo_has(&ci, "fpu"));   /* first */
@@ -78,6 +85,9 @@ static void test_arm64(void **state)
 	assert_int_equal(ci.vendor, KP_VENDOR_ARM);
 	assert_string_equal(ci.vendor_id, "0x41");
 	assert_string_equal(ci.model, "");
+	assert_int_equal(ci.family, 8);      /* CPU architecture */
+	assert_int_equal(ci.model_no, -1);   /* no CPU part: unknown */
+	assert_string_equal(ci.microcode, "");
 	assert_int_equal(ci.count, 2);
 	assert_true(kp_cpuinfo_has(&ci, "asimd"));
 	assert_false(kp_cpuinfo_has(&ci, "vmx"));

@@ -247,6 +247,35 @@ static int check_conf(void)
 	return 0;
 }
 
+/* The in-use check of a device a command takes from its driver: refused
+ * (exit status, error printed) unless --force; a process holding one of
+ * its nodes is refused even with --force (the kernel's unbind would
+ * wait for it, with our lock held); so is a host that cannot be asked. */
+static int refuse_in_use(const struct kp_pcidev *d, int force)
+{
+	struct kp_dev_usage u;
+	int r = device_usage(d, KP_INUSE_HANDLES, &u);
+
+	if (r < 0) {
+		kp_err_errno(d->bdf, r, "cannot tell whether the host uses it");
+		return KP_EXIT_FAIL;
+	}
+	if (r == 0)
+		return 0;
+	if (u.kinds & KP_USE_HANDLE) {
+		kp_err(d->bdf, "in use: %s (the kernel would wait for it to close; stop it first)",
+		       u.reason);
+		return KP_EXIT_FAIL;
+	}
+	if (force) {
+		kp_warn(d->bdf, "in use by the host (%s), taken anyway (--force)", u.reason);
+		return 0;
+	}
+	kp_err(d->bdf, "in use by the host: %s (%s%suse --force to take it anyway)", u.reason,
+	       u.hint, u.hint[0] ? "; " : "");
+	return KP_EXIT_FAIL;
+}
+
 int cmd_bind(struct opts *o, int argc, char **argv)
 {
 	struct kp_pcidev **args = NULL, **set = NULL;
@@ -294,6 +323,14 @@ int cmd_bind(struct opts *o, int argc, char **argv)
 			r = KP_EXIT_FAIL;
 			goto out;
 		}
+		if (kp_pcidev_is_platform(d)) {
+			const char *w = kp_pci_bridge_word(d->class);
+
+			kp_err(d->bdf, "is %s %s: part of the platform, never a guest's",
+			       strchr("AEIOU", w[0]) ? "an" : "a", w);
+			r = KP_EXIT_FAIL;
+			goto out;
+		}
 		if (dev_list_add(&set, &nset, d) < 0)
 			goto nomem;
 		if (!o->group)
@@ -301,7 +338,8 @@ int cmd_bind(struct opts *o, int argc, char **argv)
 		for (j = 0; j < kp_pci_count(pci); j++) {
 			struct kp_pcidev *m = kp_pci_dev(pci, j);
 
-			if (m->group == d->group && !kp_pcidev_is_bridge(m) && dev_list_add(&set, &nset, m) < 0)
+			if (m->group == d->group && !kp_pcidev_is_bridge(m) && !kp_pcidev_is_platform(m) &&
+			    dev_list_add(&set, &nset, m) < 0)
 				goto nomem;
 		}
 	}
@@ -333,19 +371,11 @@ int cmd_bind(struct opts *o, int argc, char **argv)
 		goto out;
 	}
 	for (i = 0; i < nset; i++) {
-		char why[256];
-
 		if (strcmp(set[i]->driver, o->driver) == 0)
 			continue;
-		if (device_in_use(pci, set[i], why, sizeof(why)) <= 0)
-			continue;
-		if (o->force) {
-			kp_warn(set[i]->bdf, "in use by the host (%s), taken anyway (--force)", why);
-			continue;
-		}
-		kp_err(set[i]->bdf, "in use by the host: %s (use --force to take it anyway)", why);
-		r = KP_EXIT_FAIL;
-		goto out;
+		r = refuse_in_use(set[i], o->force);
+		if (r)
+			goto out;
 	}
 
 	r = ensure_driver(o->driver, o->dry_run);
@@ -428,8 +458,19 @@ int cmd_unbind(struct opts *o, int argc, char **argv)
 		r = KP_EXIT_FAIL;
 		goto out;
 	}
-	for (i = 0; i < nargs; i++)
+	for (i = 0; i < nargs; i++) {
+		struct kp_dev_usage u;
+
 		items[i].dev = args[i];
+		/* a guest holding /dev/vfio/N: the kernel's unbind would wait */
+		if (args[i]->driver[0] && device_usage(args[i], KP_INUSE_HANDLES, &u) > 0 &&
+		    (u.kinds & KP_USE_HANDLE)) {
+			kp_err(args[i]->bdf, "in use: %s (the kernel would wait for it to close; "
+			       "stop it first)", u.reason);
+			r = KP_EXIT_FAIL;
+			goto out;
+		}
+	}
 	if (kp_unbind(items, nargs, o->dry_run ? KP_BIND_DRY_RUN : 0, &e) < 0) {
 		report_err(&e);
 		r = KP_EXIT_FAIL;

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "output.h"
+#include "inuse.h"
 #include "pci.h"
 
 #define TOOL "kvmprep-iommu"
@@ -63,8 +64,9 @@ int no_iommu(void);
 int is_root(void);
 int need_root(void);
 
-/* Whether the host uses the device (addresses/routes, mounts, console).
- * 1 with a reason in why, 0 when free, -errno when it could not tell. */
-int device_in_use(struct kp_pci *pci, const struct kp_pcidev *d, char *why, size_t n);
+/* Whether the host or a guest uses the device (lib/inuse.c, one context
+ * for the run): 1 with u filled, 0 when free, -errno when it could not
+ * tell. flags: KP_INUSE_HANDLES for devices a command changes. */
+int device_usage(const struct kp_pcidev *d, unsigned flags, struct kp_dev_usage *u);
 
 #endif

@@ -250,3 +250,26 @@ int need_root(void)
 	kp_err(NULL, "must be run as root");
 	return KP_EXIT_HOST;
 }
+
+static struct kp_inuse *inuse;
+
+static void inuse_done(void)
+{
+	kp_inuse_free(inuse);
+	inuse = NULL;
+}
+
+int device_usage(const struct kp_pcidev *d, unsigned flags, struct kp_dev_usage *u)
+{
+	int r;
+
+	memset(u, 0, sizeof(*u));
+	if (!inuse) {
+		r = kp_inuse_new(&inuse);
+		if (r < 0)
+			return r;
+		atexit(inuse_done);
+	}
+	r = kp_inuse_pcidev(inuse, d, flags, u);
+	return r < 0 ? r : u->in_use;
+}

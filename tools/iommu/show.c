@@ -387,7 +387,8 @@ int cmd_list(struct opts *o, int argc, char **argv)
 	t = kp_table_new(list_cols, L_NCOLS);
 	for (i = 0; t && i < kp_pci_count(pci); i++) {
 		const struct kp_pcidev *d = kp_pci_dev(pci, i);
-		char resets[128], why[256], code[8];
+		char resets[128], code[8];
+		struct kp_dev_usage u;
 		int row, use;
 
 		if (o->class && strcmp(kp_pci_class_word(d->class), o->class) != 0)
@@ -416,13 +417,13 @@ int cmd_list(struct opts *o, int argc, char **argv)
 			kp_table_set_int(t, row, L_NUMA, d->numa_node);
 		kp_pcidev_resets(d, resets, sizeof(resets));
 		set_str_or_null(t, row, L_RESET, resets); /* "-": none (JSON []) */
-		use = device_in_use(pci, d, why, sizeof(why));
+		use = device_usage(d, 0, &u);
 		if (use >= 0)
 			kp_table_set_bool(t, row, L_IN_USE, use);
 		set_str_or_null(t, row, L_NAME, d->device_name);
 		if (!o->json)
 			continue; /* the rest are JSON-only columns (KP_COL_NOTABLE) */
-		set_str_or_null(t, row, L_USE, use > 0 ? why : NULL);
+		set_str_or_null(t, row, L_USE, use > 0 ? u.reason : NULL);
 		set_str_or_null(t, row, L_NET, d->net);
 		set_str_or_null(t, row, L_OVERRIDE, d->driver_override);
 		hex(code, d->class, 6);
@@ -516,7 +517,14 @@ int cmd_status(struct opts *o, int argc, char **argv)
 			  &fails);
 	}
 
-	if (strcmp(d->driver, "vfio-pci") == 0)
+	if (kp_pcidev_is_bridge(d) || kp_pcidev_is_platform(d)) {
+		const char *w = kp_pci_bridge_word(d->class);
+
+		snprintf(detail, sizeof(detail), "%s %s: %s", strchr("AEIOU", w[0]) ? "an" : "a", w,
+			 kp_pcidev_is_bridge(d) ? "bridges stay on pcieport, a guest takes the "
+			 "devices behind it" : "part of the platform, never a guest's");
+		check_row(t, "device_class", "FAIL", detail, &fails);
+	} else if (strcmp(d->driver, "vfio-pci") == 0)
 		check_row(t, "driver", "PASS", "vfio-pci", &fails);
 	else {
 		int alone = 1;
@@ -538,6 +546,23 @@ int cmd_status(struct opts *o, int argc, char **argv)
 			 d->driver[0] ? "bound to " : "no driver", d->driver,
 			 alone ? "" : "--group ", d->bdf);
 		check_row(t, "driver", "FAIL", detail, &fails);
+	}
+
+	if (strcmp(d->driver, "vfio-pci") != 0) {
+		struct kp_dev_usage u;
+		char msg[1024];
+
+		r = device_usage(d, 0, &u);
+		if (r < 0) {
+			snprintf(msg, sizeof(msg), "cannot tell: %s", strerror(-r));
+			check_row(t, "host_use", "FAIL", msg, &fails);
+		} else if (r > 0) {
+			snprintf(msg, sizeof(msg), "in use by the host: %s%s%s", u.reason,
+				 u.hint[0] ? "; " : "", u.hint);
+			check_row(t, "host_use", "FAIL", msg, &fails);
+		} else {
+			check_row(t, "host_use", "PASS", "not used by the host", &fails);
+		}
 	}
 
 	if (strcmp(d->driver_override, "vfio-pci") == 0)

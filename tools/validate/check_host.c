@@ -295,143 +295,30 @@ void chk_network_bridge_nf(struct vctx *c, struct vresult *r)
 
 /* ---- platform --------------------------------------------------------- */
 
-/*
- * Where to look for QEMU's version string: the .rodata section of a native
- * ELF64 executable (0 and *off, *len set), else -ENOENT (scan the whole file:
- * a script, another ELF class, a stripped section table).
- */
-static int rodata_range(int fd, off_t *off, off_t *len)
-{
-	Elf64_Ehdr eh;
-	Elf64_Shdr sh, strsh;
-	char name[8];
-	unsigned i;
 
-	if (pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
-	    memcmp(eh.e_ident, ELFMAG, SELFMAG) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shstrndx == SHN_UNDEF ||
-	    eh.e_shstrndx >= eh.e_shnum)
-		return -ENOENT;
-	if (pread(fd, &strsh, sizeof(strsh), (off_t)(eh.e_shoff + eh.e_shstrndx * sizeof(sh))) !=
-	    (ssize_t)sizeof(strsh))
-		return -ENOENT;
-	for (i = 0; i < eh.e_shnum; i++) {
-		if (pread(fd, &sh, sizeof(sh), (off_t)(eh.e_shoff + i * sizeof(sh))) != (ssize_t)sizeof(sh))
-			return -ENOENT;
-		if (sh.sh_type != SHT_PROGBITS || sh.sh_name >= strsh.sh_size)
-			continue;
-		if (pread(fd, name, sizeof(name), (off_t)(strsh.sh_offset + sh.sh_name)) !=
-		    (ssize_t)sizeof(name))
-			continue;
-		if (!memcmp(name, ".rodata", 8)) {
-			*off = (off_t)sh.sh_offset;
-			*len = (off_t)sh.sh_size;
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
-/*
- * The version QEMU would print for --version, read from the binary instead of
- * running it: QEMU builds that line from one string literal, "QEMU emulator
- * version " QEMU_FULL_VERSION, so it stands whole in the executable's
- * .rodata. Starting QEMU costs more (15 ms, 25 MiB here) than every other
- * check together; this costs well under a millisecond. 0 and buf set (the
- * text after "version ", up to the end of the line), -ENOEXEC when the file
- * is neither an ELF executable nor a script, -ENOENT when no version string
- * is in it.
- */
-static int scan_version(const char *path, char *buf, size_t n)
-{
-	static const char needle[] = "QEMU emulator version ";
-	const size_t nl = sizeof(needle) - 1, tail = 128;
-	char chunk[16 * 1024], *hit = NULL;
-	off_t pos = 0, end = -1, len;
-	size_t keep = 0, have = 0, i;
-	ssize_t got;
-	int fd, r = -ENOENT;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	got = pread(fd, chunk, 4, 0);
-	if (got != 4 || (memcmp(chunk, ELFMAG, SELFMAG) && memcmp(chunk, "#!", 2))) {
-		close(fd);
-		return got < 0 ? -errno : -ENOEXEC;
-	}
-	if (rodata_range(fd, &pos, &len) == 0)
-		end = pos + len;
-	for (;;) {
-		size_t want = sizeof(chunk) - keep;
-
-		if (end >= 0 && (off_t)want > end - pos)
-			want = (size_t)(end - pos);
-		got = want ? pread(fd, chunk + keep, want, pos) : 0;
-		if (got < 0) {
-			r = -errno;
-			break;
-		}
-		pos += got;
-		have = keep + (size_t)got;
-		hit = memmem(chunk, have, needle, nl);
-		/* found with its line whole, or nothing more to read */
-		if ((hit && (size_t)(chunk + have - hit) >= nl + tail) || got == 0)
-			break;
-		hit = NULL;
-		/* keep the end: the string may straddle two reads */
-		keep = have < nl + tail ? have : nl + tail;
-		memmove(chunk, chunk + have - keep, keep);
-	}
-	if (hit) {
-		size_t left = (size_t)(chunk + have - hit) - nl;
-
-		hit += nl;
-		for (i = 0; i < n - 1 && i < left && i < tail; i++)
-			if (hit[i] == '\n' || hit[i] == '\0' || hit[i] == '\'' || hit[i] == '"')
-				break;
-		memcpy(buf, hit, i);
-		buf[i] = '\0';
-		r = 0;
-	}
-	close(fd);
-	return r;
-}
 
 void chk_platform_qemu(struct vctx *c, struct vresult *r)
 {
-	static const char *const dirs[] = { "/usr/bin", "/usr/libexec", "/usr/local/bin" };
 	const char *arch = c->cpu.arch == KP_ARCH_S390X ? "s390x" : kp_arch_name(c->cpu.arch);
-	char names[2][64], path[4096], shown[256], out[256];
-	size_t d, i;
+	char path[4096], shown[256], out[256];
+	int rv;
 
-	snprintf(names[0], sizeof(names[0]), "qemu-system-%s", arch);
-	snprintf(names[1], sizeof(names[1]), "qemu-kvm");
-	for (i = 0; i < 2; i++)
-		for (d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
-			char *v;
-			int rv;
-
-			snprintf(shown, sizeof(shown), "%s/%s", dirs[d], names[i]);
-			if (kp_path(path, sizeof(path), shown) < 0 || access(path, X_OK) < 0)
-				continue;
-			rv = scan_version(path, out, sizeof(out));
-			if (rv == -ENOEXEC) {
-				vset(r, V_FAIL, "reinstall QEMU", "%s is not an executable (no ELF header)", shown);
-				return;
-			}
-			if (rv < 0 || !out[0]) {
-				vset(r, V_WARN, NULL, "%s: no version string in it", shown);
-				return;
-			}
-			v = out;
-			v[strcspn(v, " (")] = '\0';
-			vset(r, V_PASS, NULL, "%s, QEMU %s", shown, v);
-			return;
-		}
-	vset(r, V_FAIL, NULL, "no QEMU binary (qemu-system-%s or qemu-kvm) in /usr/bin, /usr/libexec, /usr/local/bin", arch);
-	vhint(r, "apt-get install qemu-system-%s (Debian/Ubuntu), or dnf install qemu-kvm (Fedora/RHEL)",
-	      c->cpu.arch == KP_ARCH_X86_64 ? "x86" : c->cpu.arch == KP_ARCH_AARCH64 ? "arm" : "misc");
+	if (vqemu_path(c, path, sizeof(path), shown, sizeof(shown)) < 0) {
+		vset(r, V_FAIL, NULL, "no QEMU binary (qemu-system-%s or qemu-kvm) in /usr/bin, /usr/libexec, /usr/local/bin", arch);
+		vhint(r, "apt-get install qemu-system-%s (Debian/Ubuntu), or dnf install qemu-kvm (Fedora/RHEL)",
+		      c->cpu.arch == KP_ARCH_X86_64 ? "x86" : c->cpu.arch == KP_ARCH_AARCH64 ? "arm" : "misc");
+		return;
+	}
+	rv = vqemu_version(path, out, sizeof(out));
+	if (rv == -ENOEXEC) {
+		vset(r, V_FAIL, "reinstall QEMU", "%s is not an executable (no ELF header)", shown);
+		return;
+	}
+	if (rv < 0 || !out[0]) {
+		vset(r, V_WARN, NULL, "%s: no version string in it", shown);
+		return;
+	}
+	vset(r, V_PASS, NULL, "%s, QEMU %s", shown, out);
 }
 
 void chk_platform_uefi(struct vctx *c, struct vresult *r)

@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "exitcodes.h"
@@ -100,6 +103,8 @@ static const char usage_text[] =
 	       " -i, --images DIR     where guest images live (default /var/lib/libvirt/images)\n"
 	       " -s, --strict         a WARN counts as a failure\n"
 	       "     --pvm-guests     the guests run PVM-enabled kernels (paravirtual KVM)\n"
+	       " -M, --migrate SRC DST  can a guest live-migrate from SRC to DST? Each is a\n"
+	       "                      'kvmprep-validate --json' document, or - for this host\n"
 	       " -l, --list           list every check id and what it checks\n"
 	       " -e, --explain ID     print the full remedy for a check\n"
 	       " -j, --json           JSON output\n"
@@ -306,6 +311,7 @@ static int do_checks(struct opts *o)
 {
 	struct kp_table *t = kp_table_new(check_cols, sizeof(check_cols) / sizeof(check_cols[0]));
 	int count[4] = { 0 }, r, rc;
+	json_object *host = NULL;
 	struct kp_out out;
 	size_t i;
 
@@ -341,6 +347,8 @@ static int do_checks(struct opts *o)
 		kp_table_set_str(t, (size_t)row, COL_HINT,
 				 res.status == V_PASS || !res.hint[0] ? NULL : res.hint);
 	}
+	if (o->json)
+		host = vhost_json(&o->ctx);
 	vctx_free(&o->ctx);
 
 	rc = count[V_FAIL] || (o->strict && count[V_WARN]) ? KP_EXIT_FAIL : KP_EXIT_OK;
@@ -365,6 +373,8 @@ static int do_checks(struct opts *o)
 			rows = kept;
 		}
 		json_object_object_add(doc, "checks", rows);
+		json_object_object_add(doc, "host", host);
+		host = NULL;
 		json_object_object_add(sum, "pass", json_object_new_int(count[V_PASS]));
 		json_object_object_add(sum, "warn", json_object_new_int(count[V_WARN]));
 		json_object_object_add(sum, "fail", json_object_new_int(count[V_FAIL]));
@@ -377,6 +387,165 @@ static int do_checks(struct opts *o)
 	} else {
 		print_human(t, &out, count, o->strict);
 	}
+	json_object_put(host);
+	kp_table_free(t);
+	return rc;
+}
+
+/*
+ * A host object for --migrate: "-" is this host; else a file holding a
+ * `kvmprep-validate --json` document (its "host") or a bare host object.
+ * The file is named by the user and read as given (no root prefix): a
+ * regular file, at most 4 MiB, no NUL, one JSON document. NULL (the error
+ * said, exit code in *rc) when it cannot be had.
+ */
+static json_object *load_host(struct opts *o, const char *name, int *rc)
+{
+	struct json_tokener *tok;
+	json_object *doc, *h;
+	char why[160], *buf;
+	struct stat st;
+	ssize_t got;
+	size_t len = 0;
+	int fd;
+
+	if (!strcmp(name, "-")) {
+		/* this host, computed once for SRC and DST */
+		static json_object *here;
+
+		if (!here) {
+			int r = vctx_init(&o->ctx);
+
+			if (r < 0) {
+				kp_err_errno("/proc/cpuinfo", r, "cannot read the host's CPUs");
+				vctx_free(&o->ctx);
+				*rc = KP_EXIT_HOST;
+				return NULL;
+			}
+			here = vhost_json(&o->ctx);
+			vctx_free(&o->ctx);
+			return here; /* the first reference */
+		}
+		return json_object_get(here);
+	}
+	*rc = KP_EXIT_USAGE;
+	fd = open(name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+
+		kp_err_errno(name, -e, "cannot read the host document");
+		*rc = e == ENOENT || e == EACCES || e == ENOTDIR ? KP_EXIT_USAGE : KP_EXIT_FAIL;
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (4 << 20)) {
+		kp_err(name, "not a regular file of at most 4 MiB: not a host document");
+		close(fd);
+		return NULL;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	while (buf && (got = read(fd, buf + len, (size_t)st.st_size - len)) > 0)
+		len += (size_t)got;
+	close(fd);
+	if (!buf) {
+		kp_err_errno(name, -ENOMEM, "cannot read the host document");
+		*rc = KP_EXIT_HOST;
+		return NULL;
+	}
+	buf[len] = '\0';
+	if (memchr(buf, '\0', len)) {
+		kp_err(name, "a NUL byte: not a host document");
+		free(buf);
+		return NULL;
+	}
+	tok = json_tokener_new();
+	doc = tok ? json_tokener_parse_ex(tok, buf, (int)len) : NULL;
+	if (!doc || json_tokener_get_error(tok) != json_tokener_success ||
+	    buf[json_tokener_get_parse_end(tok) + strspn(buf + json_tokener_get_parse_end(tok), " \t\r\n")]) {
+		enum json_tokener_error je = tok ? json_tokener_get_error(tok) : json_tokener_success;
+
+		if (!tok)
+			kp_err(name, "cannot parse the host document: %s", strerror(ENOMEM));
+		else if (je == json_tokener_continue)
+			kp_err(name, "not a host document: %s", len ? "the JSON ends early" : "empty");
+		else if (je == json_tokener_success)
+			kp_err(name, "not a host document: more than one JSON document");
+		else
+			kp_err(name, "not a host document: not JSON (%s)", json_tokener_error_desc(je));
+		json_object_put(doc);
+		if (tok)
+			json_tokener_free(tok);
+		free(buf);
+		return NULL;
+	}
+	json_tokener_free(tok);
+	free(buf);
+	h = json_object_object_get_ex(doc, "host", &h) ? h : doc;
+	if (vhost_check(h, why, sizeof(why)) < 0) {
+		kp_err(name, "not a kvmprep-validate host document: %s", why);
+		json_object_put(doc);
+		return NULL;
+	}
+	json_object_get(h);
+	json_object_put(doc);
+	return h;
+}
+
+static int do_migrate(struct opts *o, const char *src_name, const char *dst_name)
+{
+	struct kp_table *t = kp_table_new(check_cols, sizeof(check_cols) / sizeof(check_cols[0]));
+	struct vmig rows[VMIG_MAX];
+	json_object *src, *dst;
+	int count[4] = { 0 }, rc = 0;
+	struct kp_out out;
+	size_t n, i;
+
+	if (!t) {
+		kp_err_errno(NULL, -ENOMEM, "cannot compare the hosts");
+		return KP_EXIT_HOST;
+	}
+	src = load_host(o, src_name, &rc);
+	dst = src ? load_host(o, dst_name, &rc) : NULL;
+	if (!src || !dst) {
+		json_object_put(src);
+		kp_table_free(t);
+		return rc;
+	}
+	n = vmigrate(src, dst, rows, VMIG_MAX);
+	kp_out_init(&out, o->json, o->quiet);
+	for (i = 0; i < n; i++) {
+		int row = kp_table_add_row(t);
+
+		if (row < 0)
+			break;
+		count[rows[i].r.status]++;
+		kp_table_set_str(t, (size_t)row, COL_ID, rows[i].id);
+		kp_table_set_str(t, (size_t)row, COL_TOPIC, "migrate");
+		kp_table_set_str(t, (size_t)row, COL_STATUS, vstatus_name(rows[i].r.status));
+		kp_table_set_str(t, (size_t)row, COL_FINDING, rows[i].r.finding);
+		kp_table_set_str(t, (size_t)row, COL_HINT,
+				 rows[i].r.status == V_PASS || !rows[i].r.hint[0] ? NULL : rows[i].r.hint);
+	}
+	rc = count[V_FAIL] || (o->strict && count[V_WARN]) ? KP_EXIT_FAIL : KP_EXIT_OK;
+	if (o->json) {
+		json_object *doc = kp_json_doc("kvmprep-validate"), *sum = json_object_new_object();
+
+		json_object_object_add(doc, "source", json_object_new_string(src_name));
+		json_object_object_add(doc, "destination", json_object_new_string(dst_name));
+		json_object_object_add(doc, "checks", kp_table_json(t));
+		json_object_object_add(sum, "pass", json_object_new_int(count[V_PASS]));
+		json_object_object_add(sum, "warn", json_object_new_int(count[V_WARN]));
+		json_object_object_add(sum, "fail", json_object_new_int(count[V_FAIL]));
+		json_object_object_add(sum, "skip", json_object_new_int(count[V_SKIP]));
+		json_object_object_add(doc, "summary", sum);
+		json_object_object_add(doc, "strict", json_object_new_boolean(o->strict));
+		json_object_object_add(doc, "ok", json_object_new_boolean(rc == KP_EXIT_OK));
+		kp_json_print(doc, stdout);
+		json_object_put(doc);
+	} else {
+		print_human(t, &out, count, o->strict);
+	}
+	json_object_put(src);
+	json_object_put(dst);
 	kp_table_free(t);
 	return rc;
 }
@@ -392,6 +561,7 @@ static int run(int argc, char **argv)
 		{ "images", required_argument, NULL, 'i' },
 		{ "strict", no_argument, NULL, 's' },
 		{ "pvm-guests", no_argument, NULL, 'P' },
+		{ "migrate", required_argument, NULL, 'M' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "explain", required_argument, NULL, 'e' },
 		{ "json", no_argument, NULL, 'j' },
@@ -401,12 +571,12 @@ static int run(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct opts o = { .ctx = { .images = "/var/lib/libvirt/images" } };
-	const char *explain = NULL;
+	const char *explain = NULL, *migrate = NULL;
 	int c, list = 0, r;
 
 	kp_set_program(argv[0]);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:m:i:sle:jqhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:m:i:sle:jqhVM:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			r = parse_jobs(optarg, &o.jobs);
@@ -428,6 +598,9 @@ static int run(int argc, char **argv)
 		case 'P':
 			o.ctx.pvm_guests = 1;
 			break;
+		case 'M':
+			migrate = optarg;
+			break;
 		case 'l':
 			list = 1;
 			break;
@@ -448,6 +621,13 @@ static int run(int argc, char **argv)
 		default:
 			return kp_bad_option(c, argv, optind, optopt);
 		}
+	}
+	if (migrate) {
+		if (list || explain || o.jobs)
+			return kp_usage_err("--migrate excludes --list, --explain and --for");
+		if (optind != argc - 1)
+			return kp_usage_err("--migrate needs SRC and DST (host documents, or - for this host)");
+		return do_migrate(&o, migrate, argv[optind]);
 	}
 	if (optind < argc)
 		return kp_usage_err("unexpected argument '%s'", argv[optind]);

@@ -3,6 +3,9 @@
 #define KP_VALIDATE_H
 
 #include <stddef.h>
+#include <sys/types.h>
+
+#include <json-c/json.h>
 
 #include "cgroup.h"
 #include "cpuinfo.h"
@@ -141,6 +144,35 @@ void chk_network_bridge_nf(struct vctx *c, struct vresult *r);
 void chk_platform_qemu(struct vctx *c, struct vresult *r);
 void chk_platform_uefi(struct vctx *c, struct vresult *r);
 void chk_platform_mac(struct vctx *c, struct vresult *r);
+
+/* QEMU, read without running it (tools/validate/qemu.c). */
+/* The binary (host path in shown, prefixed path in path). 0 or -ENOENT. */
+int vqemu_path(const struct vctx *c, char *path, size_t pn, char *shown, size_t sn);
+/* "7.2.22": 0, -ENOEXEC (not ELF nor a script), -ENOENT (no version in it). */
+int vqemu_version(const char *path, char *buf, size_t n);
+/* The .rodata section of an ELF64 executable: 0 with *off, *len, else -ENOENT. */
+int vqemu_rodata_range(int fd, off_t *off, off_t *len);
+/* fn on every string of .rodata starting with a byte of first (NULL: all). */
+int vqemu_strings(const char *path, const char *first,
+		  void (*fn)(const char *s, size_t len, void *arg), void *arg);
+
+/* The host object of --json (tools/validate/host.c). */
+json_object *vhost_json(struct vctx *c);
+/* 1 for a filesystem that several hosts mount at once (NFS, Ceph, …). */
+int v_fs_shared(const char *fstype);
+
+/* --migrate (tools/validate/migrate.c): one row per aspect. */
+struct vmig {
+	const char *id;
+	struct vresult r;
+};
+#define VMIG_MAX 16
+/* 0 or -EINVAL with why: o is not a host object as host.c writes it. */
+int vhost_check(json_object *o, char *why, size_t n);
+/* Compare; rows (at least VMIG_MAX) filled; the number of rows. */
+size_t vmigrate(json_object *src, json_object *dst, struct vmig *rows, size_t max);
+/* NULL-terminated names of the CPU models migrate knows. */
+const char *const *vcpu_model_names(void);
 
 /* Human size: "1.5 GiB", "512 MiB". */
 void vsize(char *buf, size_t n, long long bytes);
