@@ -124,6 +124,133 @@ static void reread_driver(const struct sysfds *f, struct kp_pcidev *d)
 	kp_pcidev_driver_at(f->devs, d);
 }
 
+/*
+ * An SR-IOV PF taken from its driver loses its VFs (the driver's remove
+ * disables SR-IOV). What they were is kept here, per PF, for the undo: the
+ * VF count, and each VF's driver and override, restored after the PF is
+ * back on its driver.
+ */
+struct vf_state {
+	char bdf[13], driver[64], override[64];
+};
+
+struct pf_state {
+	char bdf[13];
+	int numvfs;
+	size_t nvfs;
+	struct vf_state *vfs;
+	struct pf_state *next;
+};
+
+static struct pf_state *pf_states;
+
+static struct pf_state *pf_find(const char *bdf)
+{
+	for (struct pf_state *p = pf_states; p; p = p->next)
+		if (!strcmp(p->bdf, bdf))
+			return p;
+	return NULL;
+}
+
+static void link_name_at(int dir, const char *rel, char *out, size_t n)
+{
+	char t[PATH_MAX];
+	ssize_t len = readlinkat(dir, rel, t, sizeof(t) - 1);
+	const char *b;
+
+	out[0] = '\0';
+	if (len <= 0)
+		return;
+	t[len] = '\0';
+	b = strrchr(t, '/');
+	b = b ? b + 1 : t;
+	if (strlen(b) < n)
+		memcpy(out, b, strlen(b) + 1);
+}
+
+/* Before a PF leaves its driver: its VFs, recorded here and in the
+ * journal (VFs first, then the count: the journal undoes newest first,
+ * and the PF's own step comes after these). 0, or -errno (e filled). */
+static int save_pf(const struct sysfds *f, struct kp_bind_item *it, struct kp_bind_err *e)
+{
+	char rel[64], val[32], path[PATH_MAX];
+	struct pf_state *p;
+	long numvfs;
+	int r;
+
+	snprintf(rel, sizeof(rel), "%s/sriov_numvfs", it->dev->bdf);
+	if (f->devs < 0 || kp_sysfs_read_at(f->devs, rel, val, sizeof(val)) <= 0)
+		return 0;
+	numvfs = strtol(val, NULL, 10);
+	if (numvfs <= 0)
+		return 0;
+	p = pf_find(it->dev->bdf);
+	if (!p) {
+		p = calloc(1, sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		snprintf(p->bdf, sizeof(p->bdf), "%s", it->dev->bdf);
+		p->next = pf_states;
+		pf_states = p;
+	}
+	free(p->vfs);
+	p->nvfs = 0;
+	p->numvfs = (int)numvfs;
+	p->vfs = calloc((size_t)numvfs, sizeof(*p->vfs));
+	if (!p->vfs)
+		return -ENOMEM;
+	for (long i = 0; i < numvfs; i++) {
+		struct vf_state *v = &p->vfs[p->nvfs];
+		char ov[64];
+
+		snprintf(rel, sizeof(rel), "%s/virtfn%ld", it->dev->bdf, i);
+		link_name_at(f->devs, rel, v->bdf, sizeof(v->bdf));
+		if (!v->bdf[0])
+			continue;
+		snprintf(rel, sizeof(rel), "%s/driver", v->bdf);
+		link_name_at(f->devs, rel, v->driver, sizeof(v->driver));
+		snprintf(rel, sizeof(rel), "%s/driver_override", v->bdf);
+		if (kp_sysfs_read_at(f->devs, rel, ov, sizeof(ov)) > 0 && strcmp(ov, "(null)"))
+			snprintf(v->override, sizeof(v->override), "%s", ov);
+		r = kp_journal_add_pci_driver(v->bdf, v->driver, v->override, NULL);
+		if (r < 0) {
+			set_err(e, v->bdf, r, "cannot record the VF in %s", KP_JOURNAL_FILE);
+			return r;
+		}
+		p->nvfs++;
+	}
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/sriov_numvfs", it->dev->bdf);
+	snprintf(val, sizeof(val), "%ld", numvfs);
+	r = kp_journal_add_sysfs_attr(path, val, "0", NULL);
+	if (r < 0)
+		set_err(e, it->dev->bdf, r, "cannot record the VF count in %s", KP_JOURNAL_FILE);
+	return r;
+}
+
+/* After the PF is back on its driver: its VF count, then each VF on the
+ * driver (and override) it had. 0, or -EIO. */
+static int restore_pf(const struct sysfds *f, const char *bdf)
+{
+	struct pf_state *p = pf_find(bdf);
+	char rel[64], val[32];
+	int r = 0;
+
+	if (!p || p->numvfs <= 0)
+		return 0;
+	snprintf(rel, sizeof(rel), "%s/sriov_numvfs", bdf);
+	if (f->devs < 0 || kp_sysfs_read_at(f->devs, rel, val, sizeof(val)) <= 0)
+		return -EIO;
+	if (strtol(val, NULL, 10) != p->numvfs) {
+		snprintf(val, sizeof(val), "%d", p->numvfs);
+		if (kp_sysfs_write_at(f->devs, rel, val) < 0)
+			return -EIO;
+	}
+	for (size_t i = 0; i < p->nvfs; i++)
+		if (kp_bind_restore(p->vfs[i].bdf, p->vfs[i].driver, p->vfs[i].override) < 0)
+			r = -EIO;
+	return r;
+}
+
 /* Put one device back to its old driver and override. 0 when it is there. */
 static int undo_one(const struct sysfds *f, struct kp_bind_item *it)
 {
@@ -145,7 +272,7 @@ static int undo_one(const struct sysfds *f, struct kp_bind_item *it)
 	if (strcmp(d->driver, it->old_driver) != 0 ||
 	    strcmp(d->driver_override, it->old_override) != 0)
 		return -EIO;
-	return 0;
+	return restore_pf(f, d->bdf);
 }
 
 /* Undo items [0, upto) in reverse. */
@@ -199,6 +326,15 @@ int kp_bind_restore(const char *bdf, const char *driver, const char *override)
 	r = undo_one(&f, &it);
 	fds_close(&f);
 	return r;
+}
+
+/* A signal came (lib/journal.h): write nothing more, roll back. */
+static int stop(struct kp_bind_item *it, struct kp_bind_err *e)
+{
+	if (!kp_journal_signal())
+		return 0;
+	set_err(e, it->dev->bdf, -EINTR, "interrupted%s", "");
+	return 1;
 }
 
 /* Record the device's state before the call in the active journal (none:
@@ -264,6 +400,11 @@ static int bind_one(const struct sysfds *f, struct kp_bind_item *it, const char 
 	it->changed = 1;
 	if (flags & KP_BIND_DRY_RUN)
 		return 0;
+	if (d->driver[0] && strcmp(d->driver, driver) != 0) {
+		r = save_pf(f, it, e);
+		if (r < 0)
+			return r;
+	}
 	r = journal_step(it, e, "cannot bind");
 	if (r < 0)
 		return r;
@@ -291,9 +432,13 @@ static int bind_writes(const struct sysfds *f, struct kp_bind_item *it, const ch
 	}
 	if (strcmp(d->driver, driver) == 0)
 		return 0; /* already bound: the override was all it lacked */
+	if (stop(it, e))
+		return -EINTR;
 	r = unbind_current(f, it, e);
 	if (r < 0)
 		return r;
+	if (stop(it, e))
+		return -EINTR;
 	r = probe(f, d->bdf);
 	it->steps |= STEP_PROBED;
 	reread_driver(f, d);
@@ -516,9 +661,13 @@ static int unbind_writes(const struct sysfds *f, struct kp_bind_item *it, struct
 		}
 		it->steps |= STEP_OVERRIDE;
 	}
+	if (stop(it, e))
+		return -EINTR;
 	r = unbind_current(f, it, e);
 	if (r < 0)
 		return r;
+	if (stop(it, e))
+		return -EINTR;
 	r = probe(f, d->bdf);
 	it->steps |= STEP_PROBED;
 	refresh(f, d);

@@ -13,6 +13,10 @@ enum {
 	KP_EXIT_USAGE = 2, /* usage error: bad option or argument */
 	KP_EXIT_HOST = 3,  /* the host cannot do it: not root, no IOMMU,
 			      no such device, checks could not run */
+	/* A change interrupted by signal N (SIGTERM, SIGINT, SIGHUP) and
+	 * rolled back exits KP_EXIT_SIGNAL + N: 143, 130, 129, as a shell
+	 * shows a process killed by that signal (lib/journal.h). */
+	KP_EXIT_SIGNAL = 128,
 };
 
 #endif

@@ -149,15 +149,58 @@ int kp_iommu_enabled(void)
 	return found;
 }
 
+/* A vfio-pci variant driver (mlx5_vfio_pci, hisi_acc_vfio_pci, …): its
+ * module is built on vfio_pci_core, i.e. holds it. */
+static int vfio_variant(const char *driver)
+{
+	char path[PATH_MAX], mod[64];
+
+	if (snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s/module", driver) >=
+	    (int)sizeof(path) || kp_sysfs_link_name(path, mod, sizeof(mod)) <= 0)
+		return 0;
+	if (strcmp(mod, "vfio_pci_core") == 0)
+		return 1;
+	if (snprintf(path, sizeof(path), "/sys/module/vfio_pci_core/holders/%s", mod) >=
+	    (int)sizeof(path))
+		return 0;
+	return kp_sysfs_exists(path);
+}
+
+int kp_driver_manages_dma(const char *driver)
+{
+	static struct {
+		char name[64];
+		int yes;
+	} seen[16];
+	static size_t nseen;
+	int yes;
+
+	if (!driver || !driver[0])
+		return 0;
+	/* the in-tree drivers that set driver_managed_dma besides the vfio-pci
+	 * variants: drivers/vfio/pci/vfio_pci.c, drivers/pci/pci-stub.c,
+	 * drivers/pci/pcie/portdrv.c */
+	if (!strcmp(driver, "vfio-pci") || !strcmp(driver, "pci-stub") ||
+	    !strcmp(driver, "pcieport"))
+		return 1;
+	for (size_t i = 0; i < nseen; i++)
+		if (!strcmp(seen[i].name, driver))
+			return seen[i].yes;
+	yes = vfio_variant(driver);
+	if (nseen < sizeof(seen) / sizeof(seen[0]) && strlen(driver) < sizeof(seen[0].name)) {
+		strcpy(seen[nseen].name, driver);
+		seen[nseen++].yes = yes;
+	}
+	return yes;
+}
+
 int kp_iommu_member_ok(const struct kp_pcidev *d, const char *driver)
 {
 	if (!d->driver[0])
 		return 1;
 	if (driver && strcmp(d->driver, driver) == 0)
 		return 1;
-	if (strcmp(d->driver, "vfio-pci") == 0 || strcmp(d->driver, "pci-stub") == 0)
-		return 1;
-	return kp_pcidev_is_bridge(d);
+	return kp_driver_manages_dma(d->driver);
 }
 
 int kp_iommu_members(struct kp_pci *pci, int g, struct kp_pcidev ***out, size_t *nout)
@@ -200,24 +243,6 @@ int kp_iommu_group_viable(struct kp_pci *pci, int g, const char *driver)
 
 /* ---- why -------------------------------------------------------------- */
 
-static int same_slot(const struct kp_pcidev *a, const struct kp_pcidev *b)
-{
-	return a->domain == b->domain && a->bus == b->bus && a->dev == b->dev;
-}
-
-/* 1 when bridge b is an ancestor of d. */
-static int is_below(struct kp_pci *pci, const struct kp_pcidev *d, const char *b)
-{
-	int hops = 0;
-
-	while (d && d->parent[0] && hops++ < 64) {
-		if (strcmp(d->parent, b) == 0)
-			return 1;
-		d = kp_pci_find(pci, d->parent);
-	}
-	return 0;
-}
-
 struct whys {
 	struct kp_why *v;
 	size_t n, cap;
@@ -254,35 +279,251 @@ static void list_add(char *buf, size_t n, const char *bdf)
 		snprintf(buf + len, n - len, "%s%s", len ? ", " : "", bdf);
 }
 
-/* Does this bridge/port stop its subtree from merging upward? Sets *kind
- * to the reason when it does not. */
-static int port_isolates(const struct kp_pcidev *p, enum kp_why_kind *kind)
+/*
+ * The kernel's ACS quirks (drivers/pci/quirks.c, pci_dev_acs_enabled[]):
+ * devices that isolate without an ACS capability, or whose ACS the kernel
+ * reads elsewhere. A subset: the families a passthrough host meets. Each
+ * row: vendor, device range, PCIe types it applies to (0: any), and the
+ * kernel's function.
+ */
+static const struct acs_quirk {
+	unsigned vendor, first, last;
+	int type; /* KP_PCIE_*, or -2 for any */
+	const char *fn;
+	int needs_cap; /* the quirk reads an ACS capability at a vendor offset */
+} acs_quirks[] = {
+	/* AMD/ATI southbridge ports: isolated when the IVRS table is there */
+	{ 0x1002, 0x4383, 0x4385, -2, "pci_quirk_amd_sb_acs", 0 },
+	{ 0x1002, 0x4399, 0x4399, -2, "pci_quirk_amd_sb_acs", 0 },
+	{ 0x1002, 0x439c, 0x439d, -2, "pci_quirk_amd_sb_acs", 0 },
+	{ 0x1022, 0x7809, 0x7809, -2, "pci_quirk_amd_sb_acs", 0 },
+	{ 0x1022, 0x780f, 0x780f, -2, "pci_quirk_amd_sb_acs", 0 },
+	/* Intel PCH root ports without an ACS capability: the kernel enables
+	 * isolation in a chipset register (pci_quirk_enable_intel_pch_acs) */
+	{ 0x8086, 0x3b42, 0x3b51, KP_PCIE_ROOT_PORT, "pci_quirk_intel_pch_acs", 0 },
+	{ 0x8086, 0x1c10, 0x1c1f, KP_PCIE_ROOT_PORT, "pci_quirk_intel_pch_acs", 0 },
+	{ 0x8086, 0x1e10, 0x1e1f, KP_PCIE_ROOT_PORT, "pci_quirk_intel_pch_acs", 0 },
+	{ 0x8086, 0x8c10, 0x8c1f, KP_PCIE_ROOT_PORT, "pci_quirk_intel_pch_acs", 0 },
+	{ 0x8086, 0x9c10, 0x9c1b, KP_PCIE_ROOT_PORT, "pci_quirk_intel_pch_acs", 0 },
+	{ 0x8086, 0x9c90, 0x9c9b, KP_PCIE_ROOT_PORT, "pci_quirk_intel_pch_acs", 0 },
+	{ 0x8086, 0x1d10, 0x1d1e, KP_PCIE_ROOT_PORT, "pci_quirk_intel_pch_acs", 0 },
+	{ 0x8086, 0x8d10, 0x8d1e, KP_PCIE_ROOT_PORT, "pci_quirk_intel_pch_acs", 0 },
+	{ 0x8086, 0x8c90, 0x8c9e, KP_PCIE_ROOT_PORT, "pci_quirk_intel_pch_acs", 0 },
+	/* Intel Sunrise Point / Union Point PCH root ports: the ACS control
+	 * register at a non-standard offset, which the kernel enables and reads
+	 * there (lspci's reading of the standard one is wrong) */
+	{ 0x8086, 0xa110, 0xa11f, KP_PCIE_ROOT_PORT, "pci_quirk_intel_spt_pch_acs", 1 },
+	{ 0x8086, 0xa167, 0xa16a, KP_PCIE_ROOT_PORT, "pci_quirk_intel_spt_pch_acs", 1 },
+	{ 0x8086, 0xa290, 0xa29f, KP_PCIE_ROOT_PORT, "pci_quirk_intel_spt_pch_acs", 1 },
+	{ 0x8086, 0xa2e7, 0xa2ee, KP_PCIE_ROOT_PORT, "pci_quirk_intel_spt_pch_acs", 1 },
+	{ 0x8086, 0x9d10, 0x9d1b, KP_PCIE_ROOT_PORT, "pci_quirk_intel_spt_pch_acs", 1 },
+	/* Intel root-complex integrated endpoints */
+	{ 0x8086, 0x0000, 0xffff, KP_PCIE_RC_ENDPOINT, "pci_quirk_rciep_acs", 0 },
+	/* multifunction endpoints without peer-to-peer between functions */
+	{ 0x8086, 0x10c6, 0x10c6, -2, "pci_quirk_mf_endpoint_acs", 0 }, /* 82598 */
+	{ 0x8086, 0x10db, 0x10db, -2, "pci_quirk_mf_endpoint_acs", 0 },
+	{ 0x8086, 0x10dd, 0x10dd, -2, "pci_quirk_mf_endpoint_acs", 0 },
+	{ 0x8086, 0x10e1, 0x10e1, -2, "pci_quirk_mf_endpoint_acs", 0 },
+	{ 0x8086, 0x10f1, 0x10f1, -2, "pci_quirk_mf_endpoint_acs", 0 },
+	{ 0x8086, 0x10f7, 0x10fc, -2, "pci_quirk_mf_endpoint_acs", 0 }, /* 82599 */
+	{ 0x8086, 0x1507, 0x1507, -2, "pci_quirk_mf_endpoint_acs", 0 },
+	{ 0x8086, 0x1514, 0x1514, -2, "pci_quirk_mf_endpoint_acs", 0 },
+	{ 0x8086, 0x151c, 0x151c, -2, "pci_quirk_mf_endpoint_acs", 0 },
+	{ 0x8086, 0x1529, 0x152a, -2, "pci_quirk_mf_endpoint_acs", 0 },
+	{ 0x8086, 0x154d, 0x154d, -2, "pci_quirk_mf_endpoint_acs", 0 },
+	{ 0x8086, 0x154f, 0x154f, -2, "pci_quirk_mf_endpoint_acs", 0 },
+	{ 0x8086, 0x1551, 0x1551, -2, "pci_quirk_mf_endpoint_acs", 0 },
+	{ 0x8086, 0x1558, 0x1558, -2, "pci_quirk_mf_endpoint_acs", 0 },
+	{ 0x8086, 0x1509, 0x1509, -2, "pci_quirk_mf_endpoint_acs", 0 }, /* 82580 */
+	{ 0x8086, 0x150e, 0x1511, -2, "pci_quirk_mf_endpoint_acs", 0 },
+	{ 0x8086, 0x1516, 0x1516, -2, "pci_quirk_mf_endpoint_acs", 0 },
+	{ 0x8086, 0x1527, 0x1527, -2, "pci_quirk_mf_endpoint_acs", 0 },
+	{ 0x8086, 0x10c9, 0x10c9, -2, "pci_quirk_mf_endpoint_acs", 0 }, /* 82576 */
+	{ 0x8086, 0x10e6, 0x10e8, -2, "pci_quirk_mf_endpoint_acs", 0 },
+	{ 0x8086, 0x150a, 0x150a, -2, "pci_quirk_mf_endpoint_acs", 0 },
+	{ 0x8086, 0x150d, 0x150d, -2, "pci_quirk_mf_endpoint_acs", 0 },
+	{ 0x8086, 0x1518, 0x1518, -2, "pci_quirk_mf_endpoint_acs", 0 },
+	{ 0x8086, 0x1526, 0x1526, -2, "pci_quirk_mf_endpoint_acs", 0 },
+	{ 0x8086, 0x10a7, 0x10a7, -2, "pci_quirk_mf_endpoint_acs", 0 }, /* 82575 */
+	{ 0x8086, 0x10a9, 0x10a9, -2, "pci_quirk_mf_endpoint_acs", 0 },
+	{ 0x8086, 0x10d6, 0x10d6, -2, "pci_quirk_mf_endpoint_acs", 0 },
+	{ 0x8086, 0x1521, 0x1524, -2, "pci_quirk_mf_endpoint_acs", 0 }, /* I350 */
+	{ 0x8086, 0x105e, 0x1060, -2, "pci_quirk_mf_endpoint_acs", 0 }, /* 82571 */
+	{ 0x8086, 0x10d9, 0x10d9, -2, "pci_quirk_mf_endpoint_acs", 0 },
+	{ 0x8086, 0x15b7, 0x15b9, -2, "pci_quirk_mf_endpoint_acs", 0 }, /* I219 */
+	{ 0x1924, 0x0903, 0x0903, -2, "pci_quirk_mf_endpoint_acs", 0 }, /* Solarflare */
+	{ 0x1924, 0x0923, 0x0923, -2, "pci_quirk_mf_endpoint_acs", 0 },
+	{ 0x1924, 0x0a03, 0x0a03, -2, "pci_quirk_mf_endpoint_acs", 0 },
+	{ 0x19a2, 0x0710, 0x0710, -2, "pci_quirk_mf_endpoint_acs", 0 }, /* Emulex BE3-R */
+	{ 0x10df, 0x0720, 0x0720, -2, "pci_quirk_mf_endpoint_acs", 0 }, /* Emulex Skyhawk-R */
+	{ 0x14e4, 0x1750, 0x1752, -2, "pci_quirk_mf_endpoint_acs", 0 }, /* Broadcom BCM5741x */
+};
+
+const char *kp_acs_quirk(const struct kp_pcidev *d)
 {
-	if (p->pcie_type == KP_PCIE_NONE || p->pcie_type == KP_PCIE_PCI_BRIDGE) {
-		if (!kp_pcidev_is_bridge(p))
-			return 1;
-		*kind = KP_WHY_PCI_BRIDGE;
+	for (size_t i = 0; i < sizeof(acs_quirks) / sizeof(acs_quirks[0]); i++) {
+		const struct acs_quirk *q = &acs_quirks[i];
+
+		if (d->vendor != q->vendor || d->device < q->first ||
+		    d->device > q->last)
+			continue;
+		if (q->type != -2 && q->type != d->pcie_type)
+			continue;
+		if (q->needs_cap && !d->has_acs)
+			continue; /* no capability: the kernel's quirk does not apply */
+		return q->fn;
+	}
+	return NULL;
+}
+
+/* The kernel's pci_acs_enabled(dev, REQ_ACS_FLAGS) (drivers/pci/pci.c):
+ * 1 isolates; 0 does not, with *kind saying why. */
+static int acs_enabled(const struct kp_pcidev *d, enum kp_why_kind *kind)
+{
+	if (kp_acs_quirk(d))
+		return 1;
+	switch (d->pcie_type) {
+	case KP_PCIE_NONE:
+		/* conventional PCI and PCI-X never isolate */
+		*kind = kp_pcidev_is_bridge(d) ? KP_WHY_PCI_BRIDGE : KP_WHY_CONVENTIONAL;
+		return 0;
+	case KP_PCIE_PCIE_BRIDGE: /* PCI/PCI-X to PCIe: handled as PCI */
+	case KP_PCIE_PCI_BRIDGE:  /* PCIe to PCI/PCI-X: ACS never applies */
+	case KP_PCIE_RC_EC:       /* root complex event collector */
+		*kind = d->pcie_type == KP_PCIE_PCI_BRIDGE ? KP_WHY_PCI_BRIDGE : KP_WHY_NEVER_ACS;
+		return 0;
+	case KP_PCIE_ROOT_PORT:
+	case KP_PCIE_DOWNSTREAM:
+		break;
+	case KP_PCIE_ENDPOINT:
+	case KP_PCIE_UPSTREAM:
+	case KP_PCIE_LEGACY_ENDPOINT:
+	case KP_PCIE_RC_ENDPOINT:
+		if (!d->multifunction || d->physfn[0])
+			return 1; /* single function: nothing to isolate from */
+		break;
+	default:
+		return 1;
+	}
+	if (!d->has_acs) {
+		*kind = KP_WHY_NO_ACS;
 		return 0;
 	}
-	if (p->pcie_type == KP_PCIE_ROOT_PORT || p->pcie_type == KP_PCIE_DOWNSTREAM) {
-		if (!p->has_acs) {
-			*kind = KP_WHY_NO_ACS;
-			return 0;
-		}
-		if (!kp_pcidev_acs_ok(p)) {
-			*kind = KP_WHY_ACS_OFF;
-			return 0;
-		}
+	if (!kp_pcidev_acs_ok(d)) {
+		*kind = KP_WHY_ACS_OFF;
+		return 0;
 	}
-	return 1; /* upstream ports and the rest need no ACS */
+	return 1;
+}
+
+/* pci_acs_path_enabled(p, NULL, …): p and every bridge above it isolate. */
+static int acs_path_enabled(struct kp_pci *pci, const struct kp_pcidev *p)
+{
+	enum kp_why_kind k;
+	int hops = 0;
+
+	while (p && hops++ < 64) {
+		if (!acs_enabled(p, &k))
+			return 0;
+		if (!p->parent[0])
+			return 1;
+		p = kp_pci_find(pci, p->parent);
+	}
+	return 1;
+}
+
+/* Where the kernel's pci_device_group() puts d: the device whose group it
+ * joins (the DMA alias of a PCI bridge above it, then up past every
+ * bridge whose path does not isolate). Each bridge that made it move up
+ * is handed to step(). */
+static const struct kp_pcidev *anchor_of(struct kp_pci *pci, const struct kp_pcidev *d,
+					 void (*step)(void *, const struct kp_pcidev *,
+						      enum kp_why_kind),
+					 void *arg)
+{
+	const struct kp_pcidev *a = d, *p;
+	int hops = 0;
+
+	/* pci_for_each_dma_alias: a conventional bridge or a PCIe-to-PCI
+	 * bridge above takes the requester ID of everything behind it */
+	for (p = d->parent[0] ? kp_pci_find(pci, d->parent) : NULL; p && hops++ < 64;
+	     p = p->parent[0] ? kp_pci_find(pci, p->parent) : NULL)
+		if (p->pcie_type == KP_PCIE_PCI_BRIDGE ||
+		    (p->pcie_type == KP_PCIE_NONE && kp_pcidev_is_bridge(p))) {
+			a = p;
+			if (step)
+				step(arg, p, KP_WHY_PCI_BRIDGE);
+		}
+	/* up from the alias to where the path isolates */
+	hops = 0;
+	while (a->parent[0] && hops++ < 64) {
+		enum kp_why_kind k;
+
+		p = kp_pci_find(pci, a->parent);
+		if (!p || acs_path_enabled(pci, p))
+			break;
+		if (step && !acs_enabled(p, &k))
+			step(arg, p, k);
+		a = p;
+	}
+	return a;
+}
+
+struct why_ctx {
+	struct whys *w;
+	struct kp_pci *pci;
+	const struct kp_pcidev *member;
+	struct kp_pcidev **m;
+	size_t n;
+};
+
+static int in_members(struct kp_pcidev **m, size_t n, const struct kp_pcidev *d)
+{
+	for (size_t i = 0; i < n; i++)
+		if (m[i] == d)
+			return 1;
+	return 0;
+}
+
+static void why_step(void *arg, const struct kp_pcidev *p, enum kp_why_kind kind)
+{
+	struct why_ctx *c = arg;
+	struct kp_why *y = NULL;
+
+	/* a bridge outside the group is never the reason */
+	if (!in_members(c->m, c->n, p) || p == c->member)
+		return;
+	for (size_t i = 0; i < c->w->n; i++)
+		if (c->w->v[i].kind == kind && !strcmp(c->w->v[i].bdf, p->bdf))
+			y = &c->w->v[i];
+	if (!y) {
+		y = why_add(c->w, kind, p);
+		if (!y)
+			return;
+		if (kind == KP_WHY_ACS_OFF)
+			kp_acs_missing(p->acs_ctrl | (~p->acs_cap & KP_ACS_REQUIRED), y->missing,
+				       sizeof(y->missing));
+	}
+	if (!strstr(y->devices, c->member->bdf))
+		list_add(y->devices, sizeof(y->devices), c->member->bdf);
+}
+
+static int cmp_why(const void *a, const void *b)
+{
+	const struct kp_why *x = a, *y = b;
+
+	if ((x->kind == KP_WHY_MULTIFUNCTION) != (y->kind == KP_WHY_MULTIFUNCTION))
+		return x->kind == KP_WHY_MULTIFUNCTION ? 1 : -1;
+	return strcmp(x->bdf, y->bdf);
 }
 
 int kp_iommu_why(struct kp_pci *pci, int g, struct kp_why **out, size_t *nout)
 {
+	const struct kp_pcidev **anchor;
 	struct kp_pcidev **m;
 	struct whys w = { 0 };
 	size_t n, i, j;
-	int r;
+	int r, *explained;
 
 	*out = NULL;
 	*nout = 0;
@@ -298,74 +539,96 @@ int kp_iommu_why(struct kp_pci *pci, int g, struct kp_why **out, size_t *nout)
 
 		if (y)
 			snprintf(y->devices, sizeof(y->devices), "%s", m[0]->bdf);
-		goto done;
+		free(m);
+		*out = w.v;
+		*nout = w.n;
+		return 0;
 	}
-
+	anchor = calloc(n, sizeof(*anchor));
+	explained = calloc(n, sizeof(*explained));
+	if (!anchor || !explained) {
+		free(anchor);
+		free(explained);
+		free(m);
+		return -ENOMEM;
+	}
 	for (i = 0; i < n; i++) {
-		const struct kp_pcidev *cur = m[i];
-		int hops = 0;
+		struct why_ctx c = { &w, pci, m[i], m, n };
 
-		/* upstream path, device to root */
-		while (cur->parent[0] && hops++ < 64) {
-			const struct kp_pcidev *p = kp_pci_find(pci, cur->parent);
-			enum kp_why_kind kind;
-			size_t below = 0, in_group = 0;
-			struct kp_why *y;
+		anchor[i] = anchor_of(pci, m[i], why_step, &c);
+	}
+	/* the functions pass (get_pci_function_alias_group): the anchor's
+	 * slot, when it is a multifunction device (header bit; never a VF)
+	 * that does not isolate, joins its other such functions */
+	for (i = 0; i < n; i++) {
+		const struct kp_pcidev *a = anchor[i];
+		enum kp_why_kind k;
+		struct kp_why *y = NULL;
 
-			if (!p)
-				break;
-			cur = p;
-			if (port_isolates(p, &kind))
+		if (!a->multifunction || a->physfn[0] || acs_enabled(a, &k))
+			continue;
+		for (j = 0; j < n; j++) {
+			const struct kp_pcidev *b = anchor[j];
+
+			if (b == a || b->domain != a->domain || b->bus != a->bus || b->dev != a->dev ||
+			    b->physfn[0] || !b->multifunction || acs_enabled(b, &k))
 				continue;
-			for (j = 0; j < n; j++) {
-				if (m[j] == p)
-					in_group = 1;
-				else if (is_below(pci, m[j], p->bdf))
-					below++;
+			for (size_t q = 0; q < w.n && !y; q++)
+				if (w.v[q].kind == KP_WHY_MULTIFUNCTION && w.v[q].bdf[10] &&
+				    !strncmp(w.v[q].bdf, a->bdf, 10))
+					y = &w.v[q];
+			if (!y) {
+				const struct kp_pcidev *f0 = a->func < b->func ? a : b;
+
+				y = why_add(&w, KP_WHY_MULTIFUNCTION, f0);
 			}
-			/* only a port that merges something of this group */
-			if (below + in_group < 2)
-				continue;
-			y = why_add(&w, kind, p);
 			if (!y)
-				continue;
-			if (kind == KP_WHY_ACS_OFF)
-				kp_acs_missing(p->acs_ctrl | (~p->acs_cap & KP_ACS_REQUIRED),
-					       y->missing, sizeof(y->missing));
-			for (j = 0; j < n; j++)
-				if (m[j] != p && is_below(pci, m[j], p->bdf))
-					list_add(y->devices, sizeof(y->devices), m[j]->bdf);
+				break;
+			if (!strstr(y->devices, a->bdf))
+				list_add(y->devices, sizeof(y->devices), a->bdf);
+			if (!strstr(y->devices, b->bdf))
+				list_add(y->devices, sizeof(y->devices), b->bdf);
+			explained[i] = explained[j] = 1;
 		}
 	}
-
-	/* functions of one device that the kernel cannot tell apart */
+	/* members whose anchor is another member are explained by the steps */
+	for (i = 0; i < n; i++)
+		if (anchor[i] != m[i] && in_members(m, n, anchor[i]))
+			explained[i] = 1;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++)
+			if (anchor[j] == m[i] && j != i)
+				explained[i] = 1;
 	for (i = 0; i < n; i++) {
-		size_t count = 0, isolated = 0;
-		struct kp_why *y;
+		int mf = 0;
 
-		if (i > 0 && same_slot(m[i], m[i - 1]))
-			continue; /* slot already looked at (members are sorted) */
-		for (j = i; j < n && same_slot(m[i], m[j]); j++) {
-			count++;
-			if (kp_pcidev_acs_ok(m[j]))
-				isolated++;
-		}
-		if (count < 2 || isolated == count)
+		/* an anchor that is in a function group of the pass above */
+		for (size_t q = 0; q < w.n; q++)
+			if (w.v[q].kind == KP_WHY_MULTIFUNCTION &&
+			    strstr(w.v[q].devices, anchor[i]->bdf))
+				mf = 1;
+		if (mf)
+			explained[i] = 1;
+	}
+	for (i = 0; i < n; i++) {
+		struct kp_why *y = NULL;
+
+		if (explained[i])
 			continue;
-		y = why_add(&w, KP_WHY_MULTIFUNCTION, m[i]);
+		/* DMA aliases the kernel knows from quirks or firmware (IVRS,
+		 * DMAR): nothing on the PCI path says so */
+		for (size_t q = 0; q < w.n && !y; q++)
+			if (w.v[q].kind == KP_WHY_UNKNOWN)
+				y = &w.v[q];
 		if (!y)
-			continue;
-		for (j = i; j < n && same_slot(m[i], m[j]); j++)
-			list_add(y->devices, sizeof(y->devices), m[j]->bdf);
+			y = why_add(&w, KP_WHY_UNKNOWN, m[i]);
+		if (y)
+			list_add(y->devices, sizeof(y->devices), m[i]->bdf);
 	}
-
-	if (w.n == 0) {
-		struct kp_why *y = why_add(&w, KP_WHY_UNKNOWN, m[0]);
-
-		for (j = 0; y && j < n; j++)
-			list_add(y->devices, sizeof(y->devices), m[j]->bdf);
-	}
-done:
+	if (w.n > 1)
+		qsort(w.v, w.n, sizeof(*w.v), cmp_why);
+	free(anchor);
+	free(explained);
 	free(m);
 	*out = w.v;
 	*nout = w.n;
@@ -381,6 +644,8 @@ const char *kp_why_kind_name(enum kp_why_kind k)
 	case KP_WHY_PCI_BRIDGE: return "pci_bridge";
 	case KP_WHY_MULTIFUNCTION: return "multifunction";
 	case KP_WHY_UNKNOWN: return "platform";
+	case KP_WHY_NEVER_ACS: return "never_isolates";
+	case KP_WHY_CONVENTIONAL: return "conventional_pci";
 	}
 	return "unknown";
 }

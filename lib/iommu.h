@@ -26,11 +26,19 @@ int kp_iommu_group_read(int id, struct kp_iommu_group *g);
 int kp_iommu_enabled(void);
 
 /*
- * Group viability: a group can go to a guest when every member is bound to
- * the passthrough driver (vfio-pci), to no driver, to pci-stub, or is a PCI
- * bridge (which stays on pcieport). Same rule as vfio's own check.
+ * Group viability, the kernel's rule since 5.19 (drivers/iommu/iommu.c:
+ * a driver without driver_managed_dma takes the group's DMA ownership at
+ * probe, iommu_device_use_default_domain(); vfio's claim,
+ * iommu_group_claim_dma_owner(), then fails with EBUSY): a group can go to
+ * a guest when every member is unbound or bound to a driver that manages
+ * its own DMA. driver is the one a command is binding the group to (it
+ * counts as fine), may be NULL.
  */
 int kp_iommu_member_ok(const struct kp_pcidev *d, const char *driver);
+/* 1 when the driver manages its own DMA (driver_managed_dma): vfio-pci,
+ * pci-stub, pcieport, and every vfio-pci variant driver (its module holds
+ * vfio_pci_core: mlx5_vfio_pci, hisi_acc_vfio_pci, pds_vfio_pci, …). */
+int kp_driver_manages_dma(const char *driver);
 
 /* Members of group g in a scan (pointers into it), sorted by address.
  * 0 or -ENOMEM; *n may be 0. Caller frees *out. */
@@ -54,6 +62,9 @@ enum kp_why_kind {
 	KP_WHY_PCI_BRIDGE,    /* conventional PCI bridge: shared requester ID */
 	KP_WHY_MULTIFUNCTION, /* functions of one device without ACS */
 	KP_WHY_UNKNOWN,       /* path isolated: platform or quirk */
+	KP_WHY_NEVER_ACS,     /* a root-complex event collector or a PCI/PCI-X-to-PCIe
+			       * bridge: the kernel never counts them as isolating */
+	KP_WHY_CONVENTIONAL,  /* a conventional PCI device on the path */
 };
 
 struct kp_why {
@@ -64,7 +75,17 @@ struct kp_why {
 	int pcie_type;     /* of bdf */
 };
 
-/* Reasons for group g (ports first, in member order, then functions). 0 or -errno (-ENOENT: empty group). */
+/* The kernel's ACS quirk that makes d isolate without (or despite) its
+ * ACS capability (drivers/pci/quirks.c: "pci_quirk_intel_spt_pch_acs", …),
+ * NULL when none applies. */
+const char *kp_acs_quirk(const struct kp_pcidev *d);
+
+/* Reasons for group g, as the kernel's pci_device_group() forms it
+ * (drivers/iommu/iommu.c): the DMA alias of a PCI bridge above a device,
+ * then up past every bridge whose path is not ACS-isolated
+ * (pci_acs_path_enabled, pci_acs_enabled with its quirks), then the other
+ * functions of a multifunction device that does not isolate. Only group
+ * members are named. Bridges first (by address), then functions. 0 or -errno (-ENOENT: empty group). */
 int kp_iommu_why(struct kp_pci *pci, int g, struct kp_why **out, size_t *n);
 const char *kp_why_kind_name(enum kp_why_kind k); /* "no_acs", … */
 

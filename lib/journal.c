@@ -477,7 +477,19 @@ static int validate(json_object *o, struct kp_journal_info *info, json_object **
 	return 0;
 }
 
+static int load(struct kp_journal_info *info, int undo);
+
 int kp_journal_recover(struct kp_journal_info *info)
+{
+	return load(info, 1);
+}
+
+int kp_journal_peek(struct kp_journal_info *info)
+{
+	return load(info, 0);
+}
+
+static int load(struct kp_journal_info *info, int undo)
 {
 	struct json_tokener *tok;
 	json_object *o, *arr = NULL;
@@ -487,11 +499,25 @@ int kp_journal_recover(struct kp_journal_info *info)
 
 	if (info)
 		memset(info, 0, sizeof(*info));
-	if (dir < 0)
+	if (dir < 0 && !undo) {
+		/* a look without the lock (a dry run): the directory by path */
+		char path[PATH_MAX];
+
+		if (kp_path(path, sizeof(path), KP_LOCK_DIR) < 0)
+			return -ENAMETOOLONG;
+		dir = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (dir < 0)
+			return errno == ENOENT ? 0 : -errno;
+		r = read_record(dir, &text, &len);
+		close(dir);
+		dir = -1;
+	} else if (dir < 0) {
 		return -ENOLCK;
-	if (doc)
+	} else if (doc) {
 		return -EBUSY;
-	r = read_record(dir, &text, &len);
+	} else {
+		r = read_record(dir, &text, &len);
+	}
 	if (r == 1)
 		return 0;
 	if (r == -EINVAL || r == -EFBIG) {
@@ -515,8 +541,11 @@ int kp_journal_recover(struct kp_journal_info *info)
 	o = json_tokener_parse_ex(tok, text, (int)len);
 	if (!o || json_tokener_get_error(tok) != json_tokener_success ||
 	    json_tokener_get_parse_end(tok) < len - (len && text[len - 1] == '\n')) {
+		enum json_tokener_error je = json_tokener_get_error(tok);
+
 		r = bad(info, "not valid JSON (%s)", o ? "trailing data" :
-			json_tokener_error_desc(json_tokener_get_error(tok)), 0);
+			je == json_tokener_continue || je == json_tokener_success ? "truncated" :
+			json_tokener_error_desc(je), 0);
 		json_object_put(o);
 		json_tokener_free(tok);
 		free(text);
@@ -525,7 +554,9 @@ int kp_journal_recover(struct kp_journal_info *info)
 	json_tokener_free(tok);
 	free(text);
 	r = validate(o, info, &arr);
-	if (r == 0) {
+	if (r == 0 && !undo) {
+		r = 1;
+	} else if (r == 0) {
 		caught = 0;
 		r = undo_all(arr, info ? info->other_boot : 0, info ? info->detail : NULL,
 			     info ? sizeof(info->detail) : 0);

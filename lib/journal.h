@@ -180,6 +180,10 @@ struct kp_journal_info {
  */
 int kp_journal_recover(struct kp_journal_info *info);
 
+/* Read and check the record without undoing anything (a dry run; the lock
+ * need not be held). 0 none, 1 found (*info), -EBADMSG, -errno. */
+int kp_journal_peek(struct kp_journal_info *info);
+
 /* One line for stderr after a successful recovery: "rolled back an
  * interrupted 'kvmprep-iommu bind' (pid 4242, 3 steps, 2 done)". */
 void kp_journal_describe(const struct kp_journal_info *info, char *buf, size_t n);

@@ -675,6 +675,7 @@ static int read_config(int dfd, struct pci_dev *p, struct kp_pcidev *d, u8 *cfg,
 	}
 	if (got >= 64)
 		len = got >= 4096 ? 4096 : got >= 256 ? 256 : 64;
+	d->config_len = len;
 	if (len && le16(cfg + PCI_VENDOR_ID) != 0xffff) {
 		u8 htype = cfg[PCI_HEADER_TYPE] & 0x7f;
 

@@ -64,6 +64,8 @@ struct kp_pcidev {
 
 	/* KP_PCI_CAPS (KP_PCI_PCIE: config_ok, multifunction, pcie_type, flr) */
 	int config_ok;          /* the config space could be read */
+	int config_len;         /* bytes of it read: 64 when not root (the
+				 * kernel shows the rest to root only) */
 	int multifunction;      /* header type bit 7 */
 	int pcie_type;          /* enum kp_pcie_type */
 	int flr;                /* FLR in DevCap: 1, 0, -1 unknown */

@@ -77,3 +77,30 @@ nobody_setup() {
 		trap "rm -rf '$NOBODY_DIR'" EXIT
 	fi
 }
+
+# ---- killing a change at a chosen point (tests/README.md "Testing a kill")
+# bg OUT CMD…: run CMD in the background, stdout and stderr to OUT; BG is
+# its pid (the fakehost run's, not the tool's: see holder_pid).
+bg() {
+	local out=$1
+	shift
+	"$@" >"$out" 2>&1 &
+	BG=$!
+}
+# wait_for FILE REGEX [SECONDS]: until a line of FILE matches (default 10 s)
+wait_for() {
+	local i n=$(( ${3:-10} * 20 ))
+	for ((i = 0; i < n; i++)); do
+		grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	fail "timed out waiting for '$2' in $1"
+}
+# holder_pid TREE: the pid of the kvmprep process holding TREE's lock
+holder_pid() { cat "$1/run/kvmprep/lock"; }
+# bg_wait: wait for the background command, print "[exit N]"
+bg_wait() {
+	local rc=0
+	wait "$BG" || rc=$?
+	echo "[exit $rc]"
+}

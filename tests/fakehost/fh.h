@@ -79,7 +79,9 @@ void fh_uevent(const char *action, const char *sysdir, const char *subsystem,
 /* ---- faults --------------------------------------------------------- */
 /* A write of the /sys path spath (tree-relative, starting /sys/; canonical
  * and as opened). Returns 0, or the errno a fault spec injects (logged). */
-int fh_fault_write(const char *canon, const char *opened);
+/* *delay_ms (may be NULL) gets the total of the matching "delay:MS" specs:
+ * the caller sleeps that long (without the model lock) before the effect. */
+int fh_fault_write(const char *canon, const char *opened, int *delay_ms);
 /* refuse-bind: 1 when BDF must refuse driver D (logged). */
 int fh_fault_refuse(const char *bdf, const char *drv);
 /* no-vfio-node=N: 1 when group N's /dev/vfio/N must not appear (logged). */

@@ -29,6 +29,7 @@
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 /* not declared by glibc's headers */
@@ -405,13 +406,24 @@ static int binary_attr(const char *path)
 static int model_write(int fd, const void *buf, size_t n, ssize_t *ret)
 {
 	char path[FH_PATH];
-	int err = 0, handled;
+	int err = 0, handled, delay = 0;
 
 	if (fh_fd_path(fd, path, sizeof(path)) < 0 || strncmp(path, fh_tree, fh_treelen) ||
 	    !prefix(path + fh_treelen, "/sys/"))
 		return 0;
 	fh_lock();
-	err = fh_fault_write(path + fh_treelen, NULL);
+	err = fh_fault_write(path + fh_treelen, NULL, &delay);
+	if (!err && delay > 0) {
+		/* a slow store (a driver's remove, a device reset): other
+		 * processes go on meanwhile; a signal does not cut it short,
+		 * as a sysfs store is not interrupted in the kernel */
+		struct timespec ts = { delay / 1000, (delay % 1000) * 1000000L };
+
+		fh_unlock();
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+		fh_lock();
+	}
 	if (err) {
 		fh_unlock();
 		errno = err;

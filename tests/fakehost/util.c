@@ -680,10 +680,13 @@ static int attr_matches(const char *pattern, const char *canon)
 	return hit;
 }
 
-int fh_fault_write(const char *canon, const char *opened)
+int fh_fault_write(const char *canon, const char *opened, int *delay_ms)
 {
 	char p[FH_PATH], *data, *s;
 	int line = 0, err = 0;
+
+	if (delay_ms)
+		*delay_ms = 0;
 
 	data = fh_slurp(fh_p(p, "/fakehost/faults"), NULL);
 	for (s = data; s && *s && !err; line++) {
@@ -711,7 +714,15 @@ int fh_fault_write(const char *canon, const char *opened)
 		if (!attr_matches(attr, canon) && !(opened && fnmatch(attr, opened, FNM_PATHNAME) == 0))
 			goto next;
 		count = fault_bump(line);
-		if (every || count == nth) {
+		if ((every || count == nth) && !strncmp(eq + 1, "delay:", 6)) {
+			/* ATTR=delay:MS: the write takes that long, then happens */
+			long ms = strtol(eq + 7, NULL, 10);
+
+			if (delay_ms && ms > 0) {
+				*delay_ms += (int)(ms > 600000 ? 600000 : ms);
+				fh_log("fault %s delay %ld", canon, ms);
+			}
+		} else if (every || count == nth) {
 			err = fh_errno_parse(eq + 1);
 			fh_log("fault %s %s", canon, fh_errno_name(err));
 		}

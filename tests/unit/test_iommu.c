@@ -73,6 +73,12 @@ static void test_member_ok(void **state)
 	assert_false(kp_iommu_member_ok(&d, "vfio-pci"));
 	d = port("0000:00:1c.0", 12, "", KP_PCIE_ROOT_PORT, 0, 0);
 	assert_true(kp_iommu_member_ok(&d, "vfio-pci")); /* bridges stay on pcieport */
+	/* the rule is the driver's (driver_managed_dma), not the device's */
+	strcpy(d.driver, "shpchp");
+	assert_false(kp_iommu_member_ok(&d, "vfio-pci"));
+	assert_true(kp_driver_manages_dma("pcieport"));
+	assert_true(kp_driver_manages_dma("pci-stub"));
+	assert_false(kp_driver_manages_dma(""));
 }
 
 static void test_viable(void **state)
@@ -119,8 +125,9 @@ static void test_members_sorted(void **state)
 	kp_pci_free(pci);
 }
 
-/* A root port without ACS puts itself and everything behind it together,
- * and a GPU with its audio function, without ACS, is one unit anyway. */
+/* A root port without ACS puts itself and everything behind it together
+ * (pci_device_group moves up to it); the GPU's own functions are never
+ * asked then: the kernel blames the port only. */
 static void test_why_root_port_no_acs(void **state)
 {
 	struct kp_pcidev devs[] = {
@@ -132,15 +139,24 @@ static void test_why_root_port_no_acs(void **state)
 	size_t n;
 
 	(void)state;
+	devs[1].multifunction = devs[2].multifunction = 1;
 	w = why(devs, 3, 7, &n);
-	assert_int_equal(n, 2);
+	assert_int_equal(n, 1);
 	assert_int_equal(w[0].kind, KP_WHY_NO_ACS);
 	assert_string_equal(w[0].bdf, "0000:00:1c.0");
 	assert_int_equal(w[0].pcie_type, KP_PCIE_ROOT_PORT);
 	assert_string_equal(w[0].devices, "0000:01:00.0, 0000:01:00.1");
-	assert_int_equal(w[1].kind, KP_WHY_MULTIFUNCTION);
-	assert_string_equal(w[1].bdf, "0000:01:00.0");
-	assert_string_equal(w[1].devices, "0000:01:00.0, 0000:01:00.1");
+	free(w);
+	/* the same port isolated by a kernel quirk (an Intel Lynx Point PCH
+	 * root port, pci_quirk_intel_pch_acs): the functions are the reason */
+	devs[0].vendor = 0x8086;
+	devs[0].device = 0x8c10;
+	devs[0].group = 6; /* isolated: a group of its own */
+	assert_string_equal(kp_acs_quirk(&devs[0]), "pci_quirk_intel_pch_acs");
+	w = why(devs, 3, 7, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(w[0].kind, KP_WHY_MULTIFUNCTION);
+	assert_string_equal(w[0].devices, "0000:01:00.0, 0000:01:00.1");
 	free(w);
 }
 
@@ -155,11 +171,24 @@ static void test_why_multifunction_only(void **state)
 	size_t n;
 
 	(void)state;
+	/* without the multifunction bit the kernel never groups functions */
+	w = why(devs, 3, 12, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(w[0].kind, KP_WHY_UNKNOWN);
+	free(w);
+	devs[1].multifunction = devs[2].multifunction = 1;
 	w = why(devs, 3, 12, &n);
 	assert_int_equal(n, 1);
 	assert_int_equal(w[0].kind, KP_WHY_MULTIFUNCTION);
 	assert_string_equal(kp_why_kind_name(w[0].kind), "multifunction");
 	free(w);
+	/* SR-IOV VFs are not functions of one device */
+	snprintf(devs[1].physfn, sizeof(devs[1].physfn), "0000:00:1c.0");
+	snprintf(devs[2].physfn, sizeof(devs[2].physfn), "0000:00:1c.0");
+	w = why(devs, 3, 12, &n);
+	assert_int_equal(w[0].kind, KP_WHY_UNKNOWN);
+	free(w);
+	devs[1].physfn[0] = devs[2].physfn[0] = '\0';
 	/* functions that each have ACS are isolated: nothing from them */
 	devs[1].has_acs = devs[2].has_acs = 1;
 	devs[1].acs_cap = devs[2].acs_cap = 0x1d;

@@ -15,6 +15,7 @@
 #include "exitcodes.h"
 #include "ids.h"
 #include "iommu.h"
+#include "journal.h"
 #include "lock.h"
 #include "module.h"
 #include "persist.h"
@@ -170,16 +171,16 @@ static int unit_enabled(void)
 	       lstat(path, &st) == 0;
 }
 
-/* Serialize with other runs (/run/kvmprep/lock): 0 and *lock set, or
- * KP_EXIT_FAIL after saying why. */
-static int take_lock(int *lock)
+/* kp_persist_save, each file recorded in the journal first */
+static int save_conf(const struct kp_persist_entry *e, size_t n, int *changed)
 {
-	*lock = kp_lock_take();
-	if (*lock < 0) {
-		kp_err_errno(NULL, *lock, "cannot take the lock /run/kvmprep/lock");
-		return KP_EXIT_FAIL;
-	}
-	return 0;
+	int r = kp_journal_save_file(KP_VFIO_CONF, NULL);
+
+	if (r == 0)
+		r = kp_journal_save_file(KP_VFIO_RULES, NULL);
+	if (r == 0)
+		r = kp_persist_save(e, n, changed);
+	return r;
 }
 
 static int persist_add(struct kp_bind_item *items, size_t n, const char *driver, int dry_run,
@@ -219,8 +220,8 @@ static int persist_add(struct kp_bind_item *items, size_t n, const char *driver,
 		*changed = 1;
 	}
 	r = 0;
-	if (!dry_run)
-		r = kp_persist_save(e, ne_n, changed);
+	if (!dry_run && *changed)
+		r = save_conf(e, ne_n, changed);
 	free(e);
 	return r;
 }
@@ -292,11 +293,16 @@ int cmd_bind(struct opts *o, int argc, char **argv)
 		return kp_usage_err("malformed driver name '%s'", o->driver);
 	if (!o->dry_run && (r = need_root()))
 		return r;
-	if (o->persist && (r = check_conf()))
+	/* the lock first: the scan below is what the safety checks read */
+	if (o->dry_run)
+		dry_run_note();
+	else if ((r = take_lock(o, &lock, NULL)))
 		return r;
+	if (o->persist && (r = check_conf()))
+		goto out;
 	r = scan_devices(&pci, KP_PCI_USE, argc, argv, o->id, 1);
 	if (r)
-		return r;
+		goto out;
 	r = resolve_devices(pci, argc, argv, o->id, &args, &nargs);
 	if (r)
 		goto out;
@@ -381,17 +387,18 @@ int cmd_bind(struct opts *o, int argc, char **argv)
 	r = ensure_driver(o->driver, o->dry_run);
 	if (r)
 		goto out;
-	if (!o->dry_run && (r = take_lock(&lock)))
-		goto out;
 	items = calloc(nset ? nset : 1, sizeof(*items));
 	if (!items)
 		goto nomem;
 	for (i = 0; i < nset; i++)
 		items[i].dev = set[i];
+	if (!o->dry_run && (r = begin_change("bind")))
+		goto out;
 	if (kp_bind(items, nset, o->driver, o->dry_run ? KP_BIND_DRY_RUN : 0, o->timeout_ms,
 		    &e) < 0) {
-		report_err(&e);
-		r = KP_EXIT_FAIL;
+		if (!kp_journal_signal())
+			report_err(&e);
+		r = undo_change(KP_EXIT_FAIL);
 		goto out;
 	}
 	if (o->persist) {
@@ -399,11 +406,9 @@ int cmd_bind(struct opts *o, int argc, char **argv)
 
 		r = persist_add(items, nset, o->driver, o->dry_run, &changed);
 		if (r < 0) {
-			kp_err_errno(KP_VFIO_CONF, r, "cannot persist the binding");
-			if (!o->dry_run && kp_bind_rollback(items, nset, &e) < 0)
-				kp_err(e.stuck, "could not be put back on its previous driver: "
-					       "check it by hand");
-			r = KP_EXIT_FAIL;
+			if (r != -EINTR)
+				kp_err_errno(KP_VFIO_CONF, r, "cannot persist the binding");
+			r = undo_change(KP_EXIT_FAIL);
 			goto out;
 		}
 		persisted = changed;
@@ -415,6 +420,8 @@ int cmd_bind(struct opts *o, int argc, char **argv)
 				      "before udev runs stays there at boot "
 				      "(systemctl enable kvmprep-vfio.service)");
 	}
+	if (!o->dry_run && (r = end_change()))
+		goto out;
 	r = print_items(o, "bind", items, nset, o->driver, "bound", "would bind", persisted);
 	goto out;
 nomem:
@@ -445,13 +452,15 @@ int cmd_unbind(struct opts *o, int argc, char **argv)
 		return kp_usage_err("unbind needs a DEVICE or --id");
 	if (!o->dry_run && (r = need_root()))
 		return r;
+	if (o->dry_run)
+		dry_run_note();
+	else if ((r = take_lock(o, &lock, NULL)))
+		return r;
 	r = scan_devices(&pci, KP_PCI_USE, argc, argv, o->id, 0);
 	if (r)
-		return r;
+		goto out;
 	r = resolve_devices(pci, argc, argv, o->id, &args, &nargs);
 	if (r)
-		goto out;
-	if (!o->dry_run && (r = take_lock(&lock)))
 		goto out;
 	items = calloc(nargs ? nargs : 1, sizeof(*items));
 	if (!items) {
@@ -471,11 +480,16 @@ int cmd_unbind(struct opts *o, int argc, char **argv)
 			goto out;
 		}
 	}
+	if (!o->dry_run && (r = begin_change("unbind")))
+		goto out;
 	if (kp_unbind(items, nargs, o->dry_run ? KP_BIND_DRY_RUN : 0, &e) < 0) {
-		report_err(&e);
-		r = KP_EXIT_FAIL;
+		if (!kp_journal_signal())
+			report_err(&e);
+		r = undo_change(KP_EXIT_FAIL);
 		goto out;
 	}
+	if (!o->dry_run && (r = end_change()))
+		goto out;
 	if (kp_persist_load(&pe, &npe, err) < 0) {
 		kp_warn(NULL, "%s", err);
 	} else {
@@ -542,7 +556,9 @@ int cmd_unpersist(struct opts *o, int argc, char **argv)
 	}
 	if (!o->dry_run && (r = need_root()))
 		goto out;
-	if (!o->dry_run && (r = take_lock(&lock)))
+	if (o->dry_run)
+		dry_run_note();
+	else if ((r = take_lock(o, &lock, NULL)))
 		goto out;
 	r = kp_persist_load(&pe, &npe, err);
 	if (r < 0) {
@@ -590,12 +606,17 @@ int cmd_unpersist(struct opts *o, int argc, char **argv)
 	if (any && !o->dry_run) {
 		int changed;
 
-		r = kp_persist_save(pe, keep, &changed);
+		if ((r = begin_change("unpersist")))
+			goto out;
+		r = save_conf(pe, keep, &changed);
 		if (r < 0) {
-			kp_err_errno(KP_VFIO_CONF, r, "cannot write");
-			r = KP_EXIT_FAIL;
+			if (r != -EINTR)
+				kp_err_errno(KP_VFIO_CONF, r, "cannot write");
+			r = undo_change(KP_EXIT_FAIL);
 			goto out;
 		}
+		if ((r = end_change()))
+			goto out;
 	}
 	if (o->json) {
 		json_object *doc = kp_json_doc(TOOL);
@@ -635,9 +656,15 @@ int cmd_apply(struct opts *o, int argc, char **argv)
 		return kp_usage_err("apply-persisted takes no DEVICE");
 	if (!o->dry_run && (r = need_root()))
 		return r;
+	if (o->dry_run)
+		dry_run_note();
+	else if ((r = take_lock(o, &lock, NULL)))
+		return r;
 	r = kp_persist_load(&pe, &npe, err);
-	if (r < 0)
-		return bad_conf(r, err);
+	if (r < 0) {
+		r = bad_conf(r, err);
+		goto out;
+	}
 	{
 		char **bdfs = calloc(npe ? npe : 1, sizeof(*bdfs));
 
@@ -675,7 +702,7 @@ int cmd_apply(struct opts *o, int argc, char **argv)
 		}
 		items[n++].dev = d;
 	}
-	if (!o->dry_run && n && (r = take_lock(&lock)))
+	if (!o->dry_run && n && (r = begin_change("apply-persisted")))
 		goto out;
 	/* bind per driver, in the order of the file */
 	for (i = 0; i < n; i++) {
@@ -686,20 +713,23 @@ int cmd_apply(struct opts *o, int argc, char **argv)
 			if (strcmp(pe[k].bdf, items[i].dev->bdf) == 0)
 				drv = pe[k].driver;
 		r = ensure_driver(drv, o->dry_run);
-		if (r)
-			goto out;
-		if (drv && strcmp(drv, "vfio-pci") == 0 && !kp_iommu_enabled()) {
+		if (r == 0 && drv && strcmp(drv, "vfio-pci") == 0 && !kp_iommu_enabled())
 			r = no_iommu();
+		if (r) {
+			if (kp_journal_active())
+				r = undo_change(r);
 			goto out;
 		}
 		if (kp_bind(&items[start], 1, drv, o->dry_run ? KP_BIND_DRY_RUN : 0,
 			    o->timeout_ms, &e) < 0) {
-			report_err(&e);
-			kp_bind_rollback(items, start, NULL);
-			r = KP_EXIT_FAIL;
+			if (!kp_journal_signal())
+				report_err(&e);
+			r = undo_change(KP_EXIT_FAIL);
 			goto out;
 		}
 	}
+	if (kp_journal_active() && (r = end_change()))
+		goto out;
 	r = print_items(o, "apply-persisted", items, n, "vfio-pci", "bound", "would bind", -1);
 	if (!r && skipped)
 		r = KP_EXIT_FAIL;

@@ -23,6 +23,7 @@ struct opts {
 	const char *class;  /* list --class */
 	const char *id;     /* list/bind/… --id VVVV:DDDD */
 	int timeout_ms;     /* bind --timeout */
+	int wait_ms;        /* --wait SECONDS for the lock */
 	struct kp_out out;
 };
 
@@ -33,6 +34,24 @@ int cmd_bind(struct opts *o, int argc, char **argv);
 int cmd_unbind(struct opts *o, int argc, char **argv);
 int cmd_unpersist(struct opts *o, int argc, char **argv);
 int cmd_apply(struct opts *o, int argc, char **argv);
+int cmd_recover(struct opts *o, int argc, char **argv);
+
+/* change.c: around every change (lib/journal.h) */
+struct kp_journal_info;
+/* Take the lock (waiting --wait), then roll back what a killed run left
+ * (said on stderr; *recovered, may be NULL, says what). 0 with *lock, or
+ * an exit status after saying why. */
+int take_lock(const struct opts *o, int *lock, struct kp_journal_info *recovered);
+/* A dry run: warn when a killed run's journal waits for recovery. */
+void dry_run_note(void);
+/* Start the call's journal: 0 or an exit status after saying why. */
+int begin_change(const char *command);
+/* Roll the call back: fail_rc, or KP_EXIT_SIGNAL + N after signal N
+ * (said on stderr). */
+int undo_change(int fail_rc);
+/* Commit the call: 0, or (a signal came, the record cannot be removed)
+ * the exit status of undo_change. */
+int end_change(void);
 
 /* resolve.c */
 
@@ -63,6 +82,12 @@ int no_iommu(void);
 /* 1 when the effective uid is root. */
 int is_root(void);
 int need_root(void);
+
+/* pcie_acs_override='s value when the kernel command line has it (an
+ * out-of-tree patch that makes the kernel pretend ACS), else NULL; and
+ * the warning that says what it means, on stderr. */
+const char *acs_override(void);
+void warn_acs_override(void);
 
 /* Whether the host or a guest uses the device (lib/inuse.c, one context
  * for the run): 1 with u filled, 0 when free, -errno when it could not

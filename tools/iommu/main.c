@@ -10,10 +10,12 @@
 #include "cmds.h"
 #include "err.h"
 #include "exitcodes.h"
+#include "lock.h"
 
 enum {
 	OPT_WHY = 0x100,
 	OPT_TIMEOUT,
+	OPT_WAIT,
 };
 
 /* Which command takes which option (a bit per option). */
@@ -27,6 +29,7 @@ enum {
 	O_ID = 1 << 6,
 	O_TIMEOUT = 1 << 7,
 	O_DRYRUN = 1 << 8,
+	O_WAIT = 1 << 9,
 };
 
 struct cmd {
@@ -39,11 +42,12 @@ static const struct cmd cmds[] = {
 	{ "groups", cmd_groups, O_WHY },
 	{ "list", cmd_list, O_CLASS | O_ID },
 	{ "status", cmd_status, 0 },
-	{ "bind", cmd_bind, O_GROUP | O_FORCE | O_PERSIST | O_DRIVER | O_ID | O_TIMEOUT | O_DRYRUN },
-	{ "unbind", cmd_unbind, O_ID | O_DRYRUN },
-	{ "restore", cmd_unbind, O_ID | O_DRYRUN },
-	{ "unpersist", cmd_unpersist, O_ID | O_DRYRUN },
-	{ "apply-persisted", cmd_apply, O_TIMEOUT | O_DRYRUN },
+	{ "bind", cmd_bind, O_GROUP | O_FORCE | O_PERSIST | O_DRIVER | O_ID | O_TIMEOUT | O_DRYRUN | O_WAIT },
+	{ "unbind", cmd_unbind, O_ID | O_DRYRUN | O_WAIT },
+	{ "restore", cmd_unbind, O_ID | O_DRYRUN | O_WAIT },
+	{ "unpersist", cmd_unpersist, O_ID | O_DRYRUN | O_WAIT },
+	{ "apply-persisted", cmd_apply, O_TIMEOUT | O_DRYRUN | O_WAIT },
+	{ "recover", cmd_recover, O_DRYRUN | O_WAIT },
 };
 
 static const char usage_text[] =
@@ -62,6 +66,7 @@ static const char usage_text[] =
 	      " restore DEVICE...       the same as unbind\n"
 	      " unpersist DEVICE...     forget a binding made with bind --persist\n"
 	      " apply-persisted         bind what bind --persist recorded (run at boot)\n"
+	      " recover                 roll back a change a killed run left half-done\n"
 	      "\n"
 	      "DEVICE is a PCI address (0000:01:00.0 or 01:00.0) or a network interface name.\n"
 	      "\n"
@@ -74,6 +79,7 @@ static const char usage_text[] =
 	      " -p, --persist           bind: bind again at every boot\n"
 	      "     --why               groups: explain the groups from the PCIe path\n"
 	      " -t, --timeout MS        bind: how long to wait for /dev/vfio/N (default 5000)\n"
+	      "     --wait SECONDS      wait that long for another run's lock (default 5)\n"
 	      " -n, --dry-run           say what would change, change nothing\n"
 	      " -j, --json              JSON output (\"schema\": 1)\n"
 	      " -q, --quiet             no output, only the exit status and errors\n"
@@ -82,7 +88,8 @@ static const char usage_text[] =
 	      " -V, --version           display version\n"
 	      "\n"
 	      "Exit status: 0 done (status: ready), 1 failed or refused (status: not ready),\n"
-	      "2 usage error, 3 the host cannot (not root, no IOMMU, no such device or driver).\n"
+	      "2 usage error, 3 the host cannot (not root, no IOMMU, no such device or driver);\n"
+	      "128+N: interrupted by signal N (SIGTERM 143, SIGINT 130, SIGHUP 129), rolled back.\n"
 	      "\n"
 	      "For more details see kvmprep-iommu(1).\n";
 
@@ -117,6 +124,7 @@ static int opt_bit(int c)
 	case 'i': return O_ID;
 	case 't': return O_TIMEOUT;
 	case 'n': return O_DRYRUN;
+	case OPT_WAIT: return O_WAIT;
 	}
 	return 0;
 }
@@ -133,6 +141,7 @@ static const char *opt_name(unsigned bit)
 	case O_ID: return "--id";
 	case O_TIMEOUT: return "--timeout";
 	case O_DRYRUN: return "--dry-run";
+	case O_WAIT: return "--wait";
 	}
 	return "?";
 }
@@ -154,13 +163,15 @@ static int run(int argc, char **argv)
 		{ "why", no_argument, NULL, OPT_WHY },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "wait", required_argument, NULL, OPT_WAIT },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = { .driver = "vfio-pci", .timeout_ms = DEFAULT_TIMEOUT_MS };
+	struct opts o = { .driver = "vfio-pci", .timeout_ms = DEFAULT_TIMEOUT_MS,
+			  .wait_ms = KP_LOCK_WAIT_DEFAULT_MS };
 	unsigned given = 0, bit;
 	const struct cmd *cmd = NULL;
 	size_t i;
@@ -188,6 +199,16 @@ static int run(int argc, char **argv)
 			o.timeout_ms = (int)v;
 			break;
 		}
+		case OPT_WAIT: {
+			char *end;
+			double v = strtod(optarg, &end);
+
+			/* "!(v <= 3600)" also refuses a NaN */
+			if (*optarg == '\0' || *end || !(v >= 0) || !(v <= 3600))
+				return kp_usage_err("invalid --wait: '%s' (seconds, 0..3600)", optarg);
+			o.wait_ms = (int)(v * 1000 + 0.5);
+			break;
+		}
 		case 'n': o.dry_run = 1; break;
 		case 'j': o.json = 1; want_json = 1; break;
 		case 'q': o.quiet = 1; break;
@@ -207,7 +228,7 @@ static int run(int argc, char **argv)
 	if (!cmd)
 		return kp_usage_err("unknown command '%s'", argv[optind]);
 	cmd_name = cmd->name;
-	for (bit = 1; bit <= O_DRYRUN; bit <<= 1)
+	for (bit = 1; bit <= O_WAIT; bit <<= 1)
 		if ((given & bit) && !(cmd->takes & bit))
 			return kp_usage_err("%s does not take %s", cmd->name, opt_name(bit));
 	if (o.json && o.quiet)

@@ -273,3 +273,31 @@ int device_usage(const struct kp_pcidev *d, unsigned flags, struct kp_dev_usage 
 	r = kp_inuse_pcidev(inuse, d, flags, u);
 	return r < 0 ? r : u->in_use;
 }
+
+const char *acs_override(void)
+{
+	static char val[128];
+	static int read;
+	char *cmdline = NULL;
+
+	if (!read) {
+		read = 1;
+		if (kp_cmdline_read(&cmdline) == 0 &&
+		    kp_cmdline_get(cmdline, "pcie_acs_override", val, sizeof(val)) == 0)
+			val[0] = '\0';
+		else if (!val[0])
+			snprintf(val, sizeof(val), "%s", cmdline ? "(set)" : "");
+		free(cmdline);
+	}
+	return val[0] ? val : NULL;
+}
+
+void warn_acs_override(void)
+{
+	const char *v = acs_override();
+
+	if (v)
+		kp_warn(NULL, "pcie_acs_override=%s is on the kernel command line: IOMMU groups "
+			"are not DMA isolation (devices in different groups may still reach each "
+			"other); pass whole groups as the hardware forms them", v);
+}

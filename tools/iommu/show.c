@@ -150,6 +150,15 @@ int cmd_groups(struct opts *o, int argc, char **argv)
 	r = group_filter(pci, argc, argv, &only);
 	if (r)
 		goto out;
+	if (o->why && !is_root()) {
+		kp_err(NULL, "cannot explain the groups: root is needed (the PCIe and ACS "
+		       "capabilities lie beyond the first 64 bytes of config space, which the "
+		       "kernel shows to root only)");
+		r = KP_EXIT_HOST;
+		goto out;
+	}
+	if (!o->quiet)
+		warn_acs_override();
 	if (o->why) {
 		r = groups_why(o, pci, gs, ng, only);
 		goto out;
@@ -260,8 +269,12 @@ static void why_text(const struct kp_why *w, char *buf, size_t n)
 			 w->bdf, type, w->missing, w->devices);
 		break;
 	case KP_WHY_PCI_BRIDGE:
-		snprintf(buf, n, "%s (%s) is a conventional PCI bridge: %s behind it share its "
-			 "requester ID", w->bdf, type, w->devices);
+		if (w->pcie_type == KP_PCIE_PCI_BRIDGE)
+			snprintf(buf, n, "%s (%s): %s behind it share its requester ID", w->bdf,
+				 type, w->devices);
+		else
+			snprintf(buf, n, "%s (%s) is a conventional PCI bridge: %s behind it share "
+				 "its requester ID", w->bdf, type, w->devices);
 		break;
 	case KP_WHY_MULTIFUNCTION:
 		snprintf(buf, n, "functions %s of one device have no ACS: not isolated from "
@@ -270,6 +283,14 @@ static void why_text(const struct kp_why *w, char *buf, size_t n)
 	case KP_WHY_UNKNOWN:
 		snprintf(buf, n, "no bridge lacks ACS on the PCIe path: the platform (firmware or a "
 			 "kernel DMA alias quirk) groups %s", w->devices);
+		break;
+	case KP_WHY_NEVER_ACS:
+		snprintf(buf, n, "%s (%s) never isolates (the kernel does not count ACS there): %s "
+			 "behind it cannot be isolated", w->bdf, type, w->devices);
+		break;
+	case KP_WHY_CONVENTIONAL:
+		snprintf(buf, n, "%s is conventional PCI (a shared bus, no ACS): %s with it cannot "
+			 "be isolated", w->bdf, w->devices);
 		break;
 	}
 }
@@ -605,6 +626,12 @@ int cmd_status(struct opts *o, int argc, char **argv)
 		have_node = stat(node, &st) == 0;
 		check_row(t, "vfio_device", have_node ? "PASS" : "FAIL",
 			  have_node ? node : "missing", &fails);
+	}
+
+	if (acs_override()) {
+		snprintf(detail, sizeof(detail), "pcie_acs_override=%s is on the kernel command "
+			 "line: the group is not DMA isolation", acs_override());
+		check_row(t, "isolation", "WARN", detail, &fails);
 	}
 
 	kp_pcidev_resets(d, resets, sizeof(resets));
