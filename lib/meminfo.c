@@ -22,11 +22,12 @@ int kp_meminfo_parse(const char *text, struct kp_meminfo *mi)
 		{ "HugePages_Total", offsetof(struct kp_meminfo, hp_total) },
 		{ "HugePages_Free", offsetof(struct kp_meminfo, hp_free) },
 		{ "Hugepagesize", offsetof(struct kp_meminfo, hp_size_kb) },
+		{ "SwapTotal", offsetof(struct kp_meminfo, swap_total_kb) },
 	};
 	const char *p = text;
 
 	mi->total_kb = mi->free_kb = mi->available_kb = -1;
-	mi->hp_total = mi->hp_free = mi->hp_size_kb = -1;
+	mi->hp_total = mi->hp_free = mi->hp_size_kb = mi->swap_total_kb = -1;
 	while (*p) {
 		const char *colon = strchr(p, ':'), *nl = strchr(p, '\n');
 		size_t klen, i;

@@ -16,6 +16,7 @@ struct kp_meminfo {
 	long long hp_total;      /* HugePages_Total (default size pool) */
 	long long hp_free;       /* HugePages_Free */
 	long long hp_size_kb;    /* Hugepagesize */
+	long long swap_total_kb; /* SwapTotal, -1 when absent */
 };
 
 /* Parse meminfo text. 0, or -EINVAL when MemTotal is missing. */

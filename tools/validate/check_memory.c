@@ -172,6 +172,11 @@ void chk_memory_total(struct vctx *c, struct vresult *r)
 	vsize(tot, sizeof(tot), total);
 	vsize(want, sizeof(want), c->want_mem);
 	vsize(need, sizeof(need), c->want_mem + host);
+	if (c->cpu.arch == KP_ARCH_AARCH64 && total < 4 * GiB) {
+		vset(r, V_WARN, "give the host at least 4 GiB", "%s of memory: an arm64 KVM host wants at least 4 GiB",
+		     tot);
+		return;
+	}
 	if (c->want_mem > total) {
 		vset(r, V_FAIL, "add memory, or ask the guests for less (--memory)",
 		     "%s of memory, less than the %s the guests ask for", tot, want);
@@ -197,7 +202,10 @@ void chk_resources_cpus(struct vctx *c, struct vresult *r)
 	if (vsys("/sys/devices/system/cpu/online", online, sizeof(online)) >= 0 &&
 	    (on = kp_list_count(online)) > 0)
 		n = on;
-	if (n < 2)
+	if (c->cpu.arch == KP_ARCH_S390X && n < 4)
+		vset(r, V_WARN, "give the LPAR at least 4 CPUs (IFLs) for a KVM host",
+		     "%d logical CPU%s: an s390x KVM host wants at least 4", n, n == 1 ? "" : "s");
+	else if (n < 2)
 		vset(r, V_WARN, "give the host more CPUs: guests' vCPUs and the host compete for one",
 		     "%d logical CPU", n);
 	else

@@ -53,6 +53,11 @@ const struct vcheck vchecks[] = {
 	  "options kvm_intel nested=1 (or kvm_amd nested=1) in /etc/modprobe.d/kvm.conf\n"
 	  "and reload the module (no guest may be running); on arm64 boot with\n"
 	  "kvm-arm.mode=nested. Informational: hosts without nesting are fine.\n" },
+	{ "kvm.halt_poll_ns", "kvm", "halt polling", chk_kvm_halt_poll, 0,
+	  "halt_poll_ns (kvm module parameter): how long an idle vCPU spins before it\n"
+	  "gives its CPU back. Spinning shortens the guest's wake-up latency and costs host\n"
+	  "CPU; on hosts whose CPUs are overcommitted, or where power matters, 0 is\n"
+	  "better: options kvm halt_poll_ns=0 in /etc/modprobe.d/kvm.conf. Informational.\n" },
 	{ "kvm.vhost_net", "kvm", "vhost-net", chk_kvm_vhost_net, J_NETWORK,
 	  "vhost-net moves virtio-net packet processing into the kernel. Without\n"
 	  "/dev/vhost-net guest networking works, slower. modprobe vhost_net; at boot:\n"
@@ -118,6 +123,13 @@ const struct vcheck vchecks[] = {
 	  "default_hugepagesz=1G hugepagesz=1G hugepages=N on the kernel command line\n"
 	  "spreads N over the nodes; hugepagesz=1G hugepages=0:N0,1:N1 puts them on given\n"
 	  "nodes (a guest pinned to node 1 needs its pages there).\n" },
+	{ "memory.hugepage_boot", "memory", "hugepages at boot", chk_memory_hugepages_boot, J_HUGEPAGES,
+	  "A hugepage pool made at run time is gone after a reboot, and 1G pages can\n"
+	  "rarely be had once memory is fragmented: reserve them at boot, 2M pages with\n"
+	  "vm.nr_hugepages=N in /etc/sysctl.d/, 1G pages per NUMA node with\n"
+	  "hugepagesz=1G hugepages=0:N0,1:N1 on the kernel command line. A reservation\n"
+	  "that leaves the host less than 2 GiB or a tenth of its memory fails: at boot\n"
+	  "it panics or the OOM killer takes the host's services.\n" },
 	{ "memory.thp", "memory", "transparent hugepages", chk_memory_thp, J_HUGEPAGES,
 	  "QEMU asks for transparent hugepages (madvise) for guest memory. With\n"
 	  "\"never\" guests get 4K pages: echo madvise >\n"
@@ -130,6 +142,12 @@ const struct vcheck vchecks[] = {
 	  "/sys/kernel/mm/ksm/run, so an echo alone does not last: persistently off with\n"
 	  "systemctl disable --now ksm ksmtuned (then echo 2 > /sys/kernel/mm/ksm/run to\n"
 	  "unmerge), on with systemctl enable --now ksm ksmtuned. Informational.\n" },
+	{ "memory.ksm_tuning", "memory", "KSM, ksmtuned and swap", chk_memory_ksm_tuning, 0,
+	  "Where KSM merges (run=1, or ksmtuned starts it), the memory it saved is needed\n"
+	  "again when guests write merged pages: the host needs swap for that overcommit\n"
+	  "(and for ballooning), else the OOM killer ends guests. On NUMA hosts set\n"
+	  "merge_across_nodes=0 (only while nothing is merged: run=2, then 0, then 1),\n"
+	  "so merged pages stay on their guest's node.\n" },
 	{ "memory.numa", "memory", "NUMA nodes", chk_memory_numa, J_HUGEPAGES,
 	  "On NUMA hosts, pin each guest's vCPUs and memory (and its hugepages) to one\n"
 	  "node. Informational.\n" },
@@ -145,6 +163,17 @@ const struct vcheck vchecks[] = {
 	{ "resources.tsc", "resources", "constant TSC", chk_resources_tsc, J_KVM,
 	  "Without an invariant TSC (constant_tsc) guest clocks drift with CPU frequency\n"
 	  "changes and live migration is unsafe. On a VM, expose it: -cpu host,+invtsc.\n" },
+	{ "resources.isolation", "resources", "CPU isolation", chk_resources_isolation, 0,
+	  "Pinned guests run best on CPUs the host keeps off: isolcpus=LIST nohz_full=LIST\n"
+	  "rcu_nocbs=LIST (the same list) on the kernel command line, automatic NUMA\n"
+	  "balancing off (kernel.numa_balancing=0) or numad, and the unbound workqueues\n"
+	  "kept on the host's CPUs (/sys/devices/virtual/workqueue/cpumask). Every NUMA\n"
+	  "node must keep at least one CPU for the host: a node whose every CPU is\n"
+	  "isolated fails.\n" },
+	{ "resources.vcpus", "resources", "vCPUs planned", chk_resources_vcpus, J_KVM,
+	  "--vcpus N: the vCPUs of every guest together, judged against the online CPUs\n"
+	  "with one kept for the host. Beyond that they are overcommitted (a WARN with the\n"
+	  "ratio); past 3 vCPUs per CPU guests stall each other (FAIL).\n" },
 
 	{ "cgroups.layout", "cgroups", "cgroup layout", chk_cgroups_layout, J_KVM,
 	  "libvirt and systemd place guests in cgroups to limit CPU, memory and I/O.\n"
@@ -175,6 +204,15 @@ const struct vcheck vchecks[] = {
 	{ "secure.s390_pv", "secure", "s390 protected virtualization", chk_secure_s390_pv, J_SECURE,
 	  "IBM Secure Execution (z15 / LinuxONE III and later): boot the host with\n"
 	  "prot_virt=1 (zipl.conf parameters, then zipl).\n" },
+	{ "secure.secureboot", "secure", "Secure Boot firmware", chk_secure_secureboot, J_SECURE,
+	  "Guests that boot with Secure Boot (Windows 11, distributions with shim) need\n"
+	  "OVMF built with it and a variables template with the Microsoft keys enrolled:\n"
+	  "Debian's ovmf ships OVMF_CODE_4M.secboot.fd and OVMF_VARS_4M.ms.fd, Fedora's\n"
+	  "edk2-ovmf OVMF_CODE.secboot.fd and OVMF_VARS.secboot.fd.\n" },
+	{ "secure.vtpm", "secure", "virtual TPM", chk_secure_vtpm, J_SECURE,
+	  "A virtual TPM 2.0 (Windows 11, measured boot, disk encryption bound to the TPM)\n"
+	  "is QEMU's -tpmdev emulator over swtpm, which needs libtpms: apt-get install\n"
+	  "swtpm swtpm-tools, or dnf install swtpm swtpm-tools.\n" },
 
 	{ "network.ip_forward", "network", "IPv4 forwarding", chk_network_ip_forward, J_NETWORK,
 	  "NAT and routed guest networks need the host to forward IPv4:\n"
@@ -196,6 +234,26 @@ const struct vcheck vchecks[] = {
 	{ "platform.mac", "platform", "SELinux / AppArmor", chk_platform_mac, 0,
 	  "libvirt confines each guest's QEMU with SELinux (sVirt) or AppArmor. Without\n"
 	  "either, a QEMU escape reaches the whole host.\n" },
+	{ "platform.mac_virt", "platform", "confinement of libvirt's guests", chk_platform_mac_virt, 0,
+	  "Where libvirt runs guests under SELinux, the images directory must carry the\n"
+	  "virt_image_t label (semanage fcontext -a -t virt_image_t 'DIR(/.*)?'; restorecon\n"
+	  "-R DIR) and images on NFS or SMB need the booleans virt_use_nfs / virt_use_samba\n"
+	  "(setsebool -P … 1). Under AppArmor, libvirt's profiles (libvirtd, virt-aa-helper)\n"
+	  "must be loaded, or guests run unconfined.\n" },
+	{ "platform.libvirt", "platform", "libvirt daemons", chk_platform_libvirt, 0,
+	  "Where libvirt is installed, its daemons must start: the modular daemons\n"
+	  "(virtqemud, virtnetworkd, … with their sockets; libvirt 9 and later, Fedora,\n"
+	  "RHEL 9) or the monolithic libvirtd (systemctl enable --now libvirtd.socket).\n"
+	  "kvmprep-launch needs neither.\n" },
+	{ "platform.libvirt_net", "platform", "libvirt's default network", chk_platform_libvirt_net, 0,
+	  "virt-install and virt-manager attach guests to libvirt's \"default\" NAT network:\n"
+	  "it must be defined (virsh net-define /usr/share/libvirt/networks/default.xml)\n"
+	  "and autostarted (virsh net-autostart default), or they fail with \"cannot find\n"
+	  "default network\".\n" },
+	{ "platform.tuned", "platform", "tuned profile", chk_platform_tuned, 0,
+	  "Where tuned is installed, the virtual-host profile tunes a KVM host (scheduler\n"
+	  "migration cost, dirty page writeback, CPU power states): tuned-adm profile\n"
+	  "virtual-host, and tuned enabled at boot.\n" },
 };
 
 const size_t vchecks_n = sizeof(vchecks) / sizeof(vchecks[0]);

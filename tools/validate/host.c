@@ -96,6 +96,13 @@ static int mount_of(const char *dir, char *mnt, size_t mn, char *fstype, size_t 
 	return mnt[0] ? 0 : -ENOENT;
 }
 
+int vimages_fstype(const char *dir, char *fstype, size_t n)
+{
+	char mnt[1024], src[1024];
+
+	return mount_of(dir, mnt, sizeof(mnt), fstype, n, src, sizeof(src));
+}
+
 static json_object *str_or_null(const char *s)
 {
 	return s && s[0] ? json_object_new_string(s) : NULL;

@@ -101,6 +101,7 @@ static const char usage_text[] =
 	       " -m, --memory SIZE    memory the guests ask for (K/M/G/T suffix; MiB when\n"
 	       "                      bare), judged against the host's (memory.total)\n"
 	       " -i, --images DIR     where guest images live (default /var/lib/libvirt/images)\n"
+	       " -c, --vcpus N        vCPUs the guests are planned with, all together (resources.vcpus)\n"
 	       " -s, --strict         a WARN counts as a failure\n"
 	       "     --pvm-guests     the guests run PVM-enabled kernels (paravirtual KVM)\n"
 	       " -M, --migrate SRC DST  can a guest live-migrate from SRC to DST? Each is a\n"
@@ -562,6 +563,7 @@ static int run(int argc, char **argv)
 		{ "strict", no_argument, NULL, 's' },
 		{ "pvm-guests", no_argument, NULL, 'P' },
 		{ "migrate", required_argument, NULL, 'M' },
+		{ "vcpus", required_argument, NULL, 'c' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "explain", required_argument, NULL, 'e' },
 		{ "json", no_argument, NULL, 'j' },
@@ -576,7 +578,7 @@ static int run(int argc, char **argv)
 
 	kp_set_program(argv[0]);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:m:i:sle:jqhVM:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:m:i:sle:jqhVM:c:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			r = parse_jobs(optarg, &o.jobs);
@@ -601,6 +603,17 @@ static int run(int argc, char **argv)
 		case 'M':
 			migrate = optarg;
 			break;
+		case 'c': {
+			char *end;
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || v < 1 || v > 1000000 || !isdigit((unsigned char)optarg[0]))
+				return kp_usage_err("invalid vCPU count '%s' for --vcpus (a number from 1)", optarg);
+			o.ctx.want_vcpus = (int)v;
+			break;
+		}
 		case 'l':
 			list = 1;
 			break;

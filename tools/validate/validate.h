@@ -47,6 +47,7 @@ struct vctx {
 	const char *images; /* --images DIR (host path, prefixed when read) */
 	unsigned for_jobs;  /* --for JOB mask (0: the default question) */
 	int pvm_guests;     /* --pvm-guests: the guests run PVM-enabled kernels */
+	int want_vcpus;     /* --vcpus N: vCPUs the guests are planned with (0: not said) */
 
 	/* facts, read once */
 	struct kp_cpuinfo cpu;
@@ -145,6 +146,19 @@ void chk_platform_qemu(struct vctx *c, struct vresult *r);
 void chk_platform_uefi(struct vctx *c, struct vresult *r);
 void chk_platform_mac(struct vctx *c, struct vresult *r);
 
+/* host preparation (tools/validate/check_prep.c) */
+void chk_kvm_halt_poll(struct vctx *c, struct vresult *r);
+void chk_memory_ksm_tuning(struct vctx *c, struct vresult *r);
+void chk_memory_hugepages_boot(struct vctx *c, struct vresult *r);
+void chk_resources_isolation(struct vctx *c, struct vresult *r);
+void chk_resources_vcpus(struct vctx *c, struct vresult *r);
+void chk_secure_secureboot(struct vctx *c, struct vresult *r);
+void chk_secure_vtpm(struct vctx *c, struct vresult *r);
+void chk_platform_libvirt(struct vctx *c, struct vresult *r);
+void chk_platform_libvirt_net(struct vctx *c, struct vresult *r);
+void chk_platform_tuned(struct vctx *c, struct vresult *r);
+void chk_platform_mac_virt(struct vctx *c, struct vresult *r);
+
 /* QEMU, read without running it (tools/validate/qemu.c). */
 /* The binary (host path in shown, prefixed path in path). 0 or -ENOENT. */
 int vqemu_path(const struct vctx *c, char *path, size_t pn, char *shown, size_t sn);
@@ -158,6 +172,8 @@ int vqemu_strings(const char *path, const char *first,
 
 /* The host object of --json (tools/validate/host.c). */
 json_object *vhost_json(struct vctx *c);
+/* The filesystem type of the mount holding DIR. 0 or -ENOENT. */
+int vimages_fstype(const char *dir, char *fstype, size_t n);
 /* 1 for a filesystem that several hosts mount at once (NFS, Ceph, …). */
 int v_fs_shared(const char *fstype);
 
