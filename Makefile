@@ -88,12 +88,15 @@ $(foreach t,$(TOOLS),$(eval $(call TOOL_RULES,$(t))))
 # A unit test may test a tool's own file: tests/unit/test_X.c lists the
 # tool sources it needs in a line "// tool-sources: tools/validate/checks.c".
 tool_srcs = $(shell sed -n 's|^// tool-sources: ||p' $(1))
+# and the link flags it needs in a line "// ldflags: -Wl,--wrap=nl_send_auto"
+# (link-time wrapping of a library call, tests/unit/test_vfnl.c)
+test_ldflags = $(shell sed -n 's|^// ldflags: ||p' $(1))
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkvmprep.a $(wildcard lib/*.h) | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itools -o $@ $< $(call tool_srcs,$<) $(BUILD)/libkvmprep.a $(PKG_LIBS) $(TEST_LIBS)
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itools -o $@ $< $(call tool_srcs,$<) $(BUILD)/libkvmprep.a $(PKG_LIBS) $(TEST_LIBS) $(call test_ldflags,$<)
 
 $(BUILD)/tests-san/%: tests/unit/%.c $(BUILD)/san/libkvmprep.a $(wildcard lib/*.h) | $(BUILD)/tests-san
-	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(TEST_CFLAGS) -Itools -o $@ $< $(call tool_srcs,$<) $(BUILD)/san/libkvmprep.a $(PKG_LIBS) $(TEST_LIBS)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(TEST_CFLAGS) -Itools -o $@ $< $(call tool_srcs,$<) $(BUILD)/san/libkvmprep.a $(PKG_LIBS) $(TEST_LIBS) $(call test_ldflags,$<)
 
 $(BUILD)/fakehost/libkpfakehost.so: $(FAKEHOST_SRC) $(wildcard tests/fakehost/*.h) | $(BUILD)/fakehost
 	$(CC) -std=gnu11 $(WARN) -O2 -g -D_GNU_SOURCE -fPIC -shared -o $@ $(FAKEHOST_SRC) -ldl
