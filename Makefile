@@ -120,10 +120,16 @@ fuzz-build: $(FUZZ_BINS)
 fuzz: fuzz-build
 	BUILD=$(BUILD) ./tests/fuzz/run $(FUZZ_SECONDS)
 
+# kvmprep-bridge with its netlink changes wrapped for fault injection
+# (tests/net/nlfault.c); production binaries never contain the wrapper.
+BRIDGE_FAULT := $(if $(wildcard tools/bridge/main.c),$(BUILD)/tests/kvmprep-bridge-fault)
+$(BUILD)/tests/kvmprep-bridge-fault: $(wildcard tools/bridge/*.c) $(wildcard tools/bridge/*.h) tests/net/nlfault.c $(BUILD)/libkvmprep.a | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -Itools/bridge -Wl,--wrap=nl_send_sync -o $@ $(wildcard tools/bridge/*.c) tests/net/nlfault.c $(BUILD)/libkvmprep.a $(PKG_LIBS)
+
 unit: $(UNIT_BINS)
 unit-san: $(SAN_BINS)
 
-tests-build: all $(UNIT_BINS) $(SAN_BINS) $(FAKEHOST_SO) $(TEST_HELPERS) $(FUZZ_BINS)
+tests-build: all $(UNIT_BINS) $(SAN_BINS) $(FAKEHOST_SO) $(TEST_HELPERS) $(BRIDGE_FAULT) $(FUZZ_BINS)
 
 check: deps
 	$(MAKE) -j$$(nproc) tests-build
