@@ -57,7 +57,21 @@ struct btrfs_dev {
 	char *fsid;
 };
 
+/* Which entries (block devices, interfaces) lie below which PCI function:
+ * every address in an entry's sysfs path, sorted, looked up per device. */
+struct bdfref {
+	char bdf[13];
+	size_t idx;
+};
+
+struct bdfindex {
+	struct bdfref *v;
+	size_t n, cap;
+	int sorted;
+};
+
 struct kp_inuse {
+	struct bdfindex blk_idx, if_idx;
 	int blk_read;
 	struct blk *blks;
 	size_t nblk;
@@ -228,6 +242,79 @@ static void node_majmin(const char *path, char *out, size_t n)
 		snprintf(out, n, "%u:%u", major(st.st_rdev), minor(st.st_rdev));
 }
 
+/* ---- the address index ----------------------------------------------- */
+
+static int is_bdf_at(const char *s)
+{
+	static const char pat[] = "hhhh:hh:hh.h";
+
+	for (int i = 0; i < 12; i++) {
+		if (pat[i] == 'h' ? !strchr("0123456789abcdef", s[i]) || !s[i] : s[i] != pat[i])
+			return 0;
+	}
+	return s[12] == '/' || s[12] == '\0' || s[12] == '\n';
+}
+
+/* Every address that is a component of path, indexed to idx. */
+static void index_path(struct bdfindex *x, const char *path, size_t idx)
+{
+	for (const char *p = path; *p; p++) {
+		if ((p != path && p[-1] != '/') || !is_bdf_at(p))
+			continue;
+		if (x->n == x->cap) {
+			size_t nc = x->cap ? x->cap * 2 : 64;
+			struct bdfref *nv = realloc(x->v, nc * sizeof(*nv));
+
+			if (!nv)
+				return;
+			x->v = nv;
+			x->cap = nc;
+		}
+		memcpy(x->v[x->n].bdf, p, 12);
+		x->v[x->n].bdf[12] = '\0';
+		x->v[x->n].idx = idx;
+		x->n++;
+		x->sorted = 0;
+	}
+}
+
+static int cmp_ref(const void *a, const void *b)
+{
+	const struct bdfref *x = a, *y = b;
+	int r = strcmp(x->bdf, y->bdf);
+
+	return r ? r : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* The entries below bdf: [*first, *first + count). */
+static size_t index_find(struct bdfindex *x, const char *bdf, size_t *first)
+{
+	size_t lo = 0, hi = x->n, n = 0;
+
+	if (!x->sorted && x->n) {
+		qsort(x->v, x->n, sizeof(*x->v), cmp_ref);
+		x->sorted = 1;
+	}
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (strcmp(x->v[mid].bdf, bdf) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	while (lo + n < x->n && !strcmp(x->v[lo + n].bdf, bdf))
+		n++;
+	return n;
+}
+
+static void index_free(struct bdfindex *x)
+{
+	free(x->v);
+	memset(x, 0, sizeof(*x));
+}
+
 /* ---- block listing ------------------------------------------------------ */
 
 /* NVMe native multipath: the link targets of a subsystem's controllers
@@ -284,6 +371,7 @@ static void blk_free(struct kp_inuse *c)
 	c->blks = NULL;
 	c->nblk = 0;
 	c->blk_read = 0;
+	index_free(&c->blk_idx);
 }
 
 static int blk_read(struct kp_inuse *c)
@@ -317,6 +405,9 @@ static int blk_read(struct kp_inuse *c)
 		names[i] = NULL;
 		if (strstr(b->target, "/nvme-subsystem/"))
 			b->owners = subsys_owners(b->target);
+		index_path(&c->blk_idx, b->target, c->nblk);
+		for (const char *o = b->owners; o && *o; o += strcspn(o, "\n") + (o[strcspn(o, "\n")] != 0))
+			index_path(&c->blk_idx, o, c->nblk);
 		c->nblk++;
 	}
 	free_names(names, n);
@@ -792,20 +883,26 @@ static int block_usage(struct kp_inuse *c, struct blk *b, const char *via,
 
 static int block_usages(struct kp_inuse *c, const char *bdf, struct kp_dev_usage *u)
 {
-	int r = blk_read(c), any = 0;
+	size_t first, n, last = (size_t)-1;
+	int r = blk_read(c);
 
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < c->nblk && !any; i++)
-		any = blk_below(&c->blks[i], bdf);
-	if (!any)
+	n = index_find(&c->blk_idx, bdf, &first);
+	if (!n)
 		return 0;
 	r = mnt_read(c);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < c->nblk; i++)
-		if (blk_below(&c->blks[i], bdf))
-			block_usage(c, &c->blks[i], NULL, u, 0);
+	/* in listing order (the index is sorted by entry within an address) */
+	for (size_t k = first; k < first + n; k++) {
+		size_t i = c->blk_idx.v[k].idx;
+
+		if (i == last)
+			continue; /* an address twice in one path */
+		last = i;
+		block_usage(c, &c->blks[i], NULL, u, 0);
+	}
 	return 0;
 }
 
@@ -820,6 +917,7 @@ static void net_free(struct kp_inuse *c)
 	free(c->ifs);
 	c->ifs = NULL;
 	c->nif = 0;
+	index_free(&c->if_idx);
 	if (c->net_owned)
 		kp_net_free(c->net);
 	if (c->net_owned)
@@ -856,6 +954,7 @@ static int ifs_read(struct kp_inuse *c)
 			continue;
 		c->ifs[c->nif].name = names[i];
 		names[i] = NULL;
+		index_path(&c->if_idx, c->ifs[c->nif].target, c->nif);
 		c->nif++;
 	}
 	free_names(names, n);
@@ -980,11 +1079,15 @@ static int net_usage(struct kp_inuse *c, const char *bdf, struct kp_dev_usage *u
 	/* every interface whose device lies below this function: its own
 	 * (BDF/net/IF), virtio-net's (BDF/virtioN/net/IF), USB NICs behind a
 	 * USB controller, NICs behind a bridge */
-	for (size_t i = 0; i < c->nif; i++) {
-		struct kp_link_usage lu;
+	size_t first, n = index_find(&c->if_idx, bdf, &first), last = (size_t)-1;
 
-		if (!has_component(c->ifs[i].target, bdf))
+	for (size_t k = first; k < first + n; k++) {
+		struct kp_link_usage lu;
+		size_t i = c->if_idx.v[k].idx;
+
+		if (i == last)
 			continue;
+		last = i;
 		r = net_ctx(c);
 		if (r < 0)
 			return r;
@@ -1073,8 +1176,12 @@ static void display_usage(const struct kp_pcidev *d, struct kp_dev_usage *u)
 	if ((d->class >> 16) != 0x03)
 		return;
 	if (d->driver[0] && strcmp(d->driver, "vfio-pci") && strcmp(d->driver, "pci-stub")) {
-		if (pathf(path, sizeof(path), "/sys/bus/pci/devices/%s/boot_vga", d->bdf) == 0 &&
-		    kp_sysfs_read_long(path, &boot_vga) == 0 && boot_vga == 1)
+		if (d->boot_vga >= 0)
+			boot_vga = d->boot_vga;
+		else if (pathf(path, sizeof(path), "/sys/bus/pci/devices/%s/boot_vga", d->bdf) < 0 ||
+			 kp_sysfs_read_long(path, &boot_vga) < 0)
+			boot_vga = 0;
+		if (boot_vga == 1)
 			add_reason(u, KP_USE_DISPLAY, "boot display (driven by %s)", d->driver);
 		return;
 	}
@@ -1105,6 +1212,8 @@ static int sriov_usage(struct kp_inuse *c, const struct kp_pcidev *d, unsigned f
 
 	if (!sriov_class(d->class) || d->physfn[0] || d->sriov_totalvfs == 0)
 		return 0;
+	if (d->sriov_totalvfs < 0 && !(flags & KP_INUSE_SRIOV))
+		return 0; /* not known to be a PF, and not asked to find out */
 	if (pathf(path, sizeof(path), "/sys/bus/pci/devices/%s/sriov_numvfs", d->bdf) < 0 ||
 	    kp_sysfs_read_long(path, &numvfs) < 0 || numvfs <= 0)
 		return 0;
@@ -1318,6 +1427,7 @@ void kp_inuse_reset(struct kp_inuse *c)
 	free(c->ifs);
 	c->ifs = NULL;
 	c->nif = 0;
+	index_free(&c->if_idx);
 	c->net_read = 0;
 	fds_free(c);
 }
@@ -1385,6 +1495,7 @@ static int inuse_bdf_depth(struct kp_inuse *c, const char *bdf, unsigned flags,
 	if (r < 0)
 		return r;
 	d.class = (unsigned)v;
+	d.boot_vga = -1;
 	d.group = -1;
 	d.sriov_totalvfs = -1;
 	if (pathf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf) == 0 &&
@@ -1401,7 +1512,7 @@ static int inuse_bdf_depth(struct kp_inuse *c, const char *bdf, unsigned flags,
 
 int kp_inuse_bdf(struct kp_inuse *c, const char *bdf, unsigned flags, struct kp_dev_usage *u)
 {
-	return inuse_bdf_depth(c, bdf, flags, u, 0);
+	return inuse_bdf_depth(c, bdf, flags | KP_INUSE_SRIOV, u, 0);
 }
 
 int kp_pcidev_usage(const char *bdf, struct kp_net *net, struct kp_dev_usage *u)

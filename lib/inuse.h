@@ -38,7 +38,9 @@
  *    platform device efi-framebuffer.0 / simple-framebuffer.0 /
  *    vesa-framebuffer.0 a child of the PCI function whose BAR holds the
  *    framebuffer, drivers/firmware/sysfb.c) with a driver bound to it;
- *  - SR-IOV: a PF with VFs enabled (sriov_numvfs), and what the VFs carry;
+ *  - SR-IOV: a PF with VFs enabled (sriov_numvfs), and what the VFs carry
+ *    (for a known PF, sriov_totalvfs > 0 in the scan, or with
+ *    KP_INUSE_SRIOV);
  *  - with KP_INUSE_HANDLES (for the devices a command changes, never a
  *    listing): processes holding the device's nodes open (/proc/PID/fd):
  *    its group's /dev/vfio/N, its /dev/vfio/devices/vfioN, DRM nodes
@@ -75,6 +77,10 @@ struct kp_dev_usage {
 /* Flags of a question. */
 enum kp_inuse_flags {
 	KP_INUSE_HANDLES = 1 << 0, /* also look for processes holding its nodes */
+	KP_INUSE_SRIOV = 1 << 1,   /* read sriov_numvfs even when the scan did not
+				    * say the device is a PF (sriov_totalvfs -1);
+				    * without it only known PFs are asked, so a
+				    * listing pays nothing per device */
 };
 
 struct kp_inuse;

@@ -248,7 +248,7 @@ static int check_conf(void)
 static int refuse_in_use(const struct kp_pcidev *d, int force)
 {
 	struct kp_dev_usage u;
-	int r = device_usage(d, KP_INUSE_HANDLES, &u);
+	int r = device_usage(d, KP_INUSE_HANDLES | KP_INUSE_SRIOV, &u);
 
 	if (r < 0) {
 		kp_err_errno(d->bdf, r, "cannot tell whether the host uses it");

@@ -573,7 +573,7 @@ int cmd_status(struct opts *o, int argc, char **argv)
 		struct kp_dev_usage u;
 		char msg[1024];
 
-		r = device_usage(d, 0, &u);
+		r = device_usage(d, KP_INUSE_SRIOV, &u);
 		if (r < 0) {
 			snprintf(msg, sizeof(msg), "cannot tell: %s", strerror(-r));
 			check_row(t, "host_use", "FAIL", msg, &fails);
