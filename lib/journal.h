@@ -92,6 +92,9 @@
  *     is kept for `TOOL recover`), and when kp_journal_signal() is set,
  *     exit KP_EXIT_SIGNAL + kp_journal_signal().
  *  5. A `recover` command: steps 1 only, nothing else.
+ *  lib/change.h wraps steps 1, 2 and 4 with their messages and exit
+ *  statuses (kp_change_lock/begin/undo/end); tools/iommu/change.c shows
+ *  how a tool prints them.
  *
  * Adding a kind: one row in lib/journal_kinds.c (name, undo function,
  * whether it survives a reboot, its required keys) and its undo in its own

@@ -5,12 +5,14 @@
 # kernel proves the kernel and QEMU work. On a paravirtual KVM (PVM, this
 # machine) the stock kernel stalls under KVM, and validate must not say
 # PASS; where it boots, validate must not warn.
-. "$TOP/tests/lib.sh"
-[ -c /dev/kvm ] || { echo "no /dev/kvm on this machine"; exit 77; }
-QEMU=$(command -v qemu-system-x86_64) || { echo "no qemu-system-x86_64"; exit 77; }
-[ "$(uname -m)" = x86_64 ] || { echo "not x86_64"; exit 77; }
-img=$("$TOP/tests/vm/distro-kernel") || exit 77
-W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
+# The kernel comes from the launcher cases' cache (tests/vm/launch/guest.sh).
+. "$TOP/tests/vm/launch/guest.sh"
+[ -c /dev/kvm ] || skip "no /dev/kvm on this machine"
+QEMU=$(command -v qemu-system-x86_64) || skip "no qemu-system-x86_64"
+[ "$(uname -m)" = x86_64 ] || skip "not x86_64"
+lg_kernel
+img=$KERNEL
+W=$SCRATCH
 
 boot() { # ACCEL SECONDS: 0 when the kernel printed its banner in time
 	timeout "$2" "$QEMU" -M q35 -accel "$1" -m 256 -smp 1 -nographic -no-reboot -nic none \

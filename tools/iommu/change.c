@@ -1,139 +1,78 @@
 /* SPDX-License-Identifier: MIT */
-/* What every command that changes the host does around its change: the
- * lock (bounded wait, taken before the scan), the recovery of a killed
- * run's journal, the journal of the call, and its end: commit, or roll
- * back (after a failure or a signal). See lib/journal.h. */
+/* What every command that changes the host does around its change (the
+ * frame is lib/change.h; this file prints its messages) and `recover`. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "change.h"
 #include "cmds.h"
 #include "err.h"
 #include "exitcodes.h"
 #include "journal.h"
 #include "lock.h"
 
-static void say_recovered(const struct kp_journal_info *info)
+/* Each line of msg on stderr (as errors; warn: as warnings). */
+static void say(const char *msg, int warn)
 {
-	char line[512];
+	const char *p = msg;
 
-	kp_journal_describe(info, line, sizeof(line));
-	kp_err(KP_JOURNAL_FILE, "%s", line);
-}
+	while (*p) {
+		size_t len = strcspn(p, "\n");
 
-/* The journal a killed run left could not be rolled back: one line. */
-static int say_unrecovered(int r, const struct kp_journal_info *info)
-{
-	if (r == -EBADMSG)
-		kp_err(KP_JOURNAL_FILE, "cannot recover: corrupt journal (%s): nothing undone, "
-		       "left in place; put the host right by hand, then remove it", info->detail);
-	else if (r == -EIO)
-		kp_err(KP_JOURNAL_FILE, "cannot recover an interrupted '%s %s' (pid %ld): %s: kept; "
-		       "fix it by hand, then run '" TOOL " recover'", info->tool, info->command,
-		       info->pid, info->detail);
-	else
-		kp_err_errno(KP_JOURNAL_FILE, r, "cannot recover");
-	return KP_EXIT_FAIL;
+		if (warn)
+			kp_warn(NULL, "%.*s", (int)len, p);
+		else
+			kp_err(NULL, "%.*s", (int)len, p);
+		p += len;
+		if (*p)
+			p++;
+	}
 }
 
 int take_lock(const struct opts *o, int *lock, struct kp_journal_info *recovered)
 {
-	struct kp_journal_info info;
-	pid_t holder = 0;
-	int r;
+	char msg[KP_CHANGE_MSGLEN];
+	int r = kp_change_lock(o->wait_ms, lock, recovered, msg, sizeof(msg));
 
-	if (recovered)
-		memset(recovered, 0, sizeof(*recovered));
-	*lock = kp_lock_take_wait(o->wait_ms, &holder);
-	if (*lock == -ETIMEDOUT) {
-		char pid[48] = "another process";
-
-		if (holder > 0)
-			snprintf(pid, sizeof(pid), "pid %ld", (long)holder);
-		kp_err(KP_LOCK_FILE, "cannot take the lock: held by %s for more than %g s "
-		       "(another change is under way; --wait SECONDS waits longer)", pid,
-		       o->wait_ms / 1000.0);
-		return KP_EXIT_FAIL;
-	}
-	if (*lock == -ELOOP) {
-		kp_err(KP_LOCK_FILE, "cannot take the lock: " KP_LOCK_DIR " or its lock is a "
-		       "symbolic link: refused");
-		return KP_EXIT_FAIL;
-	}
-	if (*lock == -EPERM) {
-		kp_err(KP_LOCK_FILE, "cannot take the lock: " KP_LOCK_DIR " or its lock is owned "
-		       "by another user: refused");
-		return KP_EXIT_FAIL;
-	}
-	if (*lock < 0) {
-		kp_err_errno(KP_LOCK_FILE, *lock, "cannot take the lock");
-		return KP_EXIT_FAIL;
-	}
-	r = kp_journal_recover(&info);
-	if (r < 0) {
-		kp_lock_release(*lock);
-		*lock = -1;
-		return say_unrecovered(r, &info);
-	}
-	if (r > 0) {
-		say_recovered(&info);
-		if (recovered)
-			*recovered = info;
-	}
-	return 0;
+	say(msg, 0);
+	return r;
 }
 
 void dry_run_note(void)
 {
-	struct kp_journal_info info;
-	int r = kp_journal_peek(&info);
+	char msg[KP_CHANGE_MSGLEN];
 
-	/* not root: /run/kvmprep cannot be read, nothing to say */
-	if (r == 1)
-		kp_warn(KP_JOURNAL_FILE, "an interrupted change is recorded: the next command "
-			"that changes the host rolls it back first");
-	else if (r == -EBADMSG)
-		kp_warn(KP_JOURNAL_FILE, "corrupt (%s): every command that changes the host "
-			"refuses until it is removed", info.detail);
+	kp_change_dry_run_note(msg, sizeof(msg));
+	say(msg, 1);
 }
 
 int begin_change(const char *command)
 {
-	int r = kp_journal_begin(TOOL, command);
+	char msg[KP_CHANGE_MSGLEN];
+	int r = kp_change_begin(TOOL, command, msg, sizeof(msg));
 
-	if (r < 0) {
-		kp_err_errno(KP_JOURNAL_FILE, r, "cannot record the change");
-		return KP_EXIT_FAIL;
-	}
-	return 0;
+	say(msg, 0);
+	return r;
 }
 
 int undo_change(int fail_rc)
 {
-	char stuck[320];
-	int sig = kp_journal_signal(), r;
+	char msg[KP_CHANGE_MSGLEN];
+	int r = kp_change_undo(fail_rc, msg, sizeof(msg));
 
-	r = kp_journal_rollback(stuck, sizeof(stuck));
-	if (r < 0)
-		kp_err(NULL, "%s: not undone; kept in " KP_JOURNAL_FILE " for '" TOOL " recover'",
-		       stuck);
-	if (!sig)
-		return fail_rc;
-	kp_err(NULL, "interrupted by SIG%s: %s", sigabbrev_np(sig),
-	       r == 0 ? "every change rolled back" : "rolled back in part");
-	return KP_EXIT_SIGNAL + sig;
+	say(msg, 0);
+	return r;
 }
 
 int end_change(void)
 {
-	int r = kp_journal_commit();
+	char msg[KP_CHANGE_MSGLEN];
+	int r = kp_change_end(msg, sizeof(msg));
 
-	if (r == 0)
-		return 0;
-	if (r != -EINTR)
-		kp_err_errno(KP_JOURNAL_FILE, r, "cannot end the change");
-	return undo_change(KP_EXIT_FAIL);
+	say(msg, 0);
+	return r;
 }
 
 int cmd_recover(struct opts *o, int argc, char **argv)
@@ -145,8 +84,13 @@ int cmd_recover(struct opts *o, int argc, char **argv)
 		return kp_usage_err("recover takes no DEVICE");
 	if (o->dry_run) {
 		r = kp_journal_peek(&info);
-		if (r < 0)
-			return say_unrecovered(r, &info);
+		if (r < 0) {
+			char msg[KP_CHANGE_MSGLEN];
+
+			kp_change_dry_run_note(msg, sizeof(msg));
+			kp_err(NULL, "%s", msg[0] ? msg : KP_JOURNAL_FILE ": cannot be read");
+			return KP_EXIT_FAIL;
+		}
 		found = r > 0;
 	} else {
 		if ((r = need_root()))

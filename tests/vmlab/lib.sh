@@ -1,0 +1,145 @@
+# Sourced by the lab cases (tests/vmlab/*.t, after tests/lib.sh). One file is
+# both halves of a case: on the host it boots the lab and runs itself inside
+# the guest; inside the guest ($VMLAB=1) it does the work.
+#
+#   vmlab_guest                 true inside the lab guest
+#   vmlab_boot [RUN-OPTION…] SCRIPT [ARG…]
+#                               host: boot once, run SCRIPT inside, print its
+#                               output, return its exit code; what the guest
+#                               wrote to $VMLAB_OUT is then in $VMLAB_RESULTS
+#                               (removed when the case ends). Exits 77 (the
+#                               case is skipped) when the lab cannot run.
+#   vmlab_enter [RUN-OPTION…]   host: vmlab_boot "$0" and exit with its exit
+#                               code; guest: return at once
+#
+# Work in the guest is slow (TCG, files over 9p: starting python3 there takes
+# seconds): run the tools in the guest and save what they print with `save`,
+# and check the results on the host, after the boot, with `check`.
+#
+#   save NAME CMD…              guest: CMD's stdout to $VMLAB_OUT/NAME, stderr
+#                               to NAME.err, exit code to NAME.rc
+#   vmlab_state [ROOT] >FILE    the kernel's device state, one line a fact
+#                               (driver links, driver_override, groups, VFs,
+#                               /dev/vfio nodes, mdevs) under ROOT (default /):
+#                               the same lines from the lab and from a fake
+#                               host tree compare with diff
+#   check NAME CMD…             one check of a batch: "ok NAME", or "not ok
+#                               NAME" and its output; never exits
+#   checks_done                 exit 1 when a check failed, else 0
+#   res NAME                    host: the path of a saved result
+#   rc_of NAME                  host: a saved exit code
+#   jq_py FILE EXPR             host: evaluate python EXPR with d = FILE's JSON
+#   vmlab_coldplug              guest: load the drivers of every PCI device by
+#                               modalias, as udev does at boot (the lab does
+#                               it before the script unless --no-coldplug)
+# The lab machine's fixed devices (tests/vmlab/run has the topology):
+LAB_E1000E=0000:01:00.0     # e1000e behind root port 00:1c.0, own group
+LAB_NVME_PF=0000:02:00.0    # NVMe with SR-IOV (4 VFs) behind 00:1c.1
+LAB_UPSTREAM=0000:03:00.0   # switch upstream port behind 00:1c.2
+LAB_DOWN1=0000:04:00.0      # switch downstream port (no ACS: shares its
+LAB_E1000E2=0000:05:00.0    # group with the second e1000e below it)
+LAB_DOWN2=0000:04:01.0
+LAB_NVME2=0000:06:00.0      # NVMe without SR-IOV, group with 04:01.0
+LAB_PCIBRIDGE=0000:07:00.0  # PCIe-to-PCI bridge behind 00:1c.3
+LAB_E1000=0000:08:01.0      # conventional PCI e1000 (no FLR)  } one group
+LAB_RTL8139=0000:08:02.0    # conventional PCI rtl8139         } with 07:00.0
+LAB_9P_ROOT=0000:00:02.0    # virtio-9p carrying the guest's / (in use!)
+LAB_9P_OUT=0000:00:03.0     # virtio-9p carrying $VMLAB_OUT (in use!)
+
+vmlab_guest() { [ "${VMLAB:-}" = 1 ]; }
+
+vmlab_boot() {
+	local rc
+	if [ -z "${VMLAB_RESULTS:-}" ]; then
+		VMLAB_RESULTS=$(mktemp -d "${TMPDIR:-/tmp}/kvmprep-vmlab-case.XXXXXX")
+		# shellcheck disable=SC2064
+		trap "rm -rf '$VMLAB_RESULTS'" EXIT
+	fi
+	find "$VMLAB_RESULTS" -mindepth 1 -delete
+	"$TOP/tests/vmlab/run" --out "$VMLAB_RESULTS" "$@"
+	rc=$?
+	if [ $rc -eq 77 ]; then
+		exit 77
+	fi
+	[ -f "$VMLAB_RESULTS/wall" ] && echo "vmlab: boot took $(cat "$VMLAB_RESULTS/wall") s" >&2
+	return $rc
+}
+
+vmlab_enter() {
+	vmlab_guest && return 0
+	local opts=() rc
+	while [ $# -gt 0 ]; do opts+=("$1"); shift; done
+	vmlab_boot "${opts[@]}" "$0"
+	rc=$?
+	exit $rc
+}
+
+_checks_failed=0
+_checks_run=0
+check() {
+	local name=$1 out rc
+	shift
+	out=$( ("$@") 2>&1)
+	rc=$?
+	_checks_run=$((_checks_run + 1))
+	if [ $rc -eq 0 ]; then
+		echo "ok $name"
+	else
+		_checks_failed=$((_checks_failed + 1))
+		echo "not ok $name (exit $rc)"
+		[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/    /'
+	fi
+	return 0
+}
+checks_done() {
+	echo "$((_checks_run - _checks_failed)) of $_checks_run checks passed"
+	[ "$_checks_failed" -eq 0 ]
+	exit $?
+}
+
+save() {
+	local name=$1
+	shift
+	"$@" >"$VMLAB_OUT/$name" 2>"$VMLAB_OUT/$name.err"
+	echo $? >"$VMLAB_OUT/$name.rc"
+}
+res() { echo "$VMLAB_RESULTS/$1"; }
+rc_of() { cat "$VMLAB_RESULTS/$1.rc"; }
+jq_py() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
+
+vmlab_state() {
+	local root=${1:-} d b g t
+	for d in "$root"/sys/bus/pci/devices/*; do
+		b=${d##*/}
+		t=none
+		[ -L "$d/driver" ] && t=$(basename "$(readlink "$d/driver")")
+		g=none
+		[ -L "$d/iommu_group" ] && g=$(basename "$(readlink "$d/iommu_group")")
+		echo "pci $b driver=$t override=$(cat "$d/driver_override" 2>/dev/null || echo -) group=$g"
+		if [ -f "$d/sriov_numvfs" ]; then
+			echo "sriov $b numvfs=$(cat "$d/sriov_numvfs") vfs=$(cd "$d" && ls -vd virtfn* 2>/dev/null |
+				while read -r v; do basename "$(readlink "$v")"; done | tr '\n' ',' | sed 's/,$//')"
+		fi
+	done
+	for d in "$root"/sys/kernel/iommu_groups/*; do
+		[ -d "$d" ] || continue
+		echo "group ${d##*/} $(ls "$d/devices" | tr '\n' ' ' | sed 's/ $//')"
+	done
+	for d in "$root"/dev/vfio/*; do
+		[ -e "$d" ] && echo "vfio ${d##*/}"
+	done
+	for d in "$root"/sys/bus/mdev/devices/*; do
+		[ -e "$d" ] || continue
+		echo "mdev ${d##*/} type=$(basename "$(readlink "$d/mdev_type")") parent=$(basename "$(dirname "$(readlink -f "$d")")")"
+	done
+	return 0
+}
+
+vmlab_coldplug() {
+	local d
+	for d in /sys/bus/pci/devices/*; do
+		[ -e "$d/driver" ] && continue
+		modprobe -q -b "$(cat "$d/modalias")" 2>/dev/null
+	done
+	return 0
+}
