@@ -78,12 +78,15 @@ $(foreach t,$(TOOLS),$(eval $(call TOOL_RULES,$(t))))
 # A unit test may test a tool's own file: tests/unit/test_X.c lists the
 # tool sources it needs in a line "// tool-sources: tools/validate/checks.c".
 tool_srcs = $(shell sed -n 's|^// tool-sources: ||p' $(1))
+# and the link flags it needs in a line "// ldflags: -Wl,--wrap=nl_send_auto"
+# (link-time wrapping of a library call, tests/unit/test_vfnl.c)
+test_ldflags = $(shell sed -n 's|^// ldflags: ||p' $(1))
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libkvmprep.a $(wildcard lib/*.h) | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itools -o $@ $< $(call tool_srcs,$<) $(BUILD)/libkvmprep.a $(PKG_LIBS) $(TEST_LIBS)
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itools -o $@ $< $(call tool_srcs,$<) $(BUILD)/libkvmprep.a $(PKG_LIBS) $(TEST_LIBS) $(call test_ldflags,$<)
 
 $(BUILD)/tests-san/%: tests/unit/%.c $(BUILD)/san/libkvmprep.a $(wildcard lib/*.h) | $(BUILD)/tests-san
-	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(TEST_CFLAGS) -Itools -o $@ $< $(call tool_srcs,$<) $(BUILD)/san/libkvmprep.a $(PKG_LIBS) $(TEST_LIBS)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(TEST_CFLAGS) -Itools -o $@ $< $(call tool_srcs,$<) $(BUILD)/san/libkvmprep.a $(PKG_LIBS) $(TEST_LIBS) $(call test_ldflags,$<)
 
 $(BUILD)/fakehost/libkpfakehost.so: $(FAKEHOST_SRC) $(wildcard tests/fakehost/*.h) | $(BUILD)/fakehost
 	$(CC) -std=gnu11 $(WARN) -O2 -g -D_GNU_SOURCE -fPIC -shared -o $@ $(FAKEHOST_SRC) -ldl
@@ -91,10 +94,16 @@ $(BUILD)/fakehost/libkpfakehost.so: $(FAKEHOST_SRC) $(wildcard tests/fakehost/*.
 $(BUILD)/helpers/%: tests/helpers/%.c $(BUILD)/libkvmprep.a | $(BUILD)/helpers
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libkvmprep.a $(PKG_LIBS)
 
+# kvmprep-bridge with its netlink changes wrapped for fault injection
+# (tests/net/nlfault.c); production binaries never contain the wrapper.
+BRIDGE_FAULT := $(if $(wildcard tools/bridge/main.c),$(BUILD)/tests/kvmprep-bridge-fault)
+$(BUILD)/tests/kvmprep-bridge-fault: $(wildcard tools/bridge/*.c) $(wildcard tools/bridge/*.h) tests/net/nlfault.c $(BUILD)/libkvmprep.a | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -Itools/bridge -Wl,--wrap=nl_send_sync -o $@ $(wildcard tools/bridge/*.c) tests/net/nlfault.c $(BUILD)/libkvmprep.a $(PKG_LIBS)
+
 unit: $(UNIT_BINS)
 unit-san: $(SAN_BINS)
 
-tests-build: all $(UNIT_BINS) $(SAN_BINS) $(FAKEHOST_SO) $(TEST_HELPERS)
+tests-build: all $(UNIT_BINS) $(SAN_BINS) $(FAKEHOST_SO) $(TEST_HELPERS) $(BRIDGE_FAULT)
 
 check: deps
 	$(MAKE) -j$$(nproc) tests-build

@@ -431,6 +431,7 @@ static void read_caps(struct pci_dev *p, struct kp_pcidev *d, int len)
 
 	d->pcie_type = KP_PCIE_NONE;
 	d->flr = -1;
+	d->sriov_cap_totalvfs = -1;
 	if (!d->config_ok || len < 256)
 		return;
 	/* only what the cache holds: libpci never reads config space itself */
@@ -451,7 +452,9 @@ static void read_caps(struct pci_dev *p, struct kp_pcidev *d, int len)
 		d->acs_cap = pci_read_word(p, cap->addr + PCI_ACS_CAP);
 		d->acs_ctrl = pci_read_word(p, cap->addr + PCI_ACS_CTRL);
 	}
-	d->has_sriov = pci_find_cap(p, PCI_EXT_CAP_ID_SRIOV, PCI_CAP_EXTENDED) != NULL;
+	cap = pci_find_cap(p, PCI_EXT_CAP_ID_SRIOV, PCI_CAP_EXTENDED);
+	d->has_sriov = cap != NULL;
+	d->sriov_cap_totalvfs = cap ? pci_read_word(p, cap->addr + 0x0e /* TotalVFs */) : -1;
 }
 
 static void copy_name(char *dst, size_t n, const char *s)

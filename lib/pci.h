@@ -72,6 +72,7 @@ struct kp_pcidev {
 	int has_acs;            /* ACS extended capability present */
 	unsigned acs_cap, acs_ctrl;
 	int has_sriov;          /* SR-IOV extended capability present */
+	int sriov_cap_totalvfs; /* its TotalVFs (0: SR-IOV off in the firmware), -1 none */
 
 	/* KP_PCI_DETAIL */
 	int numa_node;          /* -1 when unknown */

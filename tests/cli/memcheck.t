@@ -26,6 +26,18 @@ vg iommu-lab 0 kvmprep-iommu unbind 01:00.0 01:00.1
 vg iommu-lab 1 kvmprep-iommu bind 00:19.0
 vg iommu-disk 0 kvmprep-iommu list
 vg iommu-noiommu 3 kvmprep-iommu bind 02:00.0
+vg sriov-lab 0 kvmprep-sriov set 02:00.0 3 --driver vfio-pci
+vg sriov-lab 0 kvmprep-sriov list -v --json
+vg sriov-lab 0 kvmprep-sriov set 02:00.0 1
+vg sriov-lab 3 kvmprep-sriov set 03:00.0 1
+vg sriov-vf 0 kvmprep-sriov set 02:00.0 2
+vg sriov-vf 1 kvmprep-sriov vf enp2s0f0 1 vlan=10 qos=2 trust=on
+# SR-IOV enable failing at VF 5: rolled back to the VFs it had
+"$FAKEHOST" sriov-lab --state "$ST.sriov-lab" --fault 'vf-fail=0000:02:00.0@5:ENOMEM' -- \
+	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+	kvmprep-sriov set 02:00.0 8 >/dev/null 2>"$ST.err"
+rc=$?
+[ "$rc" -eq 1 ] || { cat "$ST.err" >&2; fail "sriov rollback under valgrind: exit $rc"; }
 # a bind that fails half-way and is rolled back
 "$FAKEHOST" iommu-lab --state "$ST.rb" --fault refuse-bind=0000:01:00.1 -- valgrind -q \
 	--leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \

@@ -8,6 +8,8 @@ n=0
 for u in "$TOP"/contrib/systemd/*.service; do
 	[ -e "$u" ] || continue
 	grep -q '^ExecStart=.*kvmprep-' "$u" || continue
+	# the oneshot boot units (a service that runs a guest is not one)
+	grep -q '^Type=oneshot' "$u" || continue
 	n=$((n + 1))
 	grep -Eq '^TimeoutStartSec=[1-9]' "$u" || fail "$(basename "$u"): no TimeoutStartSec"
 	grep -q '^Type=oneshot' "$u" || continue

@@ -32,6 +32,9 @@ void fh_unlock(void);
 /* Count the CPU time between them as the model's (nests; fh_lock does). */
 void fh_time_enter(void);
 void fh_time_leave(void);
+/* Append this process's "model_cpu_ns N pid P" to TREE/fakehost/modeltime
+ * (at exit and _exit; once). */
+void fh_model_time_flush(void);
 
 /* The next definition of a libc symbol (umockdev's, or libc's). */
 void *fh_next(const char *sym);
@@ -84,6 +87,9 @@ void fh_uevent(const char *action, const char *sysdir, const char *subsystem,
 int fh_fault_write(const char *canon, const char *opened, int *delay_ms);
 /* refuse-bind: 1 when BDF must refuse driver D (logged). */
 int fh_fault_refuse(const char *bdf, const char *drv);
+/* vf-fail=PF@K:ERRNO: ERRNO and *at = K when enabling PF's VFs fails at
+ * VF K (logged; the first enable of the run only), else 0. */
+int fh_fault_vf_fail(const char *pf, int *at);
 /* no-vfio-node=N: 1 when group N's /dev/vfio/N must not appear (logged). */
 int fh_fault_no_vfio_node(const char *group);
 /* A fault line that is exactly spec (e.g. "mdev-unregister=0000:01:00.0"):

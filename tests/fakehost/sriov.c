@@ -244,13 +244,17 @@ int fh_sriov_numvfs(const char *pfdir, const char *buf, size_t len)
 	v[len] = '\0';
 	if (v[len - 1] == '\n')
 		v[len - 1] = '\0';
-	/* kstrtou16(buf, 0): base prefix allowed, nothing else after */
-	if (!v[0] || v[0] == '-' || v[0] == '+' || v[0] == ' ')
+	/* kstrtou16(buf, 0): one '+' and a base prefix allowed, nothing
+	 * after; above 0xffff is the parser's ERANGE */
+	end = v[0] == '+' ? v + 1 : v;
+	if (!*end || *end == '-' || *end == '+' || *end == ' ')
 		return -EINVAL;
 	errno = 0;
-	want = strtoul(v, &end, 0);
-	if (errno || *end || want > 0xffff)
+	want = strtoul(end, &end, 0);
+	if (*end)
 		return -EINVAL;
+	if (errno || want > 0xffff)
+		return -ERANGE;
 	total = attr_num(pfdir, "sriov_totalvfs", 10, 0);
 	if ((long)want > total)
 		return -ERANGE;
@@ -266,6 +270,28 @@ int fh_sriov_numvfs(const char *pfdir, const char *buf, size_t len)
 		return fh_sriov_disable(pfdir);
 	if (cur)
 		return -EBUSY;
+	{
+		/* the driver's sriov_configure fails at VF k (ENOMEM in
+		 * pci_iov_add_virtfn, ENOSPC for MSI-X vectors, EIO from the
+		 * firmware): sriov_add_vfs() removes the VFs it added, the
+		 * count stays 0 */
+		int at = 0, ferr = fh_fault_vf_fail(base(pfdir), &at);
+
+		if (ferr) {
+			for (i = 0; i < (long)want && i < at; i++)
+				vf_create(pfdir, (int)i);
+			for (i = 0; i < (long)want && i < at; i++) {
+				char vfdir[PATH_MAX];
+
+				snprintf(p, sizeof(p), "%s/virtfn%ld", pfdir, i);
+				if (realpath(p, vfdir) && attr_num(pfdir, "sriov_drivers_autoprobe", 10, 1))
+					fh_pci_device_attach(vfdir);
+			}
+			for (i--; i >= 0; i--)
+				vf_remove(pfdir, (int)i);
+			return -ferr;
+		}
+	}
 	for (i = 0; i < (long)want; i++)
 		if (vf_create(pfdir, (int)i) < 0)
 			break;

@@ -82,7 +82,9 @@ void fh_time_leave(void)
 	pthread_mutex_unlock(&model_mutex);
 }
 
-__attribute__((destructor)) static void model_time_write(void)
+/* at exit, and from _exit (preload.c): a forked child that _exits (a
+ * tool's bounded sriov_numvfs writer) reports its model time too */
+void fh_model_time_flush(void)
 {
 	char p[FH_PATH], line[96];
 	int fd, n;
@@ -97,7 +99,13 @@ __attribute__((destructor)) static void model_time_write(void)
 			n = 0;
 		close(fd);
 	}
+	model_ns = 0;
 	fh_busy--;
+}
+
+__attribute__((destructor)) static void model_time_write(void)
+{
+	fh_model_time_flush();
 }
 
 void *fh_next(const char *sym)
@@ -699,7 +707,8 @@ int fh_fault_write(const char *canon, const char *opened, int *delay_ms)
 			*nl = '\0';
 		eq = strrchr(s, '=');
 		if (*s == '#' || !eq || !strncmp(s, "refuse-bind=", 12) ||
-		    !strncmp(s, "no-vfio-node=", 13) || !strncmp(s, "mdev-unregister=", 16))
+		    !strncmp(s, "no-vfio-node=", 13) || !strncmp(s, "mdev-unregister=", 16) ||
+		    !strncmp(s, "vf-fail=", 8))
 			goto next;
 		snprintf(attr, sizeof(attr), "%.*s", (int)(eq - s), s);
 		slash = strrchr(attr, '/');
@@ -801,4 +810,31 @@ int fh_fault_named(const char *spec)
 	if (hit)
 		fh_log("fault %s", spec);
 	return hit;
+}
+
+int fh_fault_vf_fail(const char *pf, int *at)
+{
+	char p[FH_PATH], *data, *s;
+	int err = 0, line = 0;
+
+	data = fh_slurp(fh_p(p, "/fakehost/faults"), NULL);
+	for (s = data; s && *s && !err; line++) {
+		char *nl = strchr(s, '\n'), bdf[32] = "", e[32] = "";
+		int k = 0;
+
+		if (nl)
+			*nl = '\0';
+		/* once per run: the rollback's own enable succeeds */
+		if (!strncmp(s, "vf-fail=", 8) &&
+		    sscanf(s + 8, "%31[^@]@%d:%31s", bdf, &k, e) == 3 && !strcmp(bdf, pf) && k >= 0 &&
+		    fault_bump(line) == 1) {
+			err = fh_errno_parse(e);
+			*at = k;
+		}
+		s = nl ? nl + 1 : NULL;
+	}
+	free(data);
+	if (err)
+		fh_log("fault vf-fail %s %d %s", pf, *at, fh_errno_name(err));
+	return err;
 }
