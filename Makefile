@@ -3,6 +3,7 @@
 #   make            build the tools (build/bin/kvmprep-*)
 #   make run        install what is missing, build, run kvmprep-validate here
 #   make check      install what is missing, build, run every test
+#   make fuzz       run each libFuzzer harness (tests/fuzz/) FUZZ_SECONDS each
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
 
@@ -41,8 +42,17 @@ FAKEHOST_SRC := $(sort $(wildcard tests/fakehost/*.c))
 FAKEHOST_SO  := $(if $(FAKEHOST_SRC),$(BUILD)/fakehost/libkpfakehost.so)
 TEST_HELPERS_SRC := $(sort $(wildcard tests/helpers/*.c))
 TEST_HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/helpers/%,$(TEST_HELPERS_SRC))
+# libFuzzer harnesses: clang, the library built again with coverage and
+# ASan+UBSan (tests/README.md, "Fuzzing")
+CLANG     ?= clang
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -D_GNU_SOURCE -DKP_VERSION='"$(VERSION)"' -Ilib $(PKG_CFLAGS) \
+             -Wall -Wno-unused-parameter -fno-omit-frame-pointer \
+             -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_SECONDS ?= 60
 
-.PHONY: all deps run check unit unit-san install clean tests-build
+.PHONY: all deps run check unit unit-san install clean tests-build fuzz fuzz-build
 .DEFAULT_GOAL := all
 
 all: $(BINS)
@@ -94,10 +104,32 @@ $(BUILD)/fakehost/libkpfakehost.so: $(FAKEHOST_SRC) $(wildcard tests/fakehost/*.
 $(BUILD)/helpers/%: tests/helpers/%.c $(BUILD)/libkvmprep.a | $(BUILD)/helpers
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libkvmprep.a $(PKG_LIBS)
 
+$(BUILD)/fuzz/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(BUILD)/fuzz/lib
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(BUILD)/fuzz/libkvmprep.a: $(patsubst lib/%.c,$(BUILD)/fuzz/lib/%.o,$(LIB_SRC))
+	ar rcs $@ $^
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/fuzz/libkvmprep.a
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/fuzz/libkvmprep.a $(PKG_LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+# each harness FUZZ_SECONDS on its corpus (tests/fuzz/run); make check runs
+# them for a few seconds each through tests/run
+fuzz: fuzz-build
+	BUILD=$(BUILD) ./tests/fuzz/run $(FUZZ_SECONDS)
+
+# kvmprep-bridge with its netlink changes wrapped for fault injection
+# (tests/net/nlfault.c); production binaries never contain the wrapper.
+BRIDGE_FAULT := $(if $(wildcard tools/bridge/main.c),$(BUILD)/tests/kvmprep-bridge-fault)
+$(BUILD)/tests/kvmprep-bridge-fault: $(wildcard tools/bridge/*.c) $(wildcard tools/bridge/*.h) tests/net/nlfault.c $(BUILD)/libkvmprep.a | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -Itools/bridge -Wl,--wrap=nl_send_sync -o $@ $(wildcard tools/bridge/*.c) tests/net/nlfault.c $(BUILD)/libkvmprep.a $(PKG_LIBS)
+
 unit: $(UNIT_BINS)
 unit-san: $(SAN_BINS)
 
-tests-build: all $(UNIT_BINS) $(SAN_BINS) $(FAKEHOST_SO) $(TEST_HELPERS)
+tests-build: all $(UNIT_BINS) $(SAN_BINS) $(FAKEHOST_SO) $(TEST_HELPERS) $(BRIDGE_FAULT) $(FUZZ_BINS)
 
 check: deps
 	$(MAKE) -j$$(nproc) tests-build
@@ -119,11 +151,14 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
 	for u in contrib/systemd/*.service; do [ -e "$$u" ] || continue; \
 		sed 's|@BINDIR@|$(PREFIX)/bin|g' "$$u" >$(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename "$$u"); done
+	install -d $(DESTDIR)$(PREFIX)/lib/udev/rules.d
+	for u in contrib/udev/61-kvmprep-mdev.rules; do [ -e "$$u" ] || continue; \
+		sed 's|@BINDIR@|$(PREFIX)/bin|g' "$$u" >$(DESTDIR)$(PREFIX)/lib/udev/rules.d/$$(basename "$$u"); done
 
 clean:
 	rm -rf $(BUILD)
 
-$(BUILD)/lib $(BUILD)/san/lib $(BUILD)/bin $(BUILD)/tests $(BUILD)/tests-san $(BUILD)/fakehost $(BUILD)/helpers:
+$(BUILD)/lib $(BUILD)/san/lib $(BUILD)/bin $(BUILD)/tests $(BUILD)/tests-san $(BUILD)/fakehost $(BUILD)/helpers $(BUILD)/fuzz/lib:
 	mkdir -p $@
 
 -include $(wildcard $(BUILD)/lib/*.d)

@@ -683,6 +683,31 @@ static int unbind_writes(const struct sysfds *f, struct kp_bind_item *it, struct
 		set_err(e, d->bdf, -EIO, "driver_override is still set%s", "");
 		return -EIO;
 	}
+	/* the reprobe handed it straight back to the passthrough driver: a
+	 * dynamic id (new_id) or vfio-pci.ids= matches it. The dynamic id is
+	 * removed (remove_id) and the device probed once more; an id the
+	 * module was loaded with cannot be removed: said, and rolled back */
+	if (!strcmp(d->driver, "vfio-pci") || !strcmp(d->driver, "pci-stub")) {
+		char id[32], drv[64];
+
+		snprintf(drv, sizeof(drv), "%s", d->driver);
+		snprintf(id, sizeof(id), "%04x %04x", d->vendor, d->device);
+		if (write_driver_attr(f, drv, "remove_id", id) == 0 &&
+		    write_driver_attr(f, drv, "unbind", d->bdf) == 0) {
+			probe(f, d->bdf);
+			refresh(f, d);
+		}
+		if (!strcmp(d->driver, drv)) {
+			char idt[16];
+
+			snprintf(idt, sizeof(idt), "%04x:%04x", d->vendor & 0xffff, d->device & 0xffff);
+			set_err(e, d->bdf, -EBUSY, !strcmp(drv, "vfio-pci") ?
+				"back on vfio-pci after the reprobe: its ids (vfio-pci.ids=, a module "
+				"option) claim %s" : "back on pci-stub after the reprobe: its ids "
+				"(pci-stub.ids=) claim %s", idt);
+			return -EBUSY;
+		}
+	}
 	return 0;
 }
 

@@ -4,11 +4,117 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 when the byte at p
+ * does not start one (overlong forms, surrogates and code points above
+ * U+10FFFF are invalid, as RFC 3629 says). *cp gets the code point. */
+static size_t utf8_len(const unsigned char *p, unsigned *cp)
+{
+	unsigned c = p[0], v;
+	size_t n, i;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2, v = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, v = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, v = c & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		v = v << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10ffff)) ||
+	    (v >= 0xd800 && v <= 0xdfff))
+		return 0;
+	*cp = v;
+	return n;
+}
+
+/* What replaces the sequence at p (len bytes, code point cp), or NULL to
+ * keep it. buf holds the escape. */
+static const char *esc_one(const unsigned char *p, size_t len, unsigned cp, int mode,
+			   char buf[16])
+{
+	if (len == 0) {
+		snprintf(buf, 16, "\\x%02x", p[0]);
+		return buf;
+	}
+	if (mode != KP_ESC_TERM || !(cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)))
+		return NULL;
+	if (cp == '\n')
+		return "\\n";
+	if (cp == '\t')
+		return "\\t";
+	if (cp == '\r')
+		return "\\r";
+	buf[0] = '\0';
+	for (size_t i = 0; i < len; i++)
+		snprintf(buf + strlen(buf), 16 - strlen(buf), "\\x%02x", p[i]);
+	return buf;
+}
+
+int kp_esc_needed(const char *s, int mode)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char buf[16];
+
+	while (p && *p) {
+		unsigned cp = 0;
+		size_t len = utf8_len(p, &cp);
+
+		if (esc_one(p, len, cp, mode, buf))
+			return 1;
+		p += len ? len : 1;
+	}
+	return 0;
+}
+
+char *kp_esc(char *dst, size_t n, const char *s, int mode)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t o = 0;
+
+	if (n == 0)
+		return dst;
+	while (p && *p) {
+		unsigned cp = 0;
+		size_t len = utf8_len(p, &cp), k;
+		char buf[16];
+		const char *rep = esc_one(p, len, cp, mode, buf);
+
+		if (!len)
+			len = 1;
+		k = rep ? strlen(rep) : len;
+		if (o + k >= n)
+			break;
+		memcpy(dst + o, rep ? rep : (const char *)p, k);
+		o += k;
+		p += len;
+	}
+	dst[o] = '\0';
+	return dst;
+}
+
+char *kp_esc_dup(const char *s, int mode)
+{
+	size_t n = strlen(s) * 4 + 1;
+	char *d = malloc(n);
+
+	return d ? kp_esc(d, n, s, mode) : NULL;
+}
 
 static const char *program = "kvmprep";
 static int quiet;
-static char last[1200]; /* the last error, without the program name */
+static char last[2048]; /* the last error, without the program name */
 
 void kp_set_program(const char *name)
 {
@@ -34,12 +140,15 @@ void kp_set_quiet(int q)
 static void vreport(const char *tag, const char *obj, int neg_errno,
 		    const char *fmt, va_list ap)
 {
-	char msg[1024];
+	char raw[1024], msg[1024], eobj[512];
 
 	/* a positive errno passed by mistake still names the right reason */
 	if (neg_errno > 0)
 		neg_errno = -neg_errno;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	kp_esc(msg, sizeof(msg), raw, KP_ESC_TERM);
+	if (obj)
+		obj = kp_esc(eobj, sizeof(eobj), obj, KP_ESC_TERM);
 	fprintf(stderr, "%s: %s%s%s%s%s%s\n", program, tag ? tag : "",
 		obj ? obj : "", obj ? ": " : "", msg,
 		neg_errno ? ": " : "", neg_errno ? strerror(-neg_errno) : "");
@@ -86,11 +195,12 @@ int kp_usage_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	char msg[1024];
+	char raw[1024], msg[1024];
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	kp_esc(msg, sizeof(msg), raw, KP_ESC_TERM);
 	fprintf(stderr, "%s: %s (try '%s --help')\n", program, msg, program);
 	snprintf(last, sizeof(last), "%s", msg);
 	return KP_EXIT_USAGE;

@@ -10,6 +10,32 @@
  *   kvmprep-iommu: 0000:01:00.0: cannot unbind from e1000e: Device or resource busy
  */
 
+#include <stddef.h>
+
+/*
+ * Text that came from outside (arguments, file names, sysfs strings) made
+ * safe before it reaches a terminal, a log or a JSON document:
+ *
+ * - KP_ESC_TERM (messages, tables): a control character (C0, DEL, C1) is
+ *   written \n, \t, \r or \xNN, so an argument with a newline stays on
+ *   its line and an escape sequence never reaches the terminal;
+ * - both modes: a byte that is not part of valid UTF-8 is written \xNN
+ *   (4 ASCII characters), so every JSON string is valid UTF-8 and the
+ *   "error" of a JSON document is the stderr line byte for byte.
+ *
+ * Valid UTF-8 text (accents, CJK) passes unchanged. Every message of
+ * kp_err/kp_warn/kp_usage_err goes through KP_ESC_TERM; every string of a
+ * document printed by kp_json_print through KP_ESC_JSON.
+ */
+enum { KP_ESC_JSON = 0, KP_ESC_TERM = 1 };
+/* Escape s into dst (n bytes, always NUL-terminated, cut at a whole
+ * escape). Returns dst. */
+char *kp_esc(char *dst, size_t n, const char *s, int mode);
+/* 1 when kp_esc would change s. */
+int kp_esc_needed(const char *s, int mode);
+/* kp_esc into a new malloc'ed string (NULL on ENOMEM). */
+char *kp_esc_dup(const char *s, int mode);
+
 /* Set once from main(): the name every message starts with. */
 void kp_set_program(const char *name);
 const char *kp_program(void);

@@ -177,7 +177,7 @@ static int list_dir(const char *path, char ***namesp, size_t *np)
 		n++;
 	}
 	closedir(d);
-	if (n)
+	if (n) /* names is NULL for an empty directory: qsort(NULL, 0) is UB */
 		qsort(names, n, sizeof(*names), cmpstr);
 	*namesp = names;
 	*np = n;

@@ -53,6 +53,11 @@
  *   file         a host file written (under /etc…, root prefix applied):
  *                undo puts back its previous content and mode, or removes
  *                it when it did not exist (atomically, kp_persist_write)
+ *   link-snapshot  what a NIC had before it was moved into a bridge
+ *                (lib/netsnap.h: "link", "snapshot" its JSON, "netns" the
+ *                namespace's inode): undo gives it all back (addresses,
+ *                routes, MTU, MAC, master, per-link settings) in the
+ *                caller's namespace, refused (-EIO) in another one
  *
  * A record from another boot (boot_id differs): what a reboot resets (the
  * kinds above but "file") is dropped, the files are restored.

@@ -3,6 +3,8 @@
 #include "bind.h"
 #include "ids.h"
 #include "persist.h"
+#include "journal.h"
+#include "rfile.h"
 #include "root.h"
 #include "sysfs.h"
 
@@ -343,6 +345,10 @@ static int wait_dev(const char *parent, const char *type, const char *uuid, int 
 			r = -ENODEV;
 			break;
 		}
+		if (kp_journal_signal()) {
+			r = -EINTR;
+			break;
+		}
 		if (!subscribed) {
 			subscribed = 1;
 			udev = udev_new();
@@ -384,7 +390,7 @@ static int wait_dev(const char *parent, const char *type, const char *uuid, int 
 }
 
 int kp_mdev_create(const char *parent, const char *type, const char *uuid, int timeout_ms,
-		   int *left)
+		   int *written, int *left)
 {
 	char p[PATH_MAX], u[37];
 	int r, group = -1;
@@ -392,6 +398,8 @@ int kp_mdev_create(const char *parent, const char *type, const char *uuid, int t
 
 	if (left)
 		*left = 0;
+	if (written)
+		*written = 0;
 	if (kp_uuid_check(uuid) < 0)
 		return -EINVAL;
 	kp_uuid_lower(uuid, u);
@@ -401,6 +409,8 @@ int kp_mdev_create(const char *parent, const char *type, const char *uuid, int t
 	r = kp_sysfs_write(p, u);
 	if (r < 0)
 		return r;
+	if (written)
+		*written = 1;
 	r = wait_dev(parent, type, u, timeout_ms, &group);
 	if (r == 0) {
 		long rest = timeout_ms - (now_ms() - t0);
@@ -709,52 +719,30 @@ static int cmp_def(const void *a, const void *b)
 	return c ? c : strcmp(x->uuid, y->uuid);
 }
 
-/* read one definition file: regular, size-capped, no NUL */
+/* read one definition file through the hardened reader (regular, not a
+ * link, not writable by others, size-capped, no NUL); why gets the reason
+ * without the file name */
 static int read_def(const char *abs, char **text, char *why, size_t n)
 {
-	char path[PATH_MAX];
-	struct stat st;
-	char *buf;
-	ssize_t got;
-	int fd, r;
+	struct kp_rfile f;
+	size_t l = strlen(abs);
+	int r;
 
-	r = kp_path(path, sizeof(path), abs);
-	if (r < 0)
+	r = kp_rfile_open(&f, abs, DEF_MAX, 0);
+	if (r < 0) {
+		const char *e = f.err;
+
+		if (!strncmp(e, abs, l) && e[l] == ':')
+			e += l + 1;
+		while (*e == ' ')
+			e++;
+		snprintf(why, n, "%s", e);
+		kp_rfile_close(&f);
 		return r;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0) {
-		snprintf(why, n, "cannot open: %s", strerror(errno));
-		return -errno;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		snprintf(why, n, "not a regular file");
-		return -EINVAL;
-	}
-	if (st.st_size > DEF_MAX) {
-		close(fd);
-		snprintf(why, n, "larger than %d bytes", DEF_MAX);
-		return -EFBIG;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	got = read(fd, buf, (size_t)st.st_size + 1);
-	close(fd);
-	if (got < 0 || got > st.st_size) {
-		free(buf);
-		snprintf(why, n, got < 0 ? "cannot read" : "changed while read");
-		return -EIO;
-	}
-	buf[got] = '\0';
-	if (memchr(buf, '\0', (size_t)got)) {
-		free(buf);
-		snprintf(why, n, "contains a NUL byte");
-		return -EINVAL;
-	}
-	*text = buf;
+	*text = f.text;
+	f.text = NULL;
+	kp_rfile_close(&f);
 	return 0;
 }
 
@@ -982,40 +970,49 @@ int kp_vgpu_set(const char *bdf, long id)
 	return kp_sysfs_write(p, v);
 }
 
-int kp_vgpu_conf_load(struct kp_vgpu_entry **out, size_t *n, int *line)
+int kp_vgpu_conf_load(struct kp_vgpu_entry **out, size_t *n, char *err, size_t errlen)
 {
-	char *text = NULL, *s, *nl;
+	struct kp_rfile f;
 	struct kp_vgpu_entry *v = NULL;
-	size_t k = 0;
-	int r, ln = 0;
+	char *fld[3];
+	size_t nf, k = 0, i;
+	int r;
 
 	*out = NULL;
 	*n = 0;
-	if (line)
-		*line = 0;
-	r = kp_read_file(KP_VGPU_CONF, &text, NULL);
-	if (r == -ENOENT)
+	if (err)
+		err[0] = '\0';
+	r = kp_rfile_open(&f, KP_VGPU_CONF, 0, 0);
+	if (r == -ENOENT) {
+		kp_rfile_close(&f);
 		return 0;
-	if (r < 0)
-		return r;
-	for (s = text; s && *s; s = nl) {
-		char bdf[64], extra[8];
+	}
+	while (r == 0 && (r = kp_rfile_next(&f, fld, 3, &nf)) > 0) {
+		char bdf[13], *end;
 		long id;
-		int f;
 
-		ln++;
-		nl = strchr(s, '\n');
-		if (nl)
-			*nl++ = '\0';
-		while (*s == ' ' || *s == '\t')
-			s++;
-		if (!*s || *s == '#')
-			continue;
-		f = sscanf(s, "%63s %ld %7s", bdf, &id, extra);
-		if (f != 2 || id <= 0 || strlen(bdf) > 12) {
-			r = -EINVAL;
+		r = 0;
+		if (nf != 2) {
+			r = kp_rfile_bad(&f, "want 'VF-ADDRESS TYPE-ID'");
 			break;
 		}
+		if (kp_bdf_parse(fld[0], bdf) < 0) {
+			r = kp_rfile_bad(&f, "invalid VF address '%s'", fld[0]);
+			break;
+		}
+		errno = 0;
+		id = strtol(fld[1], &end, 10);
+		if (!*fld[1] || *end || errno || id <= 0 || id > 0x7fffffff) {
+			r = kp_rfile_bad(&f, "invalid vGPU type id '%s'", fld[1]);
+			break;
+		}
+		for (i = 0; i < k; i++)
+			if (!strcmp(v[i].bdf, bdf)) {
+				r = kp_rfile_bad(&f, "%s is listed twice", bdf);
+				break;
+			}
+		if (r)
+			break;
 		{
 			struct kp_vgpu_entry *nv = realloc(v, (k + 1) * sizeof(*v));
 
@@ -1025,20 +1022,18 @@ int kp_vgpu_conf_load(struct kp_vgpu_entry **out, size_t *n, int *line)
 			}
 			v = nv;
 		}
-		if (kp_bdf_parse(bdf, v[k].bdf) < 0) {
-			r = -EINVAL;
-			break;
-		}
+		snprintf(v[k].bdf, sizeof(v[k].bdf), "%s", bdf);
 		v[k].type = id;
 		k++;
 	}
-	free(text);
 	if (r < 0) {
-		if (line)
-			*line = ln;
+		if (err)
+			snprintf(err, errlen, "%s", f.err[0] ? f.err : strerror(-r));
+		kp_rfile_close(&f);
 		free(v);
 		return r;
 	}
+	kp_rfile_close(&f);
 	*out = v;
 	*n = k;
 	return 0;

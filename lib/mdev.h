@@ -81,11 +81,14 @@ void kp_uuid_lower(const char *in, char out[37]);
  * Create: write uuid to the type's create, then wait (libudev, bounded by
  * timeout_ms) for /sys/bus/mdev/devices/UUID and its /dev/vfio/GROUP.
  * 0, or -errno: the kernel's from the create write, -ETIMEDOUT, -ENODEV
- * when the parent went away meanwhile. On a failed wait the device is
- * removed again (*left is set to 1 if even that failed).
+ * when the parent went away meanwhile, -EINTR on a signal (lib/journal.h).
+ * *written (may be NULL) is 1 once the kernel took the create (the device
+ * was made by this call), 0 when it refused it (nothing of this call's
+ * exists: a device of that UUID is someone else's). On a failed wait the
+ * device is removed again (*left, may be NULL, is 1 if even that failed).
  */
 int kp_mdev_create(const char *parent, const char *type, const char *uuid, int timeout_ms,
-		   int *left);
+		   int *written, int *left);
 /* Remove an active mdev (its remove attribute). 0 or -errno. */
 int kp_mdev_remove(const char *uuid);
 /* Write one vendor attribute of an active mdev. 0, -ENOENT (no such
@@ -162,9 +165,10 @@ struct kp_vgpu_entry {
 	char bdf[13];
 	long type;
 };
-/* /etc/kvmprep/vgpu.conf: "BDF TYPEID" lines, # comments. 0 or -errno
- * (-EINVAL with *line). Missing: none. */
-int kp_vgpu_conf_load(struct kp_vgpu_entry **out, size_t *n, int *line);
+/* /etc/kvmprep/vgpu.conf: "BDF TYPEID" lines, # comments, read through
+ * the hardened reader (lib/rfile.h). 0 or -errno; -EINVAL: the file is bad
+ * (err gets "FILE:LINE: message"). Missing: none. */
+int kp_vgpu_conf_load(struct kp_vgpu_entry **out, size_t *n, char *err, size_t errlen);
 int kp_vgpu_conf_save(const struct kp_vgpu_entry *e, size_t n, int *changed);
 
 #endif

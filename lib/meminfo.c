@@ -170,25 +170,39 @@ int kp_hugepools(struct kp_hugepool **pools, size_t *n)
 
 int kp_list_count(const char *list)
 {
+	/* one bit per id: overlapping ranges count each id once, as the
+	 * kernel's bitmap_parselist() sets it once */
+	unsigned char seen[KP_LIST_MAX / 8];
 	const char *p = list;
 	int count = 0;
 
+	memset(seen, 0, sizeof(seen));
 	while (*p && *p != '\n') {
+		unsigned long a, b;
 		char *end;
-		long a, b;
 
 		if (!isdigit((unsigned char)*p))
 			return -EINVAL;
-		a = strtol(p, &end, 10);
+		errno = 0;
+		a = strtoul(p, &end, 10);
+		if (errno == ERANGE || a >= KP_LIST_MAX)
+			return -ERANGE;
 		b = a;
 		if (*end == '-') {
 			if (!isdigit((unsigned char)end[1]))
 				return -EINVAL;
-			b = strtol(end + 1, &end, 10);
+			errno = 0;
+			b = strtoul(end + 1, &end, 10);
+			if (errno == ERANGE || b >= KP_LIST_MAX)
+				return -ERANGE;
 			if (b < a)
 				return -EINVAL;
 		}
-		count += (int)(b - a + 1);
+		for (unsigned long i = a; i <= b; i++) {
+			if (!(seen[i / 8] & (1u << (i % 8))))
+				count++;
+			seen[i / 8] |= (unsigned char)(1u << (i % 8));
+		}
 		p = end;
 		if (*p == ',')
 			p++;

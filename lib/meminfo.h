@@ -41,8 +41,12 @@ int kp_hugepools(struct kp_hugepool **pools, size_t *n);
 /* Parse a hugepage directory name "hugepages-2048kB" -> 2048. 0 or -EINVAL. */
 int kp_hugepage_dirsize(const char *name, long long *size_kb);
 
-/* Count the entries of a kernel cpu/node list ("0-3,8,10-11" -> 7).
- * Count, or -EINVAL. */
+/* Ids in a cpu/node list are below this (the kernel's NR_CPUS is at most
+ * 8192, MAX_NUMNODES 1024). */
+#define KP_LIST_MAX 65536
+/* Count the ids of a kernel cpu/node list ("0-3,8,10-11" -> 7); an id
+ * listed twice (overlapping ranges) counts once. Count, -EINVAL (not a
+ * list), or -ERANGE (an id at or above KP_LIST_MAX). */
 int kp_list_count(const char *list);
 
 /* NUMA nodes online (/sys/devices/system/node/online). Count (>= 1; 1 when

@@ -37,7 +37,9 @@
 	X(module_get_name)                  \
 	X(module_get_initstate)             \
 	X(module_get_path)                  \
-	X(module_probe_insert_module)
+	X(module_probe_insert_module)       \
+	X(module_insert_module)             \
+	X(module_get_options)
 
 static struct {
 #define KP_KMOD_MEMBER(f) typeof(kmod_##f) *f;
@@ -51,7 +53,8 @@ static struct {
 #pragma GCC poison kmod_module_new_from_name kmod_module_get_module
 #pragma GCC poison kmod_module_unref kmod_module_unref_list kmod_module_get_name
 #pragma GCC poison kmod_module_get_initstate kmod_module_get_path
-#pragma GCC poison kmod_module_probe_insert_module
+#pragma GCC poison kmod_module_probe_insert_module kmod_module_insert_module
+#pragma GCC poison kmod_module_get_options
 
 static pthread_once_t sym_once = PTHREAD_ONCE_INIT;
 static int sym_err = -EOPNOTSUPP;
@@ -311,6 +314,20 @@ const char *kp_modstate_name(enum kp_modstate s)
 	return "unknown";
 }
 
+/* libkmod's run_install under a root prefix: the command is never run;
+ * the module goes in as if it had none (KMOD_PROBE_IGNORE_COMMAND covers
+ * only the module asked for, not its dependencies, which is why this
+ * callback is needed at all). */
+static int insert_instead(struct kmod_module *m, const char *cmdline, void *data)
+{
+	int r;
+
+	(void)cmdline;
+	(void)data;
+	r = sym.module_insert_module(m, 0, sym.module_get_options(m));
+	return r == -EEXIST ? 0 : r;
+}
+
 int kp_mod_load(struct kp_modctx *ctx, const char *name)
 {
 	struct kmod_list *list = NULL, *l;
@@ -342,10 +359,16 @@ int kp_mod_load(struct kp_modctx *ctx, const char *name)
 
 		/* modprobe's semantics: dependencies first, softdeps and
 		 * install commands of the admin's modprobe.d honoured, a
-		 * blacklist applies when the name is an alias only */
+		 * blacklist applies when the name is an alias only. With a
+		 * root prefix, modprobe.d is another system's (a kickstart
+		 * target, a captured or fake host): its install commands
+		 * must never run on this one: libkmod is told to ignore them
+		 * and gets a run_install that inserts the module instead of
+		 * its system(3) (dependencies' commands reach it) */
 		r = sym.module_probe_insert_module(mod,
-				KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY,
-				NULL, NULL, NULL, NULL);
+				KMOD_PROBE_APPLY_BLACKLIST_ALIAS_ONLY |
+					(kp_root()[0] ? KMOD_PROBE_IGNORE_COMMAND : 0),
+				NULL, kp_root()[0] ? insert_instead : NULL, NULL, NULL);
 		sym.module_unref(mod);
 		if (r == 0 || r == -EEXIST)
 			loaded++;

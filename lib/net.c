@@ -92,9 +92,14 @@ int kp_net_new(struct kp_net **netp)
 		free(net);
 		return -ENOMEM;
 	}
+	errno = 0;
 	r = nl_connect(net->sock, NETLINK_ROUTE);
 	if (r < 0) {
-		r = nlerr(r);
+		/* libnl folds "out of file descriptors" into NLE_FAILURE:
+		 * say what socket() said */
+		int e = errno;
+
+		r = (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) ? -e : nlerr(r);
 		nl_socket_free(net->sock);
 		free(net);
 		return r;

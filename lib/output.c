@@ -22,11 +22,26 @@ struct kp_table {
 	struct kp_cell *cells; /* nrows * ncols */
 };
 
+static int stdout_errno;  /* the first failed write to stdout, for kp_out_close */
+
+/* A write to f failed: remember why (stdio keeps only the error flag) */
+static int out_failed(FILE *f)
+{
+	int e = errno ? errno : EIO;
+
+	if (f == stdout && !stdout_errno)
+		stdout_errno = e;
+	return -e;
+}
+
 int kp_color_wanted(int json, int fd)
 {
 	if (json)
 		return 0;
 	if (getenv("NO_COLOR"))
+		return 0;
+	/* a terminal that says it cannot (TERM=dumb: Emacs shells, some CI) */
+	if (getenv("TERM") && !strcmp(getenv("TERM"), "dumb"))
 		return 0;
 	return isatty(fd) == 1;
 }
@@ -256,16 +271,52 @@ static void put_cell(FILE *f, const struct kp_out *o, const struct kp_col *col,
 		put_fill(f, fill);
 }
 
+/* Cells that hold control characters or bytes that are not UTF-8 (an
+ * argument, a sysfs string) are shown escaped (kp_esc, KP_ESC_TERM): NULL
+ * where the cell is fine as it is, the escaped copy otherwise. */
+static char **escaped_cells(const struct kp_table *t)
+{
+	char **esc = calloc(t->nrows * t->ncols + 1, sizeof(*esc));
+
+	if (!esc)
+		return NULL;
+	for (size_t i = 0; i < t->nrows * t->ncols; i++)
+		if (t->cells[i].set && kp_esc_needed(t->cells[i].text, KP_ESC_TERM))
+			esc[i] = kp_esc_dup(t->cells[i].text, KP_ESC_TERM);
+	return esc;
+}
+
+static void free_escaped(const struct kp_table *t, char **esc)
+{
+	if (!esc)
+		return;
+	for (size_t i = 0; i < t->nrows * t->ncols; i++)
+		free(esc[i]);
+	free(esc);
+}
+
+static const char *shown(const struct kp_table *t, char **esc, size_t row, size_t col)
+{
+	char *e = esc[row * t->ncols + col];
+
+	return e ? e : cell_text(t, row, col);
+}
+
 int kp_table_print(const struct kp_table *t, FILE *f, const struct kp_out *o)
 {
 	size_t *width, last = 0;
+	char **esc;
 	int any = 0;
 
 	if (!t || !f)
 		return -EINVAL;
 	width = calloc(t->ncols, sizeof(*width));
-	if (!width)
+	esc = escaped_cells(t);
+	if (!width || !esc) {
+		free(width);
+		free_escaped(t, esc);
 		return -ENOMEM;
+	}
 	for (size_t c = 0; c < t->ncols; c++) {
 		if (t->cols[c].flags & KP_COL_NOTABLE)
 			continue;
@@ -273,7 +324,7 @@ int kp_table_print(const struct kp_table *t, FILE *f, const struct kp_out *o)
 		last = c;
 		width[c] = text_width(t->cols[c].header ? t->cols[c].header : "");
 		for (size_t r = 0; r < t->nrows; r++) {
-			size_t w = text_width(cell_text(t, r, c));
+			size_t w = text_width(shown(t, esc, r, c));
 
 			if (w > width[c])
 				width[c] = w;
@@ -281,6 +332,7 @@ int kp_table_print(const struct kp_table *t, FILE *f, const struct kp_out *o)
 	}
 	if (!any) {
 		free(width);
+		free_escaped(t, esc);
 		return 0;
 	}
 	for (size_t r = 0; r <= t->nrows; r++) {
@@ -302,15 +354,16 @@ int kp_table_print(const struct kp_table *t, FILE *f, const struct kp_out *o)
 			if (r == 0)
 				text = col->header ? col->header : "";
 			else
-				text = cell_text(t, r - 1, c);
+				text = shown(t, esc, r - 1, c);
 			put_cell(f, o, col, text, width[c], pad,
 				 r > 0 && (col->flags & KP_COL_STATUS));
 		}
 		fputc('\n', f);
 	}
 	free(width);
+	free_escaped(t, esc);
 	if (ferror(f))
-		return -EIO;
+		return out_failed(f);
 	return 0;
 }
 
@@ -367,18 +420,94 @@ json_object *kp_json_doc(const char *tool)
 
 static int json_printed; /* a document went out: kp_json_error stays quiet */
 
+/* Every string of the document (values and keys) as valid UTF-8: bytes
+ * that are not are written \xNN (kp_esc, KP_ESC_JSON), the same escape
+ * the stderr line gets. 0 or -ENOMEM. */
+static int json_fix(json_object *o)
+{
+	switch (json_object_get_type(o)) {
+	case json_type_string: {
+		const char *s = json_object_get_string(o);
+		char *e;
+		int r;
+
+		if (!kp_esc_needed(s, KP_ESC_JSON))
+			return 0;
+		e = kp_esc_dup(s, KP_ESC_JSON);
+		if (!e)
+			return -ENOMEM;
+		r = json_object_set_string(o, e) ? 0 : -ENOMEM;
+		free(e);
+		return r;
+	}
+	case json_type_array:
+		for (size_t i = 0; i < json_object_array_length(o); i++) {
+			int r = json_fix(json_object_array_get_idx(o, i));
+
+			if (r < 0)
+				return r;
+		}
+		return 0;
+	case json_type_object: {
+		int badkey = 0;
+
+		json_object_object_foreach(o, key, val) {
+			int r = json_fix(val);
+
+			if (r < 0)
+				return r;
+			badkey |= kp_esc_needed(key, KP_ESC_JSON);
+		}
+		/* a key from the outside (rare): re-add it escaped */
+		while (badkey) {
+			char *k = NULL, *ek;
+			json_object *v = NULL;
+
+			badkey = 0;
+			json_object_object_foreach(o, key2, val2) {
+				if (kp_esc_needed(key2, KP_ESC_JSON)) {
+					k = strdup(key2);
+					v = json_object_get(val2);
+					badkey = 1;
+					break;
+				}
+			}
+			if (!badkey)
+				break;
+			ek = k ? kp_esc_dup(k, KP_ESC_JSON) : NULL;
+			if (!ek) {
+				free(k);
+				json_object_put(v);
+				return -ENOMEM;
+			}
+			json_object_object_del(o, k);
+			json_object_object_add(o, ek, v);
+			free(k);
+			free(ek);
+		}
+		return 0;
+	}
+	default:
+		return 0;
+	}
+}
+
 int kp_json_print(json_object *doc, FILE *f)
 {
 	const char *s;
 
 	if (!f)
 		return -EINVAL;
+	if (json_fix(doc) < 0)
+		return -ENOMEM;
 	s = json_object_to_json_string_ext(doc, KP_JSON_FLAGS);
 	if (!s)
 		return -ENOMEM;
-	if (fputs(s, f) == EOF || fputc('\n', f) == EOF)
-		return -EIO;
+	/* a document that failed half-way still counts: a second one after
+	 * it would make the output two documents */
 	json_printed = 1;
+	if (fputs(s, f) == EOF || fputc('\n', f) == EOF)
+		return out_failed(f);
 	return 0;
 }
 
@@ -407,4 +536,37 @@ int kp_json_error(const char *tool, const char *command, int rc)
 	r = kp_json_print(doc, stdout);
 	json_object_put(doc);
 	return r;
+}
+
+int kp_json_text(const char *tool, const char *key, const char *text)
+{
+	json_object *doc = kp_json_doc(tool);
+	int r;
+
+	if (!doc)
+		return -ENOMEM;
+	json_object_object_add(doc, key, json_object_new_string(text));
+	r = kp_json_print(doc, stdout);
+	json_object_put(doc);
+	return r;
+}
+
+int kp_out_close(int rc)
+{
+	int bad = 0, err = 0;
+
+	/* a write that failed earlier leaves ferror set; the flush and the
+	 * close find the ones still in the buffer (/dev/full, a full disk,
+	 * a closed pipe with SIGPIPE ignored) */
+	if (ferror(stdout))
+		bad = 1, err = stdout_errno ? stdout_errno : EIO;
+	errno = 0;
+	if (fflush(stdout) == EOF)
+		bad = 1, err = errno ? errno : EIO;
+	if (fclose(stdout) == EOF && !bad)
+		bad = 1, err = errno ? errno : EIO;
+	if (!bad)
+		return rc;
+	kp_err_errno("standard output", -err, "cannot write");
+	return rc == 0 ? 1 : rc;
 }

@@ -14,7 +14,13 @@
  * carries "schema": 1, printed with KP_JSON_FLAGS (see kp_json_print).
  *
  * Colour: only when stdout is a terminal, never with NO_COLOR set (any
- * value), never in JSON.
+ * value), never with TERM=dumb, never in JSON.
+ *
+ * Text from outside (arguments, sysfs strings) is escaped in tables
+ * (control characters, bytes that are not UTF-8: kp_esc in err.h) and in
+ * JSON documents (bytes that are not UTF-8), so a document is always valid
+ * UTF-8 and a terminal never receives an escape sequence it did not ask
+ * for.
  */
 
 enum kp_type {
@@ -89,7 +95,7 @@ json_object *kp_table_json(const struct kp_table *t);
 
 /* A new JSON document {"schema": 1, "tool": TOOL}. */
 json_object *kp_json_doc(const char *tool);
-/* Print doc and a newline. 0 or -errno. Flags (KP_JSON_FLAGS):
+/* Print doc and a newline (strings made valid UTF-8 first). 0 or -errno. Flags (KP_JSON_FLAGS):
  * JSON_C_TO_STRING_PRETTY (two-space indent, one key per line: diffable,
  * readable in logs) | JSON_C_TO_STRING_SPACED (PRETTY alone prints
  * "key":value; SPACED makes it "key": value, as jq and python print it) |
@@ -97,6 +103,20 @@ json_object *kp_json_doc(const char *tool);
 #define KP_JSON_FLAGS (JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | \
 		       JSON_C_TO_STRING_NOSLASHESCAPE)
 int kp_json_print(json_object *doc, FILE *f);
+
+/* {"schema": 1, "tool": TOOL, KEY: TEXT} on stdout: --json --help
+ * (KEY "help") and --json --version (KEY "version") print one document
+ * like every other command. 0 or -errno. */
+int kp_json_text(const char *tool, const char *key, const char *text);
+
+/*
+ * The last thing main() does: flush and close stdout. A write that failed
+ * (now or earlier: /dev/full, a full disk, EPIPE) is an error: one line
+ * "PROG: standard output: cannot write: REASON" and exit status 1 (RC
+ * itself when it already says failure); else RC. Returns the status to
+ * exit with.
+ */
+int kp_out_close(int rc);
 
 /* 1 once kp_json_print has printed a document in this process. */
 int kp_json_printed(void);

@@ -27,9 +27,13 @@ struct kp_pci {
 /* libpci's error hook must not return; it jumps back to the scan. */
 static __thread jmp_buf *pci_jmp;
 
+/* errno when libpci gave up (it says why only in its message) */
+static int pci_errno;
+
 static void PCI_NONRET pci_error_hook(char *msg, ...)
 {
 	(void)msg;
+	pci_errno = errno;
 	if (pci_jmp)
 		longjmp(*pci_jmp, 1);
 	abort();
@@ -1029,12 +1033,18 @@ static int scan(struct kp_pci **out, unsigned fill, const char *const *only, siz
 		pci_set_name_list_path(a, ids, 0);
 
 	pci_jmp = &jb;
+	pci_errno = 0;
 	if (setjmp(jb)) {
 		pci_jmp = NULL;
 		pci_cleanup(a);
 		free(ctx->devs);
 		free(ctx);
-		/* libpci gave up: no sysfs PCI bus, or an unreadable one */
+		/* libpci gave up: out of file descriptors or memory (say so,
+		 * not "Input/output error"), no sysfs PCI bus, or an
+		 * unreadable one */
+		if (pci_errno == EMFILE || pci_errno == ENFILE || pci_errno == ENOMEM ||
+		    pci_errno == EACCES)
+			return -pci_errno;
 		return kp_sysfs_exists("/sys/bus/pci/devices") ? -EIO : -ENOENT;
 	}
 	pci_init(a);

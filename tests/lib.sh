@@ -37,6 +37,47 @@ assert_link() {
 assert_nolink() { [ ! -L "$1" ] || fail "should not be a link: $1 -> $(readlink "$1")"; }
 assert_grep() { grep -q -- "$1" "$2" || fail "'$1' not in $2"; }
 
+# Commands run as nobody (uid 65534) cannot read a tree that sits in a 0700
+# directory (root's home is 0700 on Debian). nobody_setup copies what they
+# need from the tree (the tools, the kernel model's preload, fakehost/run)
+# to a temporary directory everyone can read, and sets NOBODY to a wrapper
+# there that runs its arguments as nobody with those copies (PATH and the
+# preload), inside a fake host or outside:
+#   nobody_setup; fh -- "$NOBODY" kvmprep-iommu bind 02:00.0
+# NOBODY_DIR/fakehost-run is the copy of tests/fakehost/run. The directory
+# is removed when the case exits (the case's own EXIT trap still runs).
+nobody_setup() {
+	[ -n "${NOBODY:-}" ] && return 0
+	NOBODY_DIR=$(mktemp -d "${TMPDIR:-/tmp}/kp-nobody.XXXXXX") || fail "mktemp"
+	cp "$BIN"/kvmprep-* "$NOBODY_DIR"/ || fail "cannot copy the tools"
+	cp "$TOP/tests/fakehost/run" "$NOBODY_DIR/fakehost-run"
+	if [ -e "$BUILD/fakehost/libkpfakehost.so" ]; then
+		cp "$BUILD/fakehost/libkpfakehost.so" "$NOBODY_DIR"/
+	fi
+	{
+		echo '#!/bin/sh'
+		echo '# run "$@" as nobody, with the copies beside this script'
+		echo 'if [ -n "${LD_PRELOAD:-}" ]; then'
+		echo "	LD_PRELOAD=\$(printf '%s' \"\$LD_PRELOAD\" | sed 's|[^:]*/libkpfakehost\\.so|$NOBODY_DIR/libkpfakehost.so|')"
+		echo '	export LD_PRELOAD'
+		echo 'fi'
+		echo "PATH=$NOBODY_DIR:\$PATH exec setpriv --reuid=65534 --regid=65534 --clear-groups \"\$@\""
+	} >"$NOBODY_DIR/as-nobody"
+	chmod -R a+rX "$NOBODY_DIR"
+	chmod 0755 "$NOBODY_DIR" "$NOBODY_DIR/as-nobody"
+	NOBODY=$NOBODY_DIR/as-nobody
+	local old
+	old=$(trap -p EXIT)
+	if [ -n "$old" ]; then
+		eval "set -- $old"
+		# shellcheck disable=SC2064
+		trap "rm -rf '$NOBODY_DIR'; $3" EXIT
+	else
+		# shellcheck disable=SC2064
+		trap "rm -rf '$NOBODY_DIR'" EXIT
+	fi
+}
+
 # ---- killing a change at a chosen point (tests/README.md "Testing a kill")
 # bg OUT CMD…: run CMD in the background, stdout and stderr to OUT; BG is
 # its pid (the fakehost run's, not the tool's: see holder_pid).

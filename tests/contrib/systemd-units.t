@@ -13,6 +13,9 @@ for u in "$TOP"/contrib/systemd/*.service; do
 	n=$((n + 1))
 	grep -Eq '^TimeoutStartSec=[1-9]' "$u" || fail "$(basename "$u"): no TimeoutStartSec"
 	grep -q '^Type=oneshot' "$u" || continue
+	# --wait where the tool has it (a tool that takes no lock has none)
+	tool=$(sed -n 's|^ExecStart=[^ ]*/\(kvmprep-[a-z]*\).*|\1|p' "$u" | head -1)
+	"$BIN/$tool" --help 2>/dev/null | grep -q -- '--wait' || continue
 	grep -Eq '^ExecStart=.* --wait [0-9]' "$u" || fail "$(basename "$u"): ExecStart without --wait"
 	t=$(sed -n 's/^TimeoutStartSec=\([0-9]*\)s*$/\1/p' "$u")
 	w=$(sed -n 's/^ExecStart=.* --wait \([0-9]*\).*/\1/p' "$u" | sort -n | tail -1)

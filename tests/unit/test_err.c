@@ -186,6 +186,44 @@ static void test_long_message_one_line(void **state)
 	free(s);
 }
 
+static void do_err_hostile(void)
+{
+	kp_err("a\nb", "malformed device '%s'", "x\xff\033[2J\xc2\x9b\x7f\t");
+}
+
+static void test_escape(void **state)
+{
+	char buf[64], *s;
+
+	/* plain and valid UTF-8 text passes unchanged */
+	assert_string_equal(kp_esc(buf, sizeof(buf), "0000:01:00.0 caf\xc3\xa9 \xe6\x97\xa5", KP_ESC_TERM),
+			    "0000:01:00.0 caf\xc3\xa9 \xe6\x97\xa5");
+	assert_false(kp_esc_needed("caf\xc3\xa9 \xf0\x9f\x98\x80", KP_ESC_TERM));
+	/* controls (C0, DEL, C1) for the terminal, invalid bytes always */
+	assert_string_equal(kp_esc(buf, sizeof(buf), "a\nb\tc\rd\033e\x7f\xc2\x9b", KP_ESC_TERM),
+			    "a\\nb\\tc\\rd\\x1be\\x7f\\xc2\\x9b");
+	assert_string_equal(kp_esc(buf, sizeof(buf), "a\nb\033", KP_ESC_JSON), "a\nb\033");
+	assert_true(kp_esc_needed("a\nb", KP_ESC_TERM));
+	assert_false(kp_esc_needed("a\nb", KP_ESC_JSON));
+	/* not UTF-8: a lone continuation byte, a cut sequence, an overlong
+	 * form, a surrogate, beyond U+10FFFF, 0xff */
+	assert_string_equal(kp_esc(buf, sizeof(buf), "\x80|\xc3(|\xc0\xaf|\xed\xa0\x80|\xf4\x90\x80\x80|\xff",
+				   KP_ESC_JSON),
+			    "\\x80|\\xc3(|\\xc0\\xaf|\\xed\\xa0\\x80|\\xf4\\x90\\x80\\x80|\\xff");
+	/* cut at a whole escape, always terminated */
+	assert_string_equal(kp_esc(buf, 6, "ab\xff" "cd", KP_ESC_JSON), "ab");
+	assert_string_equal(kp_esc(buf, 1, "abc", KP_ESC_JSON), "");
+	s = kp_esc_dup("\xff\xff", KP_ESC_TERM);
+	assert_string_equal(s, "\\xff\\xff");
+	free(s);
+	/* every message is escaped, and the last error with it */
+	kp_set_program("kvmprep-iommu");
+	s = capture(do_err_hostile);
+	assert_string_equal(s, "kvmprep-iommu: a\\nb: malformed device 'x\\xff\\x1b[2J\\xc2\\x9b\\x7f\\t'\n");
+	assert_string_equal(kp_last_error(), "a\\nb: malformed device 'x\\xff\\x1b[2J\\xc2\\x9b\\x7f\\t'");
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_usage_err),
 		cmocka_unit_test(test_bad_option),
 		cmocka_unit_test(test_long_message_one_line),
+		cmocka_unit_test(test_escape),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

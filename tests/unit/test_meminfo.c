@@ -75,6 +75,15 @@ static void test_list_count(void **state)
 	assert_int_equal(kp_list_count("a"), -EINVAL);
 	assert_int_equal(kp_list_count("1-"), -EINVAL);
 	assert_int_equal(kp_list_count("1;2"), -EINVAL);
+	/* found by fuzzing: no overflow, no double count */
+	assert_int_equal(kp_list_count("0-9223372036854775807"), -ERANGE);
+	assert_int_equal(kp_list_count("0-99999999999999999999999"), -ERANGE);
+	assert_int_equal(kp_list_count("65536"), -ERANGE);
+	assert_int_equal(kp_list_count("0-65535"), 65536);
+	assert_int_equal(kp_list_count("0-65535,0-65535,100-200"), 65536);
+	assert_int_equal(kp_list_count("0-5,3-8"), 9);
+	assert_int_equal(kp_list_count("2,2,2"), 1);
+	assert_int_equal(kp_list_count("-1"), -EINVAL);
 }
 
 int main(void)

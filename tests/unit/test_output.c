@@ -322,6 +322,62 @@ static void test_empty_table(void **state)
 	kp_table_free(t);
 }
 
+static void test_hostile_text(void **state)
+{
+	static const struct kp_col c2[] = {
+		{ "name", "NAME", KP_STR, 0 },
+		{ "note", "NOTE", KP_STR, KP_COL_LAST },
+	};
+	struct kp_table *t = kp_table_new(c2, 2);
+	struct kp_out o = { 0 };
+	json_object *doc, *a, *v;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	assert_int_equal(kp_table_add_row(t), 0);
+	kp_table_set_str(t, 0, 0, "a\033[2Jb");
+	kp_table_set_str(t, 0, 1, "x\xffy\nz");
+	/* the table: escaped, and padded by the escaped width */
+	f = open_memstream(&out, &len);
+	assert_int_equal(kp_table_print(t, f, &o), 0);
+	fclose(f);
+	assert_string_equal(out, "NAME       NOTE\n"
+				 "a\\x1b[2Jb  x\\xffy\\nz\n");
+	free(out);
+	/* JSON: valid UTF-8 (the bad byte as \\xff), controls as JSON escapes */
+	doc = kp_json_doc("t");
+	a = kp_table_json(t);
+	json_object_object_add(doc, "rows", a);
+	json_object_object_add(doc, "k\xfe", json_object_new_string("\xc3"));
+	out = NULL;
+	f = open_memstream(&out, &len);
+	assert_int_equal(kp_json_print(doc, f), 0);
+	fclose(f);
+	assert_non_null(strstr(out, "\"note\": \"x\\\\xffy\\nz\""));
+	assert_non_null(strstr(out, "\"name\": \"a\\u001b[2Jb\""));
+	assert_non_null(strstr(out, "\"k\\\\xfe\": \"\\\\xc3\""));
+	assert_true(json_object_object_get_ex(doc, "k\\xfe", &v));
+	free(out);
+	json_object_put(doc);
+	kp_table_free(t);
+}
+
+static void test_term_dumb(void **state)
+{
+	int master, slave;
+
+	assert_int_equal(openpty(&master, &slave, NULL, NULL, NULL), 0);
+	unsetenv("NO_COLOR");
+	setenv("TERM", "xterm-256color", 1);
+	assert_int_equal(kp_color_wanted(0, slave), 1);
+	setenv("TERM", "dumb", 1);
+	assert_int_equal(kp_color_wanted(0, slave), 0);
+	unsetenv("TERM");
+	close(master);
+	close(slave);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -335,6 +391,8 @@ int main(void)
 		cmocka_unit_test(test_json_big_int),
 		cmocka_unit_test(test_color_decision),
 		cmocka_unit_test(test_empty_table),
+		cmocka_unit_test(test_hostile_text),
+		cmocka_unit_test(test_term_dumb),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

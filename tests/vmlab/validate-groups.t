@@ -24,7 +24,7 @@ if vmlab_guest; then
 	exit 0
 fi
 
-vmlab_boot "$0" || fail "the lab guest's part failed"
+vmlab_boot --timeout 500 "$0" || fail "the lab guest's part failed"
 cat "$(res validate.txt)" "$(res groups.txt)" "$(res why.txt)"
 V=$(res validate.json)
 status_of() { jq_py "$V" "[c['status'] for c in d['checks'] if c['id']=='$1'][0]"; }

@@ -50,7 +50,14 @@ static int ensure_driver(const char *driver, int dry_run)
 		return KP_EXIT_HOST;
 	}
 	r = kp_mod_state(mc, driver, &st);
-	if (r < 0 || st == KP_MOD_MISSING) {
+	if (r < 0) {
+		/* out of file descriptors, an unreadable index: say so, it is
+		 * not "no such driver" */
+		kp_mod_free(mc);
+		kp_err_errno(driver, r, "cannot look the module up");
+		return KP_EXIT_FAIL;
+	}
+	if (st == KP_MOD_MISSING) {
 		kp_mod_free(mc);
 		kp_err(driver, "no such driver (no registered PCI driver, no module)");
 		return KP_EXIT_HOST;

@@ -50,11 +50,8 @@ static const struct cmd cmds[] = {
 	{ "recover", cmd_recover, O_DRYRUN | O_WAIT },
 };
 
-static void usage(void)
-{
-	FILE *out = stdout;
-
-	fputs("Usage:\n"
+static const char usage_text[] =
+	      "Usage:\n"
 	      " " TOOL " [options] <command> [DEVICE...]\n"
 	      "\n"
 	      "IOMMU groups and vfio-pci binding for PCI passthrough.\n"
@@ -94,8 +91,25 @@ static void usage(void)
 	      "2 usage error, 3 the host cannot (not root, no IOMMU, no such device or driver);\n"
 	      "128+N: interrupted by signal N (SIGTERM 143, SIGINT 130, SIGHUP 129), rolled back.\n"
 	      "\n"
-	      "For more details see kvmprep-iommu(1).\n", out);
-	exit(KP_EXIT_OK);
+	      "For more details see kvmprep-iommu(1).\n";
+
+/* --help and --version win over the rest of the line; --json anywhere on
+ * it makes them one document */
+static int help_or_version(int c, int json, int argc, char **argv,
+			   const struct option *longopts)
+{
+	int k;
+
+	while ((k = getopt_long(argc, argv, ":i:c:gd:fpt:njqhV", longopts, NULL)) != -1)
+		json |= k == 'j';
+	if (json)
+		return kp_json_text(TOOL, c == 'h' ? "help" : "version",
+				    c == 'h' ? usage_text : KP_VERSION) < 0 ? KP_EXIT_FAIL : KP_EXIT_OK;
+	if (c == 'h')
+		fputs(usage_text, stdout);
+	else
+		printf("%s %s\n", TOOL, KP_VERSION);
+	return KP_EXIT_OK;
 }
 
 static int opt_bit(int c)
@@ -198,8 +212,9 @@ static int run(int argc, char **argv)
 		case 'n': o.dry_run = 1; break;
 		case 'j': o.json = 1; want_json = 1; break;
 		case 'q': o.quiet = 1; break;
-		case 'h': usage(); break;
-		case 'V': printf("%s %s\n", TOOL, KP_VERSION); return KP_EXIT_OK;
+		case 'h':
+		case 'V':
+			return help_or_version(c, o.json, argc, argv, longopts);
 		default:
 			return kp_bad_option(c, argv, optind, optopt);
 			return KP_EXIT_USAGE;
@@ -230,5 +245,5 @@ int main(int argc, char **argv)
 
 	if (rc != KP_EXIT_OK && want_json)
 		kp_json_error(TOOL, cmd_name, rc);
-	return rc;
+	return kp_out_close(rc);
 }

@@ -156,8 +156,8 @@ int l_opt_apply(struct l_opts *o, const char *key, const char *val, const char *
 			return bad(origin, key, val, "a size of at least 16M in whole MiB (512M, 4G; a bare number is MiB)");
 		o->mem = b;
 	} else if (!strcmp(key, "cpus")) {
-		if (parse_int(val, 1, 288, &v) < 0)
-			return bad(origin, key, val, "a number of vCPUs, 1..288");
+		if (parse_int(val, 1, L_MAX_VCPUS, &v) < 0)
+			return bad(origin, key, val, "a number of vCPUs, 1..%d", L_MAX_VCPUS);
 		o->cpus = (int)v;
 	} else if (!strcmp(key, "hugepages")) {
 		if (l_hugesize_parse(val, &o->huge_kb) < 0)

@@ -15,6 +15,7 @@
 #define L_MAX_QUEUES 16
 #define L_MAX_FDS (1 + L_MAX_NICS * L_MAX_QUEUES * 2)
 #define L_MAX_CPUS 1024
+#define L_MAX_VCPUS 288
 #define L_VMFILE_MAX (64 * 1024)
 #define L_GIB (1024ULL * 1024 * 1024)
 #define L_MIB (1024ULL * 1024)
@@ -164,7 +165,7 @@ struct l_plan {
 	char accel_reason[256];
 	int microvm;
 	int paused;              /* -S: pinning before the guest runs */
-	struct l_pin pins[L_MAX_CPUS];
+	struct l_pin pins[L_MAX_VCPUS];
 	size_t npins;
 	int node;                /* host NUMA node the guest's memory is bound to, -1 */
 	struct l_memlock memlock;

@@ -14,6 +14,7 @@
 #include "err.h"
 #include "exitcodes.h"
 #include "ids.h"
+#include "journal.h"
 #include "lock.h"
 
 #pragma GCC diagnostic ignored "-Wformat-truncation"
@@ -77,14 +78,45 @@ static void print_def(struct opts *o, const char *command, const struct kp_mdev_
 	}
 }
 
+/* Write (or remove) a definition file as one journalled step: the file's
+ * old content is on disk before it changes. Exit status, error printed. */
+static int def_write(struct opts *o, const struct kp_mdev_def *d, const char *command,
+		     int remove)
+{
+	char path[512];
+	int r, step, changed, rc;
+
+	kp_mdev_def_path(d, path, sizeof(path));
+	/* mdevctl's callouts are asked first, and told the outcome */
+	if ((r = callout_pre(o, command, d))) {
+		callout_post(o, command, d, 0);
+		return r;
+	}
+	if ((r = jbegin(command))) {
+		callout_post(o, command, d, 0);
+		return r;
+	}
+	r = kp_journal_save_file(path, &step);
+	if (r == 0)
+		r = remove ? kp_mdev_def_remove(d, &changed) : kp_mdev_def_save(d, &changed);
+	if (r == 0)
+		r = kp_journal_done(step);
+	if (r < 0)
+		kp_err_errno(path, r, remove ? "cannot remove definition" : "cannot write definition");
+	rc = jend(r < 0 ? KP_EXIT_FAIL : KP_EXIT_OK);
+	callout_post(o, command, d, rc == KP_EXIT_OK);
+	return rc;
+}
+
 /* ---- NVIDIA vendor-specific vGPU: vgpu.conf -------------------------- */
 
 static int vconf_load(struct kp_vgpu_entry **v, size_t *n)
 {
-	int line = 0, r = kp_vgpu_conf_load(v, n, &line);
+	char err[600];
+	int r = kp_vgpu_conf_load(v, n, err, sizeof(err));
 
 	if (r == -EINVAL) {
-		kp_err(NULL, "%s:%d: not 'VF-ADDRESS TYPE-ID'", KP_VGPU_CONF, line);
+		kp_err(NULL, "%s", err);
 		return KP_EXIT_USAGE;
 	}
 	if (r < 0) {
@@ -160,12 +192,19 @@ static int vconf_set(struct opts *o, const char *command, const char *vf, long t
 		n--;
 	}
 	if (!o->dry_run) {
-		r = kp_vgpu_conf_save(v, n, &changed);
-		if (r < 0) {
-			kp_err_errno(KP_VGPU_CONF, r, "cannot write");
-			r = KP_EXIT_FAIL;
+		int step;
+
+		if ((r = jbegin(command)))
 			goto out;
-		}
+		r = kp_journal_save_file(KP_VGPU_CONF, &step);
+		if (r == 0)
+			r = kp_vgpu_conf_save(v, n, &changed);
+		if (r == 0)
+			r = kp_journal_done(step);
+		if (r < 0)
+			kp_err_errno(KP_VGPU_CONF, r, "cannot write");
+		if ((r = jend(r < 0 ? KP_EXIT_FAIL : KP_EXIT_OK)))
+			goto out;
 	}
 	r = 0;
 	print_vconf(o, command, vf, type ? type : old, 1, type ? "defined" : "undefined");
@@ -194,7 +233,7 @@ int cmd_define(struct opts *o, int argc, char **argv)
 	struct kp_mdev_dev act;
 	char vf[13];
 	size_t nh = 0, i;
-	int r, changed = 0, lock = -1, bad = 0, generated = 0;
+	int r, lock = -1, bad = 0, generated = 0;
 
 	memset(&d, 0, sizeof(d));
 	if (argc > 1 || (argc == 1 && o->uuid))
@@ -261,8 +300,6 @@ int cmd_define(struct opts *o, int argc, char **argv)
 			goto nomem;
 	if (!o->dry_run && (r = need_root()))
 		goto out_r;
-	if ((r = callout_check(o, "define", d.parent, d.type)))
-		goto out_r;
 	if (!o->dry_run && (lock = take_lock()) < 0) {
 		r = -lock;
 		goto out_r;
@@ -288,17 +325,8 @@ int cmd_define(struct opts *o, int argc, char **argv)
 		}
 		goto out_r;
 	}
-	if (!o->dry_run) {
-		r = kp_mdev_def_save(&d, &changed);
-		if (r < 0) {
-			char path[512];
-
-			kp_mdev_def_path(&d, path, sizeof(path));
-			kp_err_errno(path, r, "cannot write definition");
-			r = KP_EXIT_FAIL;
-			goto out_r;
-		}
-	}
+	if (!o->dry_run && (r = def_write(o, &d, "define", 0)))
+		goto out_r;
 	print_def(o, "define", &d, 1, "defined");
 	r = 0;
 	goto out_r;
@@ -319,7 +347,7 @@ int cmd_undefine(struct opts *o, int argc, char **argv)
 	struct kp_mdev_def *have = NULL;
 	char uuid[37], parent[KP_MDEV_NAME] = "", vf[13];
 	size_t nh = 0, i;
-	int r, lock = -1, bad = 0, changed;
+	int r, lock = -1, bad = 0;
 
 	if (argc != 1)
 		return kp_usage_err("undefine takes one UUID (or a vGPU VF's address)");
@@ -353,19 +381,8 @@ int cmd_undefine(struct opts *o, int argc, char **argv)
 		goto out;
 	}
 	for (i = 0; i < nh; i++) {
-		if ((r = callout_check(o, "undefine", have[i].parent, have[i].type)))
+		if (!o->dry_run && (r = def_write(o, &have[i], "undefine", 1)))
 			goto out;
-		if (!o->dry_run) {
-			r = kp_mdev_def_remove(&have[i], &changed);
-			if (r < 0) {
-				char path[512];
-
-				kp_mdev_def_path(&have[i], path, sizeof(path));
-				kp_err_errno(path, r, "cannot remove definition");
-				r = KP_EXIT_FAIL;
-				goto out;
-			}
-		}
 		print_def(o, "undefine", &have[i], 1, "undefined");
 	}
 	r = 0;
@@ -383,7 +400,7 @@ int cmd_modify(struct opts *o, int argc, char **argv)
 	struct kp_mdev_def *have = NULL, *d;
 	char uuid[37], parent[KP_MDEV_NAME] = "", *before = NULL, *after = NULL;
 	size_t nh = 0, i;
-	int r, lock = -1, bad = 0, changed = 0;
+	int r, lock = -1, bad = 0;
 
 	if (argc != 1)
 		return kp_usage_err("modify takes one UUID");
@@ -443,19 +460,8 @@ int cmd_modify(struct opts *o, int argc, char **argv)
 		r = 0;
 		goto out;
 	}
-	if ((r = callout_check(o, "modify", d->parent, d->type)))
+	if (!o->dry_run && (r = def_write(o, d, "modify", 0)))
 		goto out;
-	if (!o->dry_run) {
-		r = kp_mdev_def_save(d, &changed);
-		if (r < 0) {
-			char path[512];
-
-			kp_mdev_def_path(d, path, sizeof(path));
-			kp_err_errno(path, r, "cannot write definition");
-			r = KP_EXIT_FAIL;
-			goto out;
-		}
-	}
 	print_def(o, "modify", d, 1, "modified");
 	r = 0;
 out:
@@ -529,14 +535,12 @@ int cmd_start(struct opts *o, int argc, char **argv)
 		}
 		if (!o->dry_run && (r = need_root()))
 			goto out;
-		if ((r = callout_check(o, "start", have[0].parent, have[0].type)))
-			goto out;
 		if (!o->dry_run && (lock = take_lock()) < 0) {
 			r = -lock;
 			goto out;
 		}
 		r = create_one(o, have[0].parent, have[0].type, have[0].uuid, have[0].attrs,
-			       have[0].nattrs, &created);
+			       have[0].nattrs, have[0].autostart, &created);
 		goto out;
 	}
 	/* not defined: a transient device, as create */
@@ -606,9 +610,8 @@ static int start_auto(struct opts *o, const char *parent, long deadline)
 			failed++;
 			continue;
 		}
-		if (callout_check(o, "start", defs[i].parent, defs[i].type) ||
-		    create_one(o, defs[i].parent, defs[i].type, defs[i].uuid, defs[i].attrs,
-			       defs[i].nattrs, &created))
+		if (create_one(o, defs[i].parent, defs[i].type, defs[i].uuid, defs[i].attrs,
+			       defs[i].nattrs, 1, &created))
 			failed++;
 		else
 			started++;

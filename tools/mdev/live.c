@@ -12,6 +12,7 @@
 #include "err.h"
 #include "exitcodes.h"
 #include "ids.h"
+#include "journal.h"
 #include "lock.h"
 #include "sysfs.h"
 
@@ -25,15 +26,111 @@ int need_root(void)
 	return KP_EXIT_HOST;
 }
 
+int lock_wait_ms = KP_LOCK_WAIT_DEFAULT_MS;
+
 int take_lock(void)
 {
-	int fd = kp_lock_take();
+	struct kp_journal_info info;
+	pid_t holder = 0;
+	int fd = kp_lock_take_wait(lock_wait_ms, &holder), r;
 
 	if (fd < 0) {
-		kp_err_errno("/run/kvmprep/lock", fd, "cannot take the lock");
+		if (fd == -ETIMEDOUT && holder > 0)
+			kp_err(KP_LOCK_FILE, "cannot take the lock: held by pid %d", (int)holder);
+		else
+			kp_err_errno(KP_LOCK_FILE, fd, "cannot take the lock");
+		return -KP_EXIT_FAIL;
+	}
+	/* a killed run's changes are rolled back before anything is looked at */
+	r = kp_journal_recover(&info);
+	if (r > 0) {
+		char buf[512];
+
+		kp_journal_describe(&info, buf, sizeof(buf));
+		kp_warn(NULL, "%s", buf);
+	} else if (r < 0) {
+		kp_err(KP_JOURNAL_FILE, "cannot roll back the interrupted call: %s",
+		       info.detail[0] ? info.detail : strerror(-r));
+		kp_lock_release(fd);
 		return -KP_EXIT_FAIL;
 	}
 	return fd;
+}
+
+int jbegin(const char *command)
+{
+	int r = kp_journal_begin(TOOL, command);
+
+	if (r < 0) {
+		kp_err_errno(KP_JOURNAL_FILE, r, "cannot start the change journal");
+		return KP_EXIT_FAIL;
+	}
+	return 0;
+}
+
+int jend(int rc)
+{
+	char stuck[512] = "";
+	int r, sig;
+
+	if (rc == KP_EXIT_OK) {
+		r = kp_journal_commit();
+		if (r == 0)
+			return KP_EXIT_OK;
+		if (r != -EINTR) {
+			kp_err_errno(KP_JOURNAL_FILE, r, "cannot close the change journal");
+			return KP_EXIT_FAIL;
+		}
+	}
+	r = kp_journal_rollback(stuck, sizeof(stuck));
+	if (r < 0)
+		kp_err(NULL, "cannot roll back: %s (the journal is kept: run '" TOOL " recover')",
+		       stuck[0] ? stuck : strerror(-r));
+	sig = kp_journal_signal();
+	if (sig)
+		return 128 + sig;
+	return rc ? rc : KP_EXIT_FAIL;
+}
+
+int cmd_recover(struct opts *o, int argc, char **argv)
+{
+	struct kp_journal_info info;
+	int fd, r;
+
+	if (argc)
+		return kp_usage_err("recover takes no arguments");
+	if ((r = need_root()))
+		return r;
+	fd = kp_lock_take_wait(lock_wait_ms, NULL);
+	if (fd < 0) {
+		kp_err_errno(KP_LOCK_FILE, fd, "cannot take the lock");
+		return KP_EXIT_FAIL;
+	}
+	r = kp_journal_recover(&info);
+	kp_lock_release(fd);
+	if (r < 0) {
+		kp_err(KP_JOURNAL_FILE, "cannot roll back the interrupted call: %s",
+		       info.detail[0] ? info.detail : strerror(-r));
+		return KP_EXIT_FAIL;
+	}
+	if (o->json) {
+		json_object *doc = doc_new("recover", r > 0, 0);
+
+		json_object_object_add(doc, "recovered",
+				       r > 0 ? json_object_new_string(info.command) : NULL);
+		kp_json_print(doc, stdout);
+		json_object_put(doc);
+	} else if (!o->quiet) {
+		char buf[512];
+
+		if (r > 0) {
+			kp_journal_describe(&info, buf, sizeof(buf));
+			printf("%s\n", buf);
+		} else {
+			printf("nothing to recover, unchanged\n");
+		}
+	}
+	return KP_EXIT_OK;
 }
 
 int parse_uuid(const char *what, const char *in, char out[37])
@@ -275,7 +372,8 @@ int cmd_list(struct opts *o, int argc, char **argv)
 	struct kp_table *tb;
 	char want[KP_MDEV_NAME] = "", **vfs = NULL;
 	size_t nv = 0;
-	int r, bad = 0, line = 0;
+	char verr[600];
+	int r, bad = 0;
 
 	if (argc > 0)
 		return kp_usage_err("list takes no arguments (use --parent)");
@@ -296,10 +394,10 @@ int cmd_list(struct opts *o, int argc, char **argv)
 		free(act);
 		return KP_EXIT_FAIL;
 	}
-	r = kp_vgpu_conf_load(&vconf, &nvc, &line);
+	r = kp_vgpu_conf_load(&vconf, &nvc, verr, sizeof(verr));
 	if (r < 0) {
 		if (r == -EINVAL)
-			kp_err(NULL, "%s:%d: not 'VF-ADDRESS TYPE-ID'", KP_VGPU_CONF, line);
+			kp_err(NULL, "%s", verr);
 		else
 			kp_err_errno(KP_VGPU_CONF, r, "cannot read");
 		bad++;
@@ -424,6 +522,11 @@ static const char *create_reason(int err)
 	return strerror(-err);
 }
 
+/* several devices in one call: their JSON objects go here, and one
+ * document is printed at the end */
+static json_object *many;
+static int many_changed;
+
 static void print_device(struct opts *o, const char *command, const char *uuid,
 			 const char *parent, const char *type, const char *sysfs, int changed)
 {
@@ -445,6 +548,12 @@ static void print_device(struct opts *o, const char *command, const char *uuid,
 			json_object_object_add(dev, "iommu_group", NULL);
 			json_object_object_add(dev, "vfio_node", NULL);
 		}
+		if (many) {
+			json_object_array_add(many, dev);
+			many_changed |= changed;
+			json_object_put(doc);
+			return;
+		}
 		json_object_object_add(doc, "device", dev);
 		kp_json_print(doc, stdout);
 		json_object_put(doc);
@@ -455,6 +564,35 @@ static void print_device(struct opts *o, const char *command, const char *uuid,
 			printf("%s %s%s\n", uuid, sysfs, changed ? "" : " unchanged");
 	}
 }
+
+/* current_vgpu_type of a VF, recorded in the journal (its undo puts the
+ * old value back); exit status, vgpu_err says why */
+static char vgpu_err[256];
+
+static int vgpu_write(const char *vf, long id, const char *command)
+{
+	char p[128];
+	int r, step;
+
+	snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/nvidia/current_vgpu_type", vf);
+	if ((r = jbegin(command)))
+		return r;
+	r = kp_journal_save_sysfs_attr(p, NULL, &step);
+	if (r == 0)
+		r = kp_vgpu_set(vf, id);
+	if (r == 0)
+		r = kp_journal_done(step);
+	snprintf(vgpu_err, sizeof(vgpu_err), "%s", r < 0 ? strerror(-r) : "");
+	return jend(r < 0 ? KP_EXIT_FAIL : KP_EXIT_OK);
+}
+
+/* set when the kernel refused the last create write (nothing of ours) */
+static int refused;
+
+/* create one device; *pre_ran is set once the callouts were asked */
+static int create_dev(struct opts *o, const char *parent, const char *type, const char *uuid,
+		      const struct kp_mdev_attr *attrs, size_t nattrs, int autostart,
+		      int *created, struct kp_mdev_def *cd, int *pre_ran);
 
 /* the vendor-specific vGPU: current_vgpu_type of the VF */
 static int create_vgpu(struct opts *o, const char *vf, const char *type, int *created)
@@ -513,10 +651,9 @@ static int create_vgpu(struct opts *o, const char *vf, const char *type, int *cr
 		print_device(o, "create", vf, vf, type, sysfs, 1);
 		return KP_EXIT_OK;
 	}
-	r = kp_vgpu_set(vf, id);
-	if (r < 0) {
-		kp_err_errno(vf, r, "cannot set nvidia/current_vgpu_type to %ld", id);
-		return KP_EXIT_FAIL;
+	if ((r = vgpu_write(vf, id, "create"))) {
+		kp_err(vf, "cannot set nvidia/current_vgpu_type to %ld: %s", id, vgpu_err);
+		return r;
 	}
 	*created = 1;
 	print_device(o, "create", vf, vf, type, sysfs, 1);
@@ -524,15 +661,36 @@ static int create_vgpu(struct opts *o, const char *vf, const char *type, int *cr
 }
 
 int create_one(struct opts *o, const char *parent, const char *type, const char *uuid,
-	       const struct kp_mdev_attr *attrs, size_t nattrs, int *created)
+	       const struct kp_mdev_attr *attrs, size_t nattrs, int autostart, int *created)
+{
+	struct kp_mdev_def cd;
+	int pre_ran = 0;
+	int r = create_dev(o, parent, type, uuid, attrs, nattrs, autostart, created, &cd, &pre_ran);
+
+	/* the callout that answered pre hears how it went */
+	if (pre_ran)
+		callout_post(o, "start", &cd, r == KP_EXIT_OK);
+	return r;
+}
+
+static int create_dev(struct opts *o, const char *parent, const char *type, const char *uuid,
+		      const struct kp_mdev_attr *attrs, size_t nattrs, int autostart,
+		      int *created, struct kp_mdev_def *cd, int *pre_ran)
 {
 	struct kp_mdev_type t;
 	struct kp_mdev_dev d;
 	char sysfs[128], names[1024];
-	int r, left = 0;
+	int r, left = 0, step = -1, written = 0, own = 1;
 	size_t i;
 
 	*created = 0;
+	memset(cd, 0, sizeof(*cd));
+	snprintf(cd->uuid, sizeof(cd->uuid), "%s", uuid);
+	snprintf(cd->parent, sizeof(cd->parent), "%s", parent);
+	snprintf(cd->type, sizeof(cd->type), "%s", type);
+	cd->autostart = autostart;
+	cd->attrs = (struct kp_mdev_attr *)attrs;
+	cd->nattrs = nattrs;
 	snprintf(sysfs, sizeof(sysfs), KP_MDEV_BUS "/%s", uuid);
 	r = kp_mdev_type_get(parent, type, &t);
 	if (r == -ENODEV) {
@@ -579,30 +737,71 @@ int create_one(struct opts *o, const char *parent, const char *type, const char 
 		print_device(o, "create", uuid, parent, type, sysfs, 1);
 		return KP_EXIT_OK;
 	}
-	r = kp_mdev_create(parent, type, uuid, o->timeout_ms, &left);
+	*pre_ran = 1;
+	if ((r = callout_pre(o, "start", cd)))
+		return r;
+	/* a call that creates several devices holds one journal for all */
+	own = !kp_journal_active();
+	if (own && (r = jbegin("create")))
+		return r;
+	/* the undo (remove it when it exists) is on disk before the create */
+	r = kp_journal_add_mdev(uuid, parent, &step);
 	if (r < 0) {
+		kp_err_errno(uuid, r, "cannot record the create in the journal");
+		return own ? jend(KP_EXIT_FAIL) : KP_EXIT_FAIL;
+	}
+	r = kp_mdev_create(parent, type, uuid, o->timeout_ms, &written, &left);
+	if (r == 0)
+		kp_journal_done(step);
+	if (r < 0 && !written) {
+		/* the kernel refused the create: nothing of ours exists, and a
+		 * device of that UUID (made meanwhile, e.g. by mdevctl's udev
+		 * rule) is not ours to remove: close the journal, no undo */
+		int rc = own ? jend(KP_EXIT_OK) : KP_EXIT_OK;
+
+		refused = 1;
+		if (rc)
+			return rc;
+		if (r == -EEXIST && kp_mdev_get(uuid, &d) == 0 && !strcmp(d.parent, parent) &&
+		    !strcmp(d.type, type)) {
+			print_device(o, "create", uuid, parent, type, sysfs, 0);
+			return KP_EXIT_OK;
+		}
+	}
+	if (r < 0) {
+		int rc;
 		if (r == -EUSERS || r == -ENOSPC) {
 			left_types(parent, type, names, sizeof(names));
 			kp_err(parent, "cannot create %s: %s (types with instances left: %s)", type,
 			       create_reason(r), names[0] ? names : "none");
-		} else {
+		} else if (r != -EINTR) {
 			kp_err(uuid, "cannot create %s on %s: %s%s", type, parent, create_reason(r),
 			       left ? " (and it could not be removed again)" : "");
 		}
-		return KP_EXIT_FAIL;
+		rc = written && own ? jend(KP_EXIT_FAIL) : KP_EXIT_FAIL;
+		if (r == -EINTR)
+			kp_err(uuid, "interrupted, rolled back");
+		return rc;
 	}
 	for (i = 0; i < nattrs; i++) {
-		r = kp_mdev_write_attr(uuid, attrs[i].key, attrs[i].value);
+		r = kp_journal_signal() ? -EINTR
+					: kp_mdev_write_attr(uuid, attrs[i].key, attrs[i].value);
 		if (r < 0) {
-			int rr = kp_mdev_remove(uuid);
+			int rc = own ? jend(KP_EXIT_FAIL) : KP_EXIT_FAIL;
 
-			kp_err(uuid, "cannot write attribute %s=%s: %s (%s)", attrs[i].key,
-			       attrs[i].value, r == -ENOENT ? "no such attribute" : strerror(-r),
-			       rr < 0 && rr != -ENOENT ? "and the device could not be removed again"
-						       : "the device was removed again");
-			return KP_EXIT_FAIL;
+			if (r == -EINTR)
+				kp_err(uuid, "interrupted, rolled back");
+			else
+				kp_err(uuid, "cannot write attribute %s=%s: %s (%s)", attrs[i].key,
+				       attrs[i].value, r == -ENOENT ? "no such attribute" : strerror(-r),
+				       !own ? "the call is rolled back"
+				       : kp_sysfs_exists(sysfs) ? "and the device could not be removed again"
+								: "the device was removed again");
+			return rc;
 		}
 	}
+	if (own && (r = jend(KP_EXIT_OK)))
+		return r;
 	*created = 1;
 	print_device(o, "create", uuid, parent, type, sysfs, 1);
 	return KP_EXIT_OK;
@@ -621,6 +820,73 @@ static struct kp_mdev_attr *opt_attrs(struct opts *o)
 	return a;
 }
 
+static void many_begin(struct opts *o)
+{
+	if (o->json) {
+		many = json_object_new_array();
+		many_changed = 0;
+	}
+}
+
+static void many_end(struct opts *o, const char *command, const char *key, int rc)
+{
+	json_object *doc;
+
+	if (!many)
+		return;
+	if (rc == KP_EXIT_OK) {
+		doc = doc_new(command, many_changed, o->dry_run);
+		json_object_object_add(doc, key, many);
+		kp_json_print(doc, stdout);
+		json_object_put(doc);
+	} else {
+		json_object_put(many);
+	}
+	many = NULL;
+}
+
+/* several devices in one call, all or none: one journal for all of them */
+static int create_many(struct opts *o, const char *parent, char (*uuids)[37], size_t n)
+{
+	size_t i, made = 0;
+	int r = 0, created;
+
+	if (!o->dry_run && (r = jbegin("create")))
+		return r;
+	many_begin(o);
+	for (i = 0; i < n && !r; i++) {
+		refused = 0;
+		r = create_one(o, parent, o->type, uuids[i], opt_attrs(o), o->nattrs, 0, &created);
+		if (!r && created)
+			made++;
+	}
+	if (o->dry_run) {
+		many_end(o, "create", "devices", r);
+		return r;
+	}
+	if (r && refused) {
+		/* the kernel refused the last create: a device with its UUID
+		 * (if any) is not ours; take back the ones this call made and
+		 * close the journal without its undo for that UUID */
+		size_t j;
+
+		for (j = i - 1; j-- > 0;) {
+			struct kp_mdev_dev d;
+
+			if (kp_mdev_get(uuids[j], &d) == 0 && kp_mdev_remove(uuids[j]) < 0)
+				kp_err(uuids[j], "cannot remove it again");
+		}
+		kp_journal_commit();
+	} else {
+		r = jend(r);
+	}
+	if (r && made)
+		kp_err(NULL, "rolled back: the %zu device%s this call created %s removed again", made,
+		       made == 1 ? "" : "s", made == 1 ? "was" : "were");
+	many_end(o, "create", "devices", r);
+	return r;
+}
+
 int cmd_create(struct opts *o, int argc, char **argv)
 {
 	char uuid[37], vf[13], parent[KP_MDEV_NAME];
@@ -631,13 +897,45 @@ int cmd_create(struct opts *o, int argc, char **argv)
 	if (!o->parent || !o->type)
 		return kp_usage_err("create needs --parent and --type");
 	if (vgpu_vf_arg(o->parent, vf)) {
-		if (o->uuid)
+		if (o->uuid || o->count)
 			return kp_usage_err("a vendor-specific vGPU VF has no UUID (it is the VF %s)", vf);
 		if (!o->dry_run && (r = need_root()))
 			return r;
 		if (!o->dry_run && (lock = take_lock()) < 0)
 			return -lock;
 		r = create_vgpu(o, vf, o->type, &created);
+		if (lock >= 0)
+			kp_lock_release(lock);
+		return r;
+	}
+	if (o->count && o->nuuids)
+		return kp_usage_err("--count and --uuid exclude each other");
+	if (o->count > 1 || o->nuuids > 1) {
+		static char uuids[256][37];
+		size_t n = o->count ? (size_t)o->count : o->nuuids, i, j;
+
+		for (i = 0; i < n; i++) {
+			if (o->count) {
+				if ((r = kp_uuid_generate(uuids[i])) < 0) {
+					kp_err_errno(NULL, r, "cannot generate a UUID");
+					return KP_EXIT_FAIL;
+				}
+			} else if ((r = parse_uuid("--uuid", o->uuids[i], uuids[i]))) {
+				return r;
+			}
+			for (j = 0; j < i; j++)
+				if (!strcmp(uuids[i], uuids[j]))
+					return kp_usage_err("--uuid %s given twice", uuids[i]);
+		}
+		if (kp_bdf_parse(o->parent, vf) == 0)
+			snprintf(parent, sizeof(parent), "%s", vf);
+		else
+			snprintf(parent, sizeof(parent), "%s", o->parent);
+		if (!o->dry_run && (r = need_root()))
+			return r;
+		if (!o->dry_run && (lock = take_lock()) < 0)
+			return -lock;
+		r = create_many(o, parent, uuids, n);
 		if (lock >= 0)
 			kp_lock_release(lock);
 		return r;
@@ -656,11 +954,9 @@ int cmd_create(struct opts *o, int argc, char **argv)
 		snprintf(parent, sizeof(parent), "%s", o->parent);
 	if (!o->dry_run && (r = need_root()))
 		return r;
-	if ((r = callout_check(o, "start", parent, o->type)))
-		return r;
 	if (!o->dry_run && (lock = take_lock()) < 0)
 		return -lock;
-	r = create_one(o, parent, o->type, uuid, opt_attrs(o), o->nattrs, &created);
+	r = create_one(o, parent, o->type, uuid, opt_attrs(o), o->nattrs, 0, &created);
 	if (lock >= 0)
 		kp_lock_release(lock);
 	return r;
@@ -671,8 +967,18 @@ int cmd_create(struct opts *o, int argc, char **argv)
 static void print_removed(struct opts *o, const char *command, const char *what, int changed)
 {
 	if (o->json) {
-		json_object *doc = doc_new(command, changed, o->dry_run);
+		json_object *doc;
 
+		if (many) {
+			json_object *x = json_object_new_object();
+
+			json_object_object_add(x, "uuid", json_object_new_string(what));
+			json_object_object_add(x, "changed", json_object_new_boolean(changed));
+			json_object_array_add(many, x);
+			many_changed |= changed;
+			return;
+		}
+		doc = doc_new(command, changed, o->dry_run);
 		json_object_object_add(doc, "uuid", json_object_new_string(what));
 		kp_json_print(doc, stdout);
 		json_object_put(doc);
@@ -706,6 +1012,7 @@ static int holder_check(struct opts *o, const struct kp_mdev_dev *d, const char 
 
 int remove_one(struct opts *o, const char *uuid, int *removed)
 {
+	struct kp_mdev_def cd;
 	struct kp_mdev_dev d;
 	int r;
 
@@ -716,13 +1023,20 @@ int remove_one(struct opts *o, const char *uuid, int *removed)
 	}
 	if ((r = holder_check(o, &d, uuid)))
 		return r;
-	if ((r = callout_check(o, "stop", d.parent, d.type)))
-		return r;
 	if (o->dry_run) {
 		print_removed(o, "remove", uuid, 1);
 		return KP_EXIT_OK;
 	}
+	memset(&cd, 0, sizeof(cd));
+	snprintf(cd.uuid, sizeof(cd.uuid), "%s", uuid);
+	snprintf(cd.parent, sizeof(cd.parent), "%s", d.parent);
+	snprintf(cd.type, sizeof(cd.type), "%s", d.type);
+	if ((r = callout_pre(o, "stop", &cd))) {
+		callout_post(o, "stop", &cd, 0);
+		return r;
+	}
 	r = kp_mdev_remove(uuid);
+	callout_post(o, "stop", &cd, r == 0);
 	if (r < 0) {
 		kp_err_errno(uuid, r, "cannot remove");
 		return KP_EXIT_FAIL;
@@ -754,10 +1068,9 @@ static int remove_vgpu(struct opts *o, const char *vf)
 		print_removed(o, "remove", vf, 1);
 		return KP_EXIT_OK;
 	}
-	r = kp_vgpu_set(vf, 0);
-	if (r < 0) {
-		kp_err_errno(vf, r, "cannot clear nvidia/current_vgpu_type");
-		return KP_EXIT_FAIL;
+	if ((r = vgpu_write(vf, 0, "remove"))) {
+		kp_err(vf, "cannot clear nvidia/current_vgpu_type: %s", vgpu_err);
+		return r;
 	}
 	print_removed(o, "remove", vf, 1);
 	return KP_EXIT_OK;
@@ -768,8 +1081,43 @@ int cmd_remove(struct opts *o, int argc, char **argv)
 	char uuid[37], vf[13];
 	int r, lock = -1, removed;
 
-	if (argc != 1)
-		return kp_usage_err("%s takes one UUID (or a vGPU VF's address)", "remove");
+	if (argc < 1)
+		return kp_usage_err("%s takes a UUID (or a vGPU VF's address)", "remove");
+	if (argc > 1) {
+		char (*u)[37] = calloc((size_t)argc, sizeof(*u));
+		int i, removed_any;
+
+		if (!u)
+			return KP_EXIT_FAIL;
+		for (i = 0; i < argc; i++)
+			if ((r = parse_uuid("UUID", argv[i], u[i]))) {
+				free(u);
+				return r;
+			}
+		if (!o->dry_run && (r = need_root())) {
+			free(u);
+			return r;
+		}
+		if (!o->dry_run && (lock = take_lock()) < 0) {
+			free(u);
+			return -lock;
+		}
+		/* every holder check before the first removal */
+		for (i = 0; i < argc && !r; i++) {
+			struct kp_mdev_dev d;
+
+			if (!o->force && kp_mdev_get(u[i], &d) == 0)
+				r = holder_check(o, &d, u[i]);
+		}
+		many_begin(o);
+		for (i = 0; i < argc && !r; i++)
+			r = remove_one(o, u[i], &removed_any);
+		many_end(o, "remove", "devices", r);
+		if (lock >= 0)
+			kp_lock_release(lock);
+		free(u);
+		return r;
+	}
 	if (vgpu_vf_arg(argv[0], vf)) {
 		if (!o->dry_run && (r = need_root()))
 			return r;

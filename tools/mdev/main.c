@@ -18,6 +18,8 @@ enum {
 	OPT_DELATTR,
 	OPT_INDEX,
 	OPT_TIMEOUT,
+	OPT_COUNT,
+	OPT_WAIT,
 };
 
 /* Which command takes which option (a bit per option). */
@@ -33,7 +35,9 @@ enum {
 	O_DRYRUN = 1 << 8,
 	O_INDEX = 1 << 9,
 	O_DELATTR = 1 << 10,
-	O_LAST = O_DELATTR,
+	O_COUNT = 1 << 11,
+	O_WAIT = 1 << 12,
+	O_LAST = O_WAIT,
 };
 
 struct cmd {
@@ -45,15 +49,16 @@ struct cmd {
 static const struct cmd cmds[] = {
 	{ "types", cmd_types, 0 },
 	{ "list", cmd_list, O_DEFINED | O_PARENT },
-	{ "create", cmd_create, O_PARENT | O_TYPE | O_UUID | O_ATTR | O_TIMEOUT | O_DRYRUN | O_FORCE },
-	{ "remove", cmd_remove, O_FORCE | O_DRYRUN },
-	{ "define", cmd_define, O_PARENT | O_TYPE | O_UUID | O_ATTR | O_AUTO | O_DRYRUN | O_FORCE },
-	{ "undefine", cmd_undefine, O_PARENT | O_DRYRUN | O_FORCE },
-	{ "modify", cmd_modify, O_PARENT | O_TYPE | O_ATTR | O_AUTO | O_INDEX | O_DELATTR | O_DRYRUN | O_FORCE },
-	{ "start", cmd_start, O_PARENT | O_TYPE | O_UUID | O_ATTR | O_TIMEOUT | O_DRYRUN | O_FORCE },
-	{ "stop", cmd_stop, O_FORCE | O_DRYRUN },
-	{ "start-parent", cmd_start_parent, O_TIMEOUT | O_DRYRUN },
-	{ "apply", cmd_apply, O_TIMEOUT | O_DRYRUN },
+	{ "create", cmd_create, O_PARENT | O_TYPE | O_UUID | O_ATTR | O_TIMEOUT | O_DRYRUN | O_FORCE | O_COUNT | O_WAIT },
+	{ "remove", cmd_remove, O_FORCE | O_DRYRUN | O_WAIT },
+	{ "define", cmd_define, O_PARENT | O_TYPE | O_UUID | O_ATTR | O_AUTO | O_DRYRUN | O_FORCE | O_WAIT },
+	{ "undefine", cmd_undefine, O_PARENT | O_DRYRUN | O_FORCE | O_WAIT },
+	{ "modify", cmd_modify, O_PARENT | O_TYPE | O_ATTR | O_AUTO | O_INDEX | O_DELATTR | O_DRYRUN | O_FORCE | O_WAIT },
+	{ "start", cmd_start, O_PARENT | O_TYPE | O_UUID | O_ATTR | O_TIMEOUT | O_DRYRUN | O_FORCE | O_WAIT },
+	{ "stop", cmd_stop, O_FORCE | O_DRYRUN | O_WAIT },
+	{ "start-parent", cmd_start_parent, O_TIMEOUT | O_DRYRUN | O_WAIT },
+	{ "apply", cmd_apply, O_TIMEOUT | O_DRYRUN | O_WAIT },
+	{ "recover", cmd_recover, O_WAIT },
 };
 
 static void usage(void)
@@ -67,8 +72,9 @@ static void usage(void)
 	      "Commands:\n"
 	      " types [PARENT]          every parent and its types: name, API, instances left\n"
 	      " list                    active devices (--defined: definitions), holders\n"
-	      " create -p P -t T        create a device (--uuid U, --attr K=V... in order)\n"
-	      " remove UUID|VF          remove it; refused while a process holds it\n"
+	      " create -p P -t T        create a device (--uuid U, --attr K=V... in order);\n"
+	      "                         several in one call: --uuid U... or --count N\n"
+	      " remove UUID|VF...       remove them; refused while a process holds one\n"
 	      " define -p P -t T        a persistent definition in /etc/mdevctl.d/P/UUID\n"
 	      " define UUID             define an active device as it is\n"
 	      " undefine UUID           remove the definition\n"
@@ -78,6 +84,7 @@ static void usage(void)
 	      " stop UUID               remove an active device (as remove)\n"
 	      " start-parent PARENT     start PARENT's --auto definitions (the udev rule)\n"
 	      " apply                   start every --auto definition and vgpu.conf entry (boot)\n"
+	      " recover                 roll back what a killed kvmprep call left half done\n"
 	      "\n"
 	      "PARENT is a parent device as /sys/class/mdev_bus names it (0000:01:00.0,\n"
 	      "matrix); for NVIDIA's vendor-specific vGPU the parent is the VF's address\n"
@@ -87,6 +94,7 @@ static void usage(void)
 	      " -p, --parent PARENT     the parent device\n"
 	      " -t, --type TYPE         the mdev type (nvidia-222, i915-GVTg_V5_4, ...)\n"
 	      " -u, --uuid UUID         the device's UUID (default: a new random one)\n"
+	      "     --count N           create: N devices (new random UUIDs), all or none\n"
 	      " -a, --attr KEY=VALUE    a vendor attribute, written in the order given\n"
 	      "     --index N           modify: where --attr goes, which --delattr removes\n"
 	      "     --delattr           modify: remove an attribute (default: the last)\n"
@@ -96,6 +104,7 @@ static void usage(void)
 	      "                         callout script refuses\n"
 	      "     --timeout MS        how long to wait for a device and its /dev/vfio node\n"
 	      "                         (default 5000)\n"
+	      "     --wait SECONDS      wait that long for another run's lock (default 5)\n"
 	      " -n, --dry-run           say what would change, change nothing\n"
 	      " -j, --json              JSON output (\"schema\": 1)\n"
 	      " -q, --quiet             no output, only the exit status and errors\n"
@@ -124,6 +133,8 @@ static int opt_bit(int c)
 	case 'n': return O_DRYRUN;
 	case OPT_INDEX: return O_INDEX;
 	case OPT_DELATTR: return O_DELATTR;
+	case OPT_COUNT: return O_COUNT;
+	case OPT_WAIT: return O_WAIT;
 	}
 	return 0;
 }
@@ -142,6 +153,8 @@ static const char *opt_name(unsigned bit)
 	case O_DRYRUN: return "--dry-run";
 	case O_INDEX: return "--index";
 	case O_DELATTR: return "--delattr";
+	case O_COUNT: return "--count";
+	case O_WAIT: return "--wait";
 	}
 	return "?";
 }
@@ -163,6 +176,8 @@ static int run(int argc, char **argv)
 		{ "defined", no_argument, NULL, 'd' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "count", required_argument, NULL, OPT_COUNT },
+		{ "wait", required_argument, NULL, OPT_WAIT },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -186,7 +201,21 @@ static int run(int argc, char **argv)
 		switch (c) {
 		case 'p': o.parent = optarg; break;
 		case 't': o.type = optarg; break;
-		case 'u': o.uuid = optarg; break;
+		case 'u':
+			if (o.nuuids == sizeof(o.uuids) / sizeof(o.uuids[0]))
+				return kp_usage_err("more than %zu --uuid", o.nuuids);
+			o.uuids[o.nuuids++] = optarg;
+			o.uuid = o.uuids[0];
+			break;
+		case OPT_COUNT: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (!*optarg || *end || v < 1 || v > 256)
+				return kp_usage_err("invalid --count: '%s' (1..256)", optarg);
+			o.count = (int)v;
+			break;
+		}
 		case 'a': {
 			char *eq = strchr(optarg, '=');
 
@@ -232,6 +261,16 @@ static int run(int argc, char **argv)
 			o.timeout_ms = (int)v;
 			break;
 		}
+		case OPT_WAIT: {
+			char *end;
+			double v = strtod(optarg, &end);
+
+			/* "!(v <= 3600)" also refuses a NaN */
+			if (*optarg == '\0' || *end || !(v >= 0) || !(v <= 3600))
+				return kp_usage_err("invalid --wait: '%s' (seconds, 0..3600)", optarg);
+			lock_wait_ms = (int)(v * 1000 + 0.5);
+			break;
+		}
 		case 'n': o.dry_run = 1; break;
 		case 'j': o.json = 1; want_json = 1; break;
 		case 'q': o.quiet = 1; break;
@@ -254,6 +293,8 @@ static int run(int argc, char **argv)
 			return kp_usage_err("%s does not take %s", cmd->name, opt_name(bit));
 	if (o.json && o.quiet)
 		return kp_usage_err("--json and --quiet exclude each other");
+	if (o.nuuids > 1 && cmd->func != cmd_create)
+		return kp_usage_err("%s takes one --uuid", cmd->name);
 	kp_set_quiet(o.quiet);
 	kp_out_init(&o.out, o.json, o.quiet);
 	optind++;

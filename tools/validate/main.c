@@ -89,9 +89,8 @@ struct opts {
 	struct vctx ctx;
 };
 
-static void __attribute__((noreturn)) usage(void)
-{
-	printf("Usage:\n"
+static const char usage_text[] =
+	       "Usage:\n"
 	       " %s [options]\n"
 	       "\n"
 	       "Check that this host is ready to run KVM guests.\n"
@@ -116,9 +115,32 @@ static void __attribute__((noreturn)) usage(void)
 	       " -V, --version        display version\n"
 	       "\n"
 	       "Exit status: 0 nothing failed, 1 a check failed (or warned, with --strict),\n"
-	       "2 usage error, 3 the checks could not run.\n",
-	       kp_program());
-	exit(KP_EXIT_OK);
+	       "2 usage error, 3 the checks could not run.\n";
+
+/* --help and --version win over the rest of the line; --json anywhere on
+ * it makes them one document */
+static int help_or_version(int c, int json, int argc, char **argv,
+			   const struct option *longopts)
+{
+	char *text = NULL;
+	int k, r;
+
+	while ((k = getopt_long(argc, argv, ":f:m:i:sle:jqhV", longopts, NULL)) != -1)
+		json |= k == 'j';
+	if (c == 'h')
+		r = asprintf(&text, usage_text, kp_program());
+	else
+		r = asprintf(&text, "%s", KP_VERSION);
+	if (r < 0)
+		return KP_EXIT_HOST;
+	if (json)
+		r = kp_json_text("kvmprep-validate", c == 'h' ? "help" : "version", text);
+	else if (c == 'h')
+		r = fputs(text, stdout) == EOF ? -EIO : 0;
+	else
+		r = printf("%s %s\n", kp_program(), text) < 0 ? -EIO : 0;
+	free(text);
+	return r < 0 ? KP_EXIT_FAIL : KP_EXIT_OK;
 }
 
 static int parse_jobs(const char *arg, unsigned *out)
@@ -269,11 +291,18 @@ static void print_human(const struct kp_table *t, const struct kp_out *out, cons
 			topic = kp_table_get(t, i, COL_TOPIC);
 			printf("%s%s%s\n", kp_color(out, KP_C_BOLD), topic, kp_color(out, KP_C_RESET));
 		}
+		/* findings name paths and strings from the host (--images DIR):
+		 * escaped, as every message is */
+		char *finding = kp_esc_dup(kp_table_get(t, i, COL_FINDING), KP_ESC_TERM);
+		char *ehint = kp_esc_dup(hint, KP_ESC_TERM);
+
 		printf("  %s%s%s  %-20s %s\n", kp_color(out, kp_status_color(st)), st,
 		       kp_color(out, KP_C_RESET), kp_table_get(t, i, COL_ID),
-		       kp_table_get(t, i, COL_FINDING));
+		       finding ? finding : "");
 		if (hint[0])
-			printf("        hint: %s\n", hint);
+			printf("        hint: %s\n", ehint ? ehint : "");
+		free(finding);
+		free(ehint);
 	}
 	printf("%d pass, %d warn, %d fail, %d skip%s\n", count[V_PASS], count[V_WARN],
 	       count[V_FAIL], count[V_SKIP], strict ? " (strict: warnings fail)" : "");
@@ -600,10 +629,8 @@ static int run(int argc, char **argv)
 			kp_set_quiet(1);
 			break;
 		case 'h':
-			usage();
 		case 'V':
-			printf("%s %s\n", kp_program(), KP_VERSION);
-			return KP_EXIT_OK;
+			return help_or_version(c, o.json, argc, argv, longopts);
 		default:
 			return kp_bad_option(c, argv, optind, optopt);
 		}
@@ -633,5 +660,5 @@ int main(int argc, char **argv)
 
 	if (rc != KP_EXIT_OK && want_json)
 		kp_json_error("kvmprep-validate", NULL, rc);
-	return rc;
+	return kp_out_close(rc);
 }

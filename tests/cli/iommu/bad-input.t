@@ -2,6 +2,7 @@
 # Bad input and hosts that cannot: a clear message, the documented exit
 # code (2 usage, 3 host cannot), and nothing changed on the host.
 . ./common.sh
+nobody_setup
 riommu
 riommu frobnicate
 riommu --frobnicate list
@@ -29,9 +30,9 @@ riommu --json -q list
 riommu bind 00:1c.4
 lab_pristine
 # not root: refused before anything (the fake host runs as root otherwise)
-fh -- setpriv --reuid=65534 --regid=65534 --clear-groups kvmprep-iommu bind 02:00.0
+fh -- "$NOBODY" kvmprep-iommu bind 02:00.0
 echo "[exit $?]"
-fh -- setpriv --reuid=65534 --regid=65534 --clear-groups kvmprep-iommu unbind 02:00.0
+fh -- "$NOBODY" kvmprep-iommu unbind 02:00.0
 echo "[exit $?]"
 lab_pristine
 # no IOMMU: every command that needs one says how to enable it

@@ -40,4 +40,9 @@ rmdev start $U1
 rmdev create -p 3d:00.4 -t L40S
 rmdev create -p 3d:00.4 -t 9999
 rmdev create -p 3d:00.4 -t 1155 -u $U1
+rmdev create -p 01:00.0 -t nvidia-222 --count 0
+rmdev create -p 01:00.0 -t nvidia-222 --count 2 -u $U1
+rmdev create -p 01:00.0 -t nvidia-222 -u $U1 -u $U1
+rmdev define -p 01:00.0 -t nvidia-222 -u $U1 -u $U2
+rmdev remove $U1 nope
 mdev_pristine

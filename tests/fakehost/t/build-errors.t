@@ -19,6 +19,8 @@ check() {
 }
 
 check 'frobnicate x=1' 3 "unknown keyword 'frobnicate'"
+check $'name "caf\xe9"' 3 "not UTF-8 (byte 0xe9)"
+check $'# \xff comment' 3 "not UTF-8 (byte 0xff)"
 check 'pci 0000:00:01.0 8086:1234 colour=red' 3 "unknown key 'colour'"
 check 'memory total=12Q' 3 "bad size '12Q'"
 check 'pci 0000:00:1z.0 8086:1234' 3 "bad PCI address"

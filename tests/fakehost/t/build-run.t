@@ -90,7 +90,8 @@ rm -rf "$t2" "$(dirname "$t2")/.$(basename "$t2").lock"
 
 # --- not root: explain, exit 3 -------------------------------------------------
 if command -v setpriv >/dev/null && [ "$(id -u)" -eq 0 ]; then
-	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$FAKEHOST" example -- true 2>&1)
+	nobody_setup
+	out=$("$NOBODY" "$NOBODY_DIR/fakehost-run" example -- true 2>&1)
 	rc=$?
 	assert_eq "$rc" 3 "non-root exit ($out)"
 	case "$out" in *root*) ;; *) fail "no explanation: $out" ;; esac

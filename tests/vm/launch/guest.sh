@@ -62,6 +62,7 @@ lg_kernel() {
 #   kp.ip=A/P kp.ping=H   configure eth0, ping H, print KVMPREP-PING-OK|FAIL, power off
 #   (always)              on the ACPI power button: KVMPREP-POWER-BUTTON, power off
 #   kp.nobutton=1         ignore the power button (for the bounded-wait path)
+#   kp.exit=1             power off right after the marker (bench/launch.sh)
 lg_initramfs() {
 	local out=$1 root=$SCRATCH/initramfs.$$.$RANDOM m
 	command -v busybox >/dev/null || skip "no busybox (busybox-static)"
@@ -80,6 +81,7 @@ for m in $(for m in $LG_MODULES; do printf '%s ' "$(basename "$m")"; done); do
 	insmod /lib/modules/\$m.ko 2>/dev/null
 done
 echo KVMPREP-INIT-OK
+grep -q 'kp.exit=1' /proc/cmdline && poweroff -f
 arg() { sed -n "s/.*\$1=\\([^ ]*\\).*/\\1/p" /proc/cmdline; }
 ip=\$(arg kp.ip) ping=\$(arg kp.ping) nobutton=\$(arg kp.nobutton)
 if [ -n "\$ip" ]; then

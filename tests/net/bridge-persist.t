@@ -1,0 +1,138 @@
+# --persist in each manager's format (a fake root, KVMPREP_ROOT, says which
+# manager the host has), checked by that manager's own parser where it runs
+# here: systemd-networkd itself loads the files in a namespace of this case
+# and creates the links; ifupdown's ifquery reads the stanzas.
+# (udevd does not run here: the case marks every link index initialized in
+# udev's database, in a /run of its own, so networkd configures the links.)
+# NetworkManager's keyfile parser cannot run here (its package would start
+# the daemon on this machine): the keyfiles are compared with the text
+# NetworkManager documents (nm-settings-keyfile(5)).
+. ./common.sh
+macvtap_lock
+nic v0
+nic v1
+ND=$ROOT/etc/systemd/network
+
+# --- systemd-networkd ------------------------------------------------------
+mkdir -p "$ROOT/etc/systemd/system/multi-user.target.wants" "$ND"
+touch "$ROOT/etc/systemd/system/multi-user.target.wants/systemd-networkd.service"
+printf '[Match]\nName=v1\n\n[Network]\nDHCP=no\n' >"$ND/10-v1.network"
+br -q bridge add br0 --persist --stp off --forward-delay 2 --mtu 1400 || fail "bridge add --persist"
+br -q bridge port add br0 v0 --persist || fail "port add --persist"
+br -q tap add tap0 --bridge br0 --owner 0 --vnet-hdr --persist || fail "tap add --persist"
+br -q macvtap add mv0 --link v1 --mode vepa --persist || fail "macvtap add --persist"
+assert_eq "$(cd "$ND" && find . -type f | sort | tr '\n' ' ')" \
+	"./10-v1.network ./10-v1.network.d/kvmprep-mv0.conf ./60-kvmprep-br0.netdev ./60-kvmprep-br0.network ./60-kvmprep-mv0.netdev ./60-kvmprep-tap0.netdev ./60-kvmprep-tap0.network ./60-kvmprep-v0.network ./60-kvmprep-v0.network.d/kvmprep-v0.conf " "networkd files"
+assert_eq "$(grep -v '^#' "$ND/60-kvmprep-br0.netdev")" "[NetDev]
+Name=br0
+Kind=bridge
+MTUBytes=1400
+
+[Bridge]
+STP=no
+ForwardDelaySec=2"
+assert_eq "$(grep -v '^#' "$ND/10-v1.network.d/kvmprep-mv0.conf")" "[Network]
+MACVTAP=mv0"
+# networkd's parser: run it on these files in a fresh namespace; it must
+# accept every line and make the links as the tool made them
+if [ -x /lib/systemd/systemd-networkd ] && id systemd-network >/dev/null 2>&1; then
+	NDNS=$ID-nd
+	ip netns add "$NDNS" || fail "cannot create a namespace"
+	ip netns exec "$NDNS" ip link add v1 type veth peer name v1p
+	ip netns exec "$NDNS" ip link add v0 type veth peer name v0p
+	chmod 755 "$ROOT" "$ROOT/etc" "$ROOT/etc/systemd" "$ND"; find "$ND" -type d -exec chmod 755 {} +; find "$ND" -type f -exec chmod 644 {} +
+	timeout 4 ip netns exec "$NDNS" unshare -m --propagation private sh -c \
+		"mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/netif /run/udev/data &&
+		 for i in \$(seq 1 32); do echo I:1 >/run/udev/data/n\$i; done &&
+		 chown systemd-network:systemd-network /run/systemd/netif &&
+		 mount --bind '$ND' /etc/systemd/network &&
+		 SYSTEMD_LOG_LEVEL=debug SYSTEMD_LOG_TARGET=console exec /lib/systemd/systemd-networkd" \
+		>"$ROOT/networkd.log" 2>&1
+	bad=$(grep -E '^/etc/systemd/network/[^:]+:[0-9]+: ' "$ROOT/networkd.log")
+	[ -z "$bad" ] || { ip netns del "$NDNS"; fail "networkd: $bad"; }
+	got=$(ip netns exec "$NDNS" ip -j -d link show | jq -r '.[] | select(.ifname == "br0" or .ifname == "tap0" or .ifname == "mv0") |
+		"\(.ifname) \(.linkinfo.info_kind) \(.linkinfo.info_data.stp_state // .linkinfo.info_data.mode // .linkinfo.info_data.type)"' | sort | tr '\n' ';')
+	ip -n "$NDNS" link del mv0 2>/dev/null
+	ip netns del "$NDNS"
+	assert_eq "$got" "br0 bridge 0;mv0 macvtap vepa;tap0 tun tap;" "links networkd made"
+	# made with the .netdev's MTU (the kernel gives a bridge its ports' MTU
+	# afterwards unless it is set once more)
+	grep -q "br0: Saved original MTU 1400 " "$ROOT/networkd.log" || fail "networkd: br0 not made with MTUBytes=1400"
+	grep -q "v0: Requested to set master interface" "$ROOT/networkd.log" || fail "networkd did not take v0 into br0"
+	grep -q 'br0: netdev ready' "$ROOT/networkd.log" || fail "networkd did not make br0"
+else
+	echo "SKIP: systemd-networkd not installed: its parser not run"
+fi
+# del --persist removes what it wrote, drop-ins too; the admin's file stays
+br -q del mv0 --persist && br -q del tap0 --persist && br -q bridge port del br0 v0 --persist &&
+	br -q bridge del br0 --persist || fail "del --persist"
+assert_eq "$(cd "$ND" && find . -type f | sort | tr '\n' ' ')" "./10-v1.network " "after del --persist"
+rm -r "$ROOT/etc/systemd"
+
+# --- ifupdown ---------------------------------------------------------------
+mkdir -p "$ROOT/etc/network/interfaces.d"
+printf 'auto lo\niface lo inet loopback\n\nsource /etc/network/interfaces.d/*\n' >"$ROOT/etc/network/interfaces"
+br -q bridge add br0 --persist || fail "ifupdown bridge"
+br -q bridge port add br0 v0 --persist || fail "ifupdown port"
+br -q tap add tap0 --bridge br0 --multi-queue --persist || fail "ifupdown tap"
+assert_eq "$(grep -v '^#' "$ROOT/etc/network/interfaces.d/kvmprep-br0")" "auto br0
+iface br0 inet manual
+    pre-up $BR -q bridge add br0 --stp off --forward-delay 0
+    post-down $BR -q del br0"
+if command -v ifquery >/dev/null; then
+	for l in br0 v0 tap0; do
+		out=$(ifquery -i "$ROOT/etc/network/interfaces.d/kvmprep-$l" "$l" 2>&1) || fail "ifquery $l: $out"
+		echo "$out" | grep -q "^pre-up: $BR -q " || fail "ifquery $l: $out"
+	done
+	assert_eq "$(cat "$ROOT"/etc/network/interfaces.d/kvmprep-* >"$ROOT/all" && ifquery -i "$ROOT/all" --list -a | grep -vx lo | sort | tr '\n' ' ')" \
+		"br0 tap0 v0 " "ifquery --list"
+else
+	fail "ifquery not installed (scripts/deps: ifupdown)"
+fi
+br -q del tap0 --persist && br -q bridge port del br0 v0 --persist && br -q bridge del br0 --persist || fail "del"
+assert_eq "$(ls "$ROOT/etc/network/interfaces.d")" "" "ifupdown files left"
+rm -r "$ROOT/etc/network"
+
+# --- NetworkManager ------------------------------------------------------------
+mkdir -p "$ROOT/etc/NetworkManager/system-connections" "$ROOT/usr/sbin"
+touch "$ROOT/usr/sbin/NetworkManager"
+NM=$ROOT/etc/NetworkManager/system-connections
+br -q bridge add br0 --persist --mac 52:54:00:00:00:01 || fail "nm bridge"
+br -q bridge port add br0 v0 --persist || fail "nm port"
+br -q macvtap add mv0 --link v1 --persist || fail "nm macvtap"
+assert_eq "$(stat -c %a "$NM/kvmprep-br0.nmconnection")" 600 "keyfile mode"
+assert_eq "$(grep -v '^#' "$NM/kvmprep-br0.nmconnection")" "[connection]
+id=kvmprep-br0
+type=bridge
+interface-name=br0
+autoconnect=true
+
+[bridge]
+stp=false
+forward-delay=0
+mac-address=52:54:00:00:00:01
+
+[ipv4]
+method=disabled
+
+[ipv6]
+method=disabled"
+assert_eq "$(grep -v '^#' "$NM/kvmprep-v0.nmconnection")" "[connection]
+id=kvmprep-v0
+type=ethernet
+interface-name=v0
+autoconnect=true
+master=br0
+slave-type=bridge"
+grep -q '^parent=v1$' "$NM/kvmprep-mv0.nmconnection" && grep -q '^tap=true$' "$NM/kvmprep-mv0.nmconnection" ||
+	fail "macvtap keyfile"
+# a dry run writes nothing and says what it would
+out=$(br -n tap add tap9 --persist) || fail "dry-run persist"
+echo "$out" | grep -q "^would: write /etc/NetworkManager/system-connections/kvmprep-tap9.nmconnection$" || fail "dry-run: $out"
+[ -e "$NM/kvmprep-tap9.nmconnection" ] && fail "dry run wrote"
+# no manager at all: refused (exit 3), nothing made
+rm -r "$ROOT/etc/NetworkManager" "$ROOT/usr"
+out=$(br bridge add br5 --persist 2>&1); rc=$?
+assert_eq "$rc:$out" "3:kvmprep-bridge: br5: cannot persist: no network manager configuration found (NetworkManager, systemd-networkd or ifupdown)"
+exists br5 && fail "br5 left behind"
+true
