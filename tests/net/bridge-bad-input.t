@@ -2,6 +2,7 @@
 # kvmprep-bridge: bad input and refusals: one line, the documented exit
 # code (2 usage, 3 host cannot, 1 refused), and the links as they were.
 . ./common.sh
+nobody_setup
 nic v0
 nic v1
 br -q bridge add br0
@@ -48,7 +49,7 @@ rbr del lo
 rbr --json -q list
 rbr list extra
 # not root: refused before anything (a dry run needs no root)
-in_ns setpriv --reuid=65534 --regid=65534 --clear-groups "$BR" bridge add br1 2>&1; echo "[exit $?]"
-in_ns setpriv --reuid=65534 --regid=65534 --clear-groups "$BR" -n bridge add br1 2>&1; echo "[exit $?]"
+in_ns "$NOBODY" kvmprep-bridge bridge add br1 2>&1; echo "[exit $?]"
+in_ns "$NOBODY" kvmprep-bridge -n bridge add br1 2>&1; echo "[exit $?]"
 br -q bridge del br2
 assert_eq "$(links)" "$before" "bad input changed links"

@@ -8,6 +8,7 @@
 # root is needed.
 HOST=iommu-why
 . ./common.sh
+nobody_setup
 riommu groups --why
 riommu groups 06:00.0
 riommu groups --why --json 05:00.0 | grep -E '"(kind|reason)"'
@@ -17,7 +18,7 @@ sed -i 's/$/ pcie_acs_override=downstream,multifunction/' "$ST/proc/cmdline"
 riommu groups 01:00.0
 iommu status 02:00.0 | grep isolation
 # not root: the config space beyond 64 bytes is root's
-fh -- setpriv --reuid=65534 --regid=65534 --clear-groups kvmprep-iommu groups --why
+fh -- "$NOBODY" kvmprep-iommu groups --why
 echo "[exit $?]"
-fh -- setpriv --reuid=65534 --regid=65534 --clear-groups kvmprep-iommu groups 02:00.0 >/dev/null
+fh -- "$NOBODY" kvmprep-iommu groups 02:00.0 >/dev/null
 echo "[exit $?]"

@@ -3,6 +3,8 @@
 # what could not be done and the fix; exit 2 (usage) or 3 (the host cannot).
 # The command lines carry a real kernel path so that only the one error shows.
 . ./common.sh
+# the runs as nobody use copies a 0700 checkout does not hide (tests/lib.sh)
+nobody_setup
 K=(--kernel "$T/vmlinuz")
 echo "== usage (2)"
 launch -n
@@ -39,10 +41,10 @@ launch -n "${K[@]}" --json --quiet
 echo "== the host cannot (3)"
 launch -n --kernel "$T/missing"
 chmod 000 "$T/initrd.img"
-WRAP="setpriv --reuid=65534 --regid=65534 --clear-groups" launch -n "${K[@]}" --initrd "$T/initrd.img"
+WRAP="$NOBODY" launch -n "${K[@]}" --initrd "$T/initrd.img"
 chmod 644 "$T/initrd.img"
 chmod 444 "$T/root.raw"
-WRAP="setpriv --reuid=65534 --regid=65534 --clear-groups" launch -n --disk "$T/root.raw"
+WRAP="$NOBODY" launch -n --disk "$T/root.raw"
 chmod 644 "$T/root.raw"
 launch -n --disk "$T"
 launch -n "${K[@]}" --qemu /nonexistent/qemu-system-x86_64
