@@ -144,6 +144,7 @@ run: deps
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 tests/fakehost/capture $(DESTDIR)$(PREFIX)/bin/kvmprep-capture
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	for m in doc/*.1; do [ -e "$$m" ] && install -m 0644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man1/; done; true
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
