@@ -18,6 +18,7 @@ struct opts {
 	int verbose;        /* list -v */
 	int force;          /* set --force */
 	int persist;        /* set/vf --persist */
+	int persist_changed; /* set --persist: sriov.conf changes (or would), -1 without */
 	int no_probe;       /* set --no-probe */
 	const char *driver; /* set --driver */
 	int timeout_ms;     /* set --timeout: the numvfs write, the VFs' arrival */
@@ -33,6 +34,8 @@ int cmd_apply(struct opts *o, int argc, char **argv);
 
 /* persist.c: /etc/kvmprep/sriov.conf (0 or an exit status, error printed) */
 int persist_set(const struct kp_sriov_pf *pf, int count, const char *driver, int no_probe);
+/* 1 when persist_set with these arguments would change sriov.conf, else 0 */
+int persist_set_changes(const struct kp_sriov_pf *pf, int count, const char *driver, int no_probe);
 int persist_vf(const struct kp_sriov_pf *pf, int index, char **settings, int nset);
 /* 1 when NetworkManager or systemd-networkd owns the PF's VF count (who
  * says which file and setting), else 0. */

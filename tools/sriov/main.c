@@ -139,7 +139,8 @@ static int run(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = { .timeout_ms = DEFAULT_TIMEOUT_MS, .wait_ms = KP_LOCK_WAIT_DEFAULT_MS };
+	struct opts o = { .timeout_ms = DEFAULT_TIMEOUT_MS, .wait_ms = KP_LOCK_WAIT_DEFAULT_MS,
+			  .persist_changed = -1 };
 	unsigned given = 0, bit;
 	const struct cmd *cmd = NULL;
 	size_t i;

@@ -176,12 +176,13 @@ bad:
 	return r == -EINVAL ? KP_EXIT_USAGE : KP_EXIT_FAIL;
 }
 
-static int conf_save(const struct pentry *v, size_t n)
+/* The file's text for the entries (malloc'd in *text), 0 or -ENOMEM. */
+static int conf_render(const struct pentry *v, size_t n, char **textp, size_t *lenp)
 {
 	char *text = NULL;
 	size_t len = 0, i;
 	FILE *m = open_memstream(&text, &len);
-	int r, j;
+	int j;
 
 	if (!m)
 		return -ENOMEM;
@@ -202,6 +203,19 @@ static int conf_save(const struct pentry *v, size_t n)
 		free(text);
 		return -ENOMEM;
 	}
+	*textp = text;
+	*lenp = len;
+	return 0;
+}
+
+static int conf_save(const struct pentry *v, size_t n)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int r = conf_render(v, n, &text, &len);
+
+	if (r < 0)
+		return r;
 	r = kp_journal_save_file(KP_SRIOV_CONF, NULL);
 	if (r == 0)
 		r = kp_persist_write(KP_SRIOV_CONF, text, len, 0644, NULL);
@@ -292,7 +306,10 @@ int sriov_owner(const struct kp_sriov_pf *pf, char *who, size_t n)
 
 /* ---- the commands' side ------------------------------------------------- */
 
-int persist_set(const struct kp_sriov_pf *pf, int count, const char *driver, int no_probe)
+/* The entries sriov.conf has after 'set PF COUNT --persist' (*v, *n; the
+ * caller frees *v): 0 or an exit status. */
+static int set_entries(const struct kp_sriov_pf *pf, int count, const char *driver, int no_probe,
+		       struct pentry **vp, size_t *np)
 {
 	struct pentry *v = NULL, *nv;
 	size_t n = 0, i, keep = 0;
@@ -331,6 +348,19 @@ int persist_set(const struct kp_sriov_pf *pf, int count, const char *driver, int
 		snprintf(v[n].driver, sizeof(v[n].driver), "%s", driver ? driver : no_probe ? "none" : "-");
 		n++;
 	}
+	*vp = v;
+	*np = n;
+	return 0;
+}
+
+int persist_set(const struct kp_sriov_pf *pf, int count, const char *driver, int no_probe)
+{
+	struct pentry *v = NULL;
+	size_t n = 0;
+	int r = set_entries(pf, count, driver, no_probe, &v, &n);
+
+	if (r)
+		return r;
 	r = conf_save(v, n);
 	free(v);
 	if (r < 0) {
@@ -338,6 +368,36 @@ int persist_set(const struct kp_sriov_pf *pf, int count, const char *driver, int
 		return KP_EXIT_FAIL;
 	}
 	return 0;
+}
+
+int persist_set_changes(const struct kp_sriov_pf *pf, int count, const char *driver, int no_probe)
+{
+	struct pentry *v = NULL;
+	char path[PATH_MAX], *text = NULL, *old = NULL;
+	size_t n = 0, len = 0, olen = 0;
+	int changed = 1;
+	FILE *f;
+
+	if (set_entries(pf, count, driver, no_probe, &v, &n) != 0)
+		return 1; /* the write will say what is wrong */
+	if (conf_render(v, n, &text, &len) == 0 && kp_path(path, sizeof(path), KP_SRIOV_CONF) == 0 &&
+	    (f = fopen(path, "re"))) {
+		/* conf_load read it through the hardened reader: small, regular */
+		FILE *m = open_memstream(&old, &olen);
+		int c;
+
+		if (m) {
+			while ((c = getc(f)) != EOF)
+				putc(c, m);
+			if (fclose(m) == 0)
+				changed = olen != len || memcmp(old, text, len) != 0;
+		}
+		fclose(f);
+	}
+	free(old);
+	free(text);
+	free(v);
+	return changed;
 }
 
 int persist_vf(const struct kp_sriov_pf *pf, int index, char **settings, int nset)

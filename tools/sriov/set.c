@@ -314,7 +314,12 @@ static int print_result(struct opts *o, const struct kp_sriov_pf *before, int co
 
 		json_object_object_add(doc, "command", json_object_new_string("set"));
 		json_object_object_add(doc, "dry_run", json_object_new_boolean(o->dry_run));
-		json_object_object_add(doc, "changed", json_object_new_boolean(changed));
+		/* as kvmprep-iommu's: "changed" counts the persisted file too */
+		json_object_object_add(doc, "changed",
+				       json_object_new_boolean(changed || o->persist_changed > 0));
+		if (o->persist_changed >= 0)
+			json_object_object_add(doc, "persist_changed",
+					       json_object_new_boolean(o->persist_changed));
 		json_object_object_add(doc, "pf", json_object_get(json_object_array_get_idx(arr, 0)));
 		json_object_object_add(doc, "vfs", kp_table_json(vt));
 		json_object_put(arr);
@@ -489,6 +494,9 @@ int cmd_set(struct opts *o, int argc, char **argv)
 			kp_warn(bdf, "%s: it sets them again when it applies", who);
 		}
 	}
+	/* what --persist changes, known before anything is done (the lock
+	 * is held): the document says it, dry run or not */
+	o->persist_changed = o->persist ? persist_set_changes(&pf, count, o->driver, o->no_probe) : -1;
 	if (count == pf.numvfs) {
 		r = rebind_only(o, &pf, count);
 		if (r == 0 && o->persist && !o->dry_run)
