@@ -11,7 +11,12 @@ trap 'rm -rf "$ST" "$TGT" "$OUT"' EXIT
 fresh() { rm -rf "$ST"; }
 fh() { "$FAKEHOST" "$HOST" --state "$ST" "$@"; }
 # rtool TOOL ARGS…: kvmprep-TOOL inside the running host, then "[exit N]"
-rtool() { local t=$1; shift; fh -- "kvmprep-$t" "$@"; echo "[exit $?]"; }
+# (stderr too, the target's path as TGT)
+rtool() {
+	local t=$1
+	shift
+	{ fh -- "kvmprep-$t" "$@"; echo "[exit $?]"; } 2>&1 | sed "s|$TGT|TGT|g"
+}
 
 # live_sum: every file, link and directory of the running (fake) host
 # with its content: /sys, /etc, /dev, /proc, /lib, /usr, and what is left
