@@ -27,7 +27,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <linux/netlink.h>
 #include <json-c/json.h>
 #include <nftables/libnftables.h>
 
@@ -589,19 +592,35 @@ static void add_port(json_object *ports, struct fwq *q, const char *name, int lo
 json_object *vfirewall_json(void)
 {
 	json_object *o = json_object_new_object(), *doc, *items, *ports;
-	struct nft_ctx *ctx;
+	struct nft_ctx *ctx = NULL;
 	struct fwq q;
 	char legacy[128];
 	const char *out;
 	size_t i;
-	int firewalld = 0;
+	int firewalld = 0, fd, nonl = 0;
 
 	if (kp_root()[0])
 		return unread(o, "%s", "a fake or captured host: its firewall is not part of the tree");
 	if (legacy_tables(legacy, sizeof(legacy)))
 		return unread(o, "legacy iptables tables are loaded (%s); kvmprep reads only nftables", legacy);
-	if (nft_open() < 0)
+	/*
+	 * libnftables calls exit(3) when it cannot open its netlink socket
+	 * (src/mnl.c, netlink_init_error): try the socket first. Without
+	 * nfnetlink in the kernel no nftables rule can exist.
+	 */
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+	if (fd < 0 && errno != EPROTONOSUPPORT)
+		return unread(o, "a netfilter netlink socket: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	else
+		nonl = 1;
+	if (!nonl && nft_open() < 0)
 		return unread(o, "%s", "libnftables (" NFT_SONAME ", package libnftables1) is not installed");
+	if (nonl) {
+		out = NULL;
+		goto judge;
+	}
 	ctx = nft.ctx_new(NFT_CTX_DEFAULT);
 	if (!ctx)
 		return unread(o, "%s", "libnftables could not start");
@@ -618,8 +637,10 @@ json_object *vfirewall_json(void)
 		return unread(o, "nft list ruleset: %s", err);
 	}
 	out = nft.get_output_buffer(ctx);
+judge:
 	doc = out && out[0] ? json_tokener_parse(out) : json_object_new_object();
-	nft.ctx_free(ctx);
+	if (ctx)
+		nft.ctx_free(ctx);
 	items = jget(doc, "nftables");
 	if (!doc || (out && out[0] && !items)) {
 		json_object_put(doc);
@@ -640,6 +661,7 @@ json_object *vfirewall_json(void)
 	json_object_object_add(o, "read", json_object_new_boolean(1));
 	json_object_object_add(o, "why", NULL);
 	json_object_object_add(o, "firewalld", json_object_new_boolean(firewalld));
+	json_object_object_add(o, "nftables", json_object_new_boolean(!nonl));
 	ports = json_object_new_object();
 	add_port(ports, &q, "migration", 49152, 49215);
 	add_port(ports, &q, "libvirtd", 16509, 16509);
