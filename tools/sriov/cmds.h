@@ -37,6 +37,10 @@ int persist_set(const struct kp_sriov_pf *pf, int count, const char *driver, int
 /* 1 when persist_set with these arguments would change sriov.conf, else 0 */
 int persist_set_changes(const struct kp_sriov_pf *pf, int count, const char *driver, int no_probe);
 int persist_vf(const struct kp_sriov_pf *pf, int index, char **settings, int nset);
+/* vf --persist --offline/--root: only sriov.conf (the VF need not exist
+ * now), under the journal; prints the result. An exit status. */
+int persist_vf_offline(struct opts *o, const struct kp_sriov_pf *pf, int index, char **settings,
+		       int nset);
 /* 1 when NetworkManager or systemd-networkd owns the PF's VF count (who
  * says which file and setting), else 0. */
 int sriov_owner(const struct kp_sriov_pf *pf, char *who, size_t n);
