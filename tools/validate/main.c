@@ -343,7 +343,7 @@ static int do_checks(struct opts *o)
 		if (selected(o, i) && !strcmp(vchecks[i].topic, "kvm"))
 			vctx_probe_start(&o->ctx);
 	r = vctx_init(&o->ctx);
-	if (r == 0 && kp_target()[0])
+	if (r == 0 && (kp_target()[0] || o->ctx.target))
 		r = vtarget_init(&o->ctx);
 	if (r < 0) {
 		kp_err_errno("/proc/cpuinfo", r, "cannot read the host's CPUs");
@@ -659,7 +659,10 @@ static int run(int argc, char **argv)
 		case 'R': {
 			char msg[4200];
 
-			if (kp_target_setup(optarg, 1, msg, sizeof(msg)))
+			/* --root /: this system's own files (a chrooted %post) */
+			if (!strcmp(optarg, "/"))
+				o.ctx.target = 1;
+			else if (kp_target_setup(optarg, 1, msg, sizeof(msg)))
 				return kp_usage_err("%s", msg);
 			break;
 		}
