@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acpi.h"
 #include "bootcfg.h"
 #include "cmdline.h"
 #include "root.h"
@@ -49,7 +50,9 @@ static void t_iommu_enabled(struct vctx *c, struct vresult *r)
 		     "arguments (%s)", where(c));
 		return;
 	}
-	if (v_intel(c)) {
+	/* the ACPI table decides which driver (check_iommu.c's iommu_kind):
+	 * the firmware is the machine's, the same under the installer */
+	if (v_is_x86(c) && (kp_acpi_has_table("DMAR") || (!kp_acpi_has_table("IVRS") && v_intel(c)))) {
 		if (!has(c, "intel_iommu", "on")) {
 			vset(r, V_FAIL, vkarg_hint(c, 1, "intel_iommu=on"), "the target's kernel arguments "
 			     "(%s) lack intel_iommu=on", where(c));
@@ -58,7 +61,7 @@ static void t_iommu_enabled(struct vctx *c, struct vresult *r)
 		vset(r, V_PASS, NULL, "intel_iommu=on in the target's kernel arguments (%s)", where(c));
 		return;
 	}
-	if (v_amd(c) && has(c, "amd_iommu", "off")) {
+	if (v_is_x86(c) && has(c, "amd_iommu", "off")) {
 		vset(r, V_FAIL, vkarg_hint(c, 0, "amd_iommu=off"), "amd_iommu=off in the target's kernel "
 		     "arguments (%s)", where(c));
 		return;
