@@ -220,12 +220,11 @@ static int shell_var(const char *text, const char *var, char **out)
 static int from_grub(char **out, char *where, size_t n)
 {
 	char *text = NULL;
-	int f = 0;
 
 	if (kp_read_file("/etc/default/grub", &text, NULL) < 0)
 		return -ENOENT;
-	f |= shell_var(text, "GRUB_CMDLINE_LINUX", out);
-	f |= shell_var(text, "GRUB_CMDLINE_LINUX_DEFAULT", out);
+	shell_var(text, "GRUB_CMDLINE_LINUX", out);
+	shell_var(text, "GRUB_CMDLINE_LINUX_DEFAULT", out);
 	free(text);
 	snprintf(where, n, "/etc/default/grub");
 	if (!*out)
