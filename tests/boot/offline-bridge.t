@@ -60,3 +60,16 @@ rtool bridge bridge add br1 --persist --offline
 grep -v '^#' "$ST/etc/kvmprep/net.conf"
 rtool bridge bridge add br1 --offline
 rtool bridge list --root "$TGT"
+
+echo "--- a file that cannot be written: the ones before it are rolled back"
+sum=$(live_sum)
+rm -rf "$TGT"/*
+mkdir -p "$TGT/usr/sbin" "$TGT/etc/NetworkManager/system-connections/kvmprep-eno1.nmconnection"
+touch "$TGT/usr/sbin/NetworkManager"
+printf '[connection]\nid=eno1\ntype=ethernet\ninterface-name=eno1\n\n[ipv4]\nmethod=auto\n' \
+	>"$TGT/etc/NetworkManager/system-connections/eno1.nmconnection"
+chmod 600 "$TGT/etc/NetworkManager/system-connections/eno1.nmconnection"
+rtool bridge bridge add br0 --uplink eno1 --persist --root "$TGT"
+ls -A "$TGT/etc/NetworkManager/system-connections"
+[ -e "$ST/run/kvmprep/journal" ] && echo "journal left"
+assert_live_unchanged "$sum"
