@@ -968,9 +968,11 @@ int kp_journal_add_mdev(const char *uuid, const char *parent, int *step)
 
 int kp_journal_add_link(const char *name, int ifindex, int *step)
 {
-	char idx[16];
-	const char *kv[] = { "name", name, "ifindex", idx, NULL };
+	char idx[16], ns[32];
+	const char *kv[] = { "name", name, "ifindex", idx, "netns", ns, NULL };
 
 	snprintf(idx, sizeof(idx), "%d", ifindex > 0 ? ifindex : 0);
+	if (kp_jnetns(ns, sizeof(ns)) < 0)
+		kv[4] = NULL; /* no /proc: the caller's namespace, unrecorded */
 	return kp_journal_add("link", kv, step);
 }

@@ -65,9 +65,10 @@
  *                (sriov_numvfs: 0, as the kernel wants)
  *   mdev         a mediated device created (its UUID): undo writes 1 to
  *                /sys/bus/mdev/devices/UUID/remove when it exists
- *   link         a network link created (name, ifindex once known): undo
- *                deletes it over netlink (libnl-route-3) when a link of
- *                that name (and index) exists in the caller's namespace
+ *   link         a network link created (name, ifindex once known, "netns"
+ *                the namespace's inode): undo deletes it over netlink
+ *                (libnl-route-3) when a link of that name (and index)
+ *                exists; refused (-EIO) in another network namespace
  *   file         a host file written (under /etc…, root prefix applied):
  *                undo puts back its previous content and mode, or removes
  *                it when it did not exist (atomically, kp_persist_write)

@@ -5,6 +5,7 @@
  * absent); "pci-driver" is exercised on fake hosts (tests/cli/iommu). */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -605,6 +606,49 @@ static void test_failed_append_cut_back(void **state)
 	signal(SIGXFSZ, SIG_DFL);
 }
 
+/* A "link" step records its network namespace: a killed run's link is
+ * never deleted from another namespace (where its name is some other
+ * link); the record is kept. Needs CAP_SYS_ADMIN for the child's own
+ * namespace: skipped without it. */
+static void test_link_other_netns(void **state)
+{
+	struct kp_journal_info info;
+	int status;
+	pid_t pid;
+
+	kp_lock_release(lockfd);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (unshare(CLONE_NEWNET) < 0)
+			_exit(77);
+		if (kp_lock_take_wait(1000, NULL) < 0 || kp_journal_begin("kvmprep-test", "ns") < 0 ||
+		    kp_journal_add_link("lo", 1, NULL) < 0)
+			_exit(1);
+		raise(SIGKILL);
+		_exit(2);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	lockfd = kp_lock_take_wait(1000, NULL);
+	assert_true(lockfd >= 0);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+		skip();
+		return;
+	}
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	assert_non_null(strstr(get("/run/kvmprep/journal"), "\"netns\":\""));
+	/* here, "lo" (index 1) is this namespace's own loopback: refused */
+	assert_int_equal(kp_journal_recover(&info), -EIO);
+	assert_non_null(strstr(info.detail, "another network namespace"));
+	assert_non_null(get("/run/kvmprep/journal"));
+	{
+		char path[512];
+
+		rootpath(path, sizeof(path), "/run/kvmprep/journal");
+		unlink(path);
+	}
+}
+
 static void test_file_too_big(void **state)
 {
 	char p[512];
@@ -633,6 +677,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_other_boot, take, give),
 		cmocka_unit_test_setup_teardown(test_file_too_big, take, give),
 		cmocka_unit_test_setup_teardown(test_torn_tail, take, give),
+		cmocka_unit_test_setup_teardown(test_link_other_netns, take, give),
 		cmocka_unit_test_setup_teardown(test_failed_append_cut_back, take, give),
 		cmocka_unit_test_setup_teardown(test_append_batch_update, take, give),
 	};
