@@ -15,7 +15,6 @@
 #include "root.h"
 #include "sysfs.h"
 
-#define GRUB_HINT "(GRUB_CMDLINE_LINUX in /etc/default/grub, then update-grub or grub2-mkconfig -o /boot/grub2/grub.cfg) and reboot"
 
 static const char *bios_iommu(const struct vctx *c)
 {
@@ -26,16 +25,41 @@ static const char *bios_iommu(const struct vctx *c)
 	return "enable the SMMU in the firmware setup";
 }
 
-/* The table that describes the IOMMU to the kernel, by vendor. */
+/*
+ * Which IOMMU the kernel would drive. On x86 each driver looks for its own
+ * ACPI table whatever the CPU's vendor (drivers/iommu/intel/dmar.c
+ * detect_intel_iommu: DMAR; drivers/iommu/amd/init.c amd_iommu_detect:
+ * IVRS), so a VM may have an AMD CPU and a VT-d (QEMU's intel-iommu): the
+ * table decides, and the vendor only when there is none.
+ */
+enum iommu_kind { IK_NONE, IK_VTD, IK_AMDVI, IK_SMMU };
+
+static enum iommu_kind iommu_kind(const struct vctx *c)
+{
+	if (c->cpu.arch == KP_ARCH_AARCH64)
+		return IK_SMMU;
+	if (c->cpu.arch != KP_ARCH_X86_64)
+		return IK_NONE;
+	if (kp_acpi_has_table("DMAR"))
+		return IK_VTD;
+	if (kp_acpi_has_table("IVRS"))
+		return IK_AMDVI;
+	return v_intel(c) ? IK_VTD : v_amd(c) ? IK_AMDVI : IK_NONE;
+}
+
+/* The table that describes that IOMMU to the kernel. */
 static const char *fw_table(const struct vctx *c)
 {
-	if (v_intel(c))
+	switch (iommu_kind(c)) {
+	case IK_VTD:
 		return "DMAR";
-	if (v_amd(c))
+	case IK_AMDVI:
 		return "IVRS";
-	if (c->cpu.arch == KP_ARCH_AARCH64)
+	case IK_SMMU:
 		return "IORT";
-	return NULL;
+	default:
+		return NULL;
+	}
 }
 
 void chk_iommu_firmware(struct vctx *c, struct vresult *r)
@@ -68,7 +92,7 @@ void chk_iommu_firmware(struct vctx *c, struct vresult *r)
 	vset(r, V_FAIL, bios_iommu(c), "no ACPI %s table: the firmware offers no IOMMU", t);
 	if (c->cpu_r == 0 && kp_cpuinfo_has(&c->cpu, "hypervisor"))
 		vhint(r, "; on a VM, give it a virtual IOMMU (QEMU: -device %s)",
-		      v_amd(c) ? "amd-iommu" : "intel-iommu,intremap=on");
+		      iommu_kind(c) == IK_AMDVI ? "amd-iommu" : "intel-iommu,intremap=on");
 }
 
 void chk_iommu_enabled(struct vctx *c, struct vresult *r)
@@ -85,14 +109,14 @@ void chk_iommu_enabled(struct vctx *c, struct vresult *r)
 		return;
 	}
 	if (kp_cmdline_has_item(c->cmdline, "iommu", "off")) {
-		vset(r, V_FAIL, "remove iommu=off from the kernel command line " GRUB_HINT,
+		vset(r, V_FAIL, vkarg_hint(c, 0, "iommu=off"),
 		     "IOMMU disabled by iommu=off on the kernel command line");
 		return;
 	}
-	if (v_intel(c)) {
+	if (iommu_kind(c) == IK_VTD) {
 		if (kp_cmdline_has_item(c->cmdline, "intel_iommu", "off") ||
 		    !kp_cmdline_has_item(c->cmdline, "intel_iommu", "on")) {
-			vset(r, V_FAIL, "add intel_iommu=on to the kernel command line " GRUB_HINT,
+			vset(r, V_FAIL, vkarg_hint(c, 1, "intel_iommu=on"),
 			     "IOMMU not enabled: the kernel command line lacks intel_iommu=on%s",
 			     fw ? " (VT-d is on in firmware)" : "");
 			if (!fw)
@@ -103,9 +127,9 @@ void chk_iommu_enabled(struct vctx *c, struct vresult *r)
 		     "intel_iommu=on is set but the kernel registered no IOMMU (firmware offers none)");
 		return;
 	}
-	if (v_amd(c)) {
+	if (iommu_kind(c) == IK_AMDVI) {
 		if (kp_cmdline_has_item(c->cmdline, "amd_iommu", "off")) {
-			vset(r, V_FAIL, "remove amd_iommu=off from the kernel command line " GRUB_HINT,
+			vset(r, V_FAIL, vkarg_hint(c, 0, "amd_iommu=off"),
 			     "IOMMU disabled by amd_iommu=off on the kernel command line");
 			return;
 		}
@@ -189,10 +213,10 @@ void chk_iommu_passthrough(struct vctx *c, struct vresult *r)
 	 * that offers SNP, never suggest iommu=pt, and say what it costs. */
 	if (v_snp_cpu(c)) {
 		if ((identity > 0 && dma == 0) || (on_cmdline && dma == 0)) {
-			vset(r, V_WARN, "remove iommu=pt from the kernel command line " GRUB_HINT
-			     " if this host is to run SEV-SNP guests",
+			vset(r, V_WARN, NULL,
 			     "passthrough mode: host devices skip DMA translation, but the AMD IOMMU driver "
 			     "then disables SEV-SNP, which this CPU offers");
+			vhint(r, "%s if this host is to run SEV-SNP guests", vkarg_hint(c, 0, "iommu=pt"));
 			return;
 		}
 		vset(r, V_PASS, NULL, "host devices use DMA translation (%d group%s): required for SEV-SNP, "
@@ -212,7 +236,7 @@ void chk_iommu_passthrough(struct vctx *c, struct vresult *r)
 	vset(r, V_WARN, NULL,
 	     "host devices use DMA translation (%d of %d groups): extra host I/O overhead",
 	     dma, identity + dma);
-	vhint(r, "add %s to the kernel command line " GRUB_HINT, arg);
+	vhint(r, "%s", vkarg_hint(c, 1, arg));
 }
 
 /*
@@ -268,7 +292,7 @@ void chk_iommu_irq_remap(struct vctx *c, struct vresult *r)
 	}
 	if (kp_cmdline_has_item(c->cmdline, "intremap", "off") ||
 	    kp_cmdline_has_item(c->cmdline, "intremap", "nosid")) {
-		vset(r, V_FAIL, "remove intremap=off from the kernel command line " GRUB_HINT,
+		vset(r, V_FAIL, vkarg_hint(c, 0, "intremap=off"),
 		     "interrupt remapping disabled by intremap= on the kernel command line: vfio refuses devices");
 		return;
 	}
@@ -282,7 +306,7 @@ void chk_iommu_irq_remap(struct vctx *c, struct vresult *r)
 			return;
 		}
 	}
-	if (v_intel(c)) {
+	if (iommu_kind(c) == IK_VTD) {
 		struct dirent *de;
 		DIR *d = opendir("/sys/class/iommu");
 		int units = 0, with_ir = 0;
@@ -320,7 +344,7 @@ void chk_iommu_irq_remap(struct vctx *c, struct vresult *r)
 		     "cannot tell whether interrupts are remapped (no VT-d unit details)");
 		return;
 	}
-	if (v_amd(c)) {
+	if (iommu_kind(c) == IK_AMDVI) {
 		vset(r, V_PASS, NULL, "AMD-Vi remaps interrupts whenever it is enabled");
 		return;
 	}
@@ -437,10 +461,14 @@ void chk_iommu_isolation(struct vctx *c, struct vresult *r)
 	if (e != 0) {
 		if (e < 0)
 			snprintf(ovr, sizeof(ovr), "…");
-		vset(r, V_WARN, "remove pcie_acs_override= from the kernel command line " GRUB_HINT
-		     " to see the real groups; pass whole groups instead",
+		char arg[300];
+
+		snprintf(arg, sizeof(arg), "pcie_acs_override=%s", ovr);
+		vset(r, V_WARN, NULL,
 		     "pcie_acs_override=%s is on the kernel command line: the %zu groups are not DMA "
 		     "isolation (devices in different groups may still reach each other)", ovr, n);
+		vhint(r, "%s to see the real groups; pass whole groups instead",
+		      vkarg_hint2(c, 0, "pcie_acs_override=", arg));
 		return;
 	}
 	if (!shared) {

@@ -79,18 +79,34 @@ static int family_sees(const char *fam, int ipv6)
 
 /* ---- values --------------------------------------------------------- */
 
-static json_object *named_set(struct fwq *q, const char *name)
+/* The set or chain NAME of the table being run (KIND "set" or "chain"). */
+static json_object *find_item(struct fwq *q, const char *kind, const char *name)
 {
 	size_t i, n = json_object_array_length(q->items);
 
 	for (i = 0; i < n; i++) {
-		json_object *s = jget(json_object_array_get_idx(q->items, i), "set");
+		json_object *o = jget(json_object_array_get_idx(q->items, i), kind);
 
-		if (s && is_(jstr(s, "family"), q->family) && is_(jstr(s, "table"), q->table) &&
-		    is_(jstr(s, "name"), name))
-			return jget(s, "elem") ? jget(s, "elem") : json_object_new_array();
+		if (o && is_(jstr(o, "family"), q->family) && is_(jstr(o, "table"), q->table) &&
+		    is_(jstr(o, "name"), name))
+			return o;
 	}
 	return NULL;
+}
+
+/* A named set's elements (an empty set has none: NULL is "no such set"). */
+static json_object *named_set(struct fwq *q, const char *name)
+{
+	static json_object *none;
+	json_object *s = find_item(q, "set", name);
+
+	if (!s)
+		return NULL;
+	if (jget(s, "elem"))
+		return jget(s, "elem");
+	if (!none)
+		none = json_object_new_array();
+	return none;
 }
 
 /* Does the port value V (a number, a range, a set, an element list, a
@@ -240,20 +256,6 @@ static enum tri eval_match(struct fwq *q, json_object *m)
 
 /* ---- chains ----------------------------------------------------------- */
 
-static json_object *find_chain(struct fwq *q, const char *name)
-{
-	size_t i, n = json_object_array_length(q->items);
-
-	for (i = 0; i < n; i++) {
-		json_object *c = jget(json_object_array_get_idx(q->items, i), "chain");
-
-		if (c && is_(jstr(c, "family"), q->family) && is_(jstr(c, "table"), q->table) &&
-		    is_(jstr(c, "name"), name))
-			return c;
-	}
-	return NULL;
-}
-
 static void where(struct fwq *q, char *buf, size_t n, const char *chain, json_object *rule)
 {
 	if (buf[0])
@@ -350,7 +352,7 @@ static unsigned run_chain(struct fwq *q, const char *chain, int depth)
 {
 	size_t i, n = json_object_array_length(q->items);
 	unsigned out = 0;
-	json_object *c = find_chain(q, chain);
+	json_object *c = find_item(q, "chain", chain);
 
 	if (!c || depth > 16) {
 		snprintf(q->maybe_at, sizeof(q->maybe_at), "chain %s in table %s %s (%s)", chain ? chain : "?",
