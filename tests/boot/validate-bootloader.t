@@ -101,3 +101,13 @@ status_of --root "$TGT"
 echo "--- no boot loader in the target"
 rm -rf "$TGT"/*
 fh -- kvmprep-validate --for passthrough --root "$TGT" 2>/dev/null | grep -A1 'iommu.enabled' | sed "s|$TGT|TGT|g"
+echo "--- hugepages for --memory, then sysctl.d only, then on the command line"
+mkdir -p "$TGT/etc/default" "$TGT/usr/sbin" "$TGT/etc/sysctl.d"
+printf 'GRUB_CMDLINE_LINUX="quiet"\n' >"$TGT/etc/default/grub"
+touch "$TGT/usr/sbin/update-grub"
+hp() { fh -- kvmprep-validate --for hugepages --root "$TGT" "$@" 2>/dev/null | grep -A1 'memory.hugepage_boot' | sed "s|$TGT|TGT|g"; }
+hp --memory 8G
+echo "vm.nr_hugepages = 512" >"$TGT/etc/sysctl.d/80-hp.conf"
+hp
+printf 'GRUB_CMDLINE_LINUX="quiet hugepages=4096"\n' >"$TGT/etc/default/grub"
+hp

@@ -292,14 +292,26 @@ static void t_hugepage_boot(struct vctx *c, struct vresult *r)
 	}
 	conf_lines(sysctl_dirs, "/etc/sysctl.conf", sysctl_line, &s);
 	if (s.val[0] && strcmp(s.val, "0")) {
+		char arg[96];
+
 		vset(r, V_WARN, NULL, "vm.nr_hugepages=%s in sysctl.d: reserved after boot, when memory "
 		     "may already be fragmented", s.val);
-		vhint(r, "%s", vkarg_hint(c, 1, "hugepages=N"));
+		snprintf(arg, sizeof(arg), "hugepages=%s", s.val);
+		vhint(r, "%s", vkarg_hint(c, 1, arg));
 		return;
 	}
 	vset(r, V_WARN, NULL, "no hugepages reserved at the first boot (no hugepages= in %s, no "
 	     "vm.nr_hugepages in sysctl.d)", where(c));
-	vhint(r, "%s", vkarg_hint(c, 1, "hugepages=N"));
+	if (c->want_mem > 0) {
+		/* --memory: that many 2 MiB pages */
+		char arg[64];
+
+		snprintf(arg, sizeof(arg), "hugepages=%lld", (c->want_mem + (2LL << 20) - 1) >> 21);
+		vhint(r, "%s", vkarg_hint(c, 1, arg));
+	} else {
+		vhint(r, "%s (N: the guests' memory in 2 MiB pages; --memory computes it)",
+		      vkarg_hint(c, 1, "hugepages=N"));
+	}
 }
 
 static void t_ip_forward(struct vctx *c, struct vresult *r)
