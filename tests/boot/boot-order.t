@@ -48,6 +48,7 @@ def reach(a, b, seen=()):
     return b in before.get(a, ()) or any(reach(c, b, seen + (a,)) for c in before.get(a, ()) if c not in seen)
 want = [('systemd-modules-load.service', 'kvmprep-vfio.service'),
         ('kvmprep-vfio.service', 'kvmprep-sriov.service'),
+        ('systemd-udev-settle.service', 'kvmprep-sriov.service'),
         ('kvmprep-vfio.service', 'sysinit.target'),
         ('kvmprep-sriov.service', 'kvmprep-net.service'),
         ('kvmprep-sriov.service', 'kvmprep-mdev.service'),
