@@ -20,6 +20,7 @@
 #include "lock.h"
 #include "module.h"
 #include "persist.h"
+#include "vfioboot.h"
 #include "target.h"
 #include "rfile.h"
 #include "root.h"
@@ -173,7 +174,88 @@ static int unit_enabled(void)
 	       lstat(path, &st) == 0;
 }
 
-/* kp_persist_save, each file recorded in the journal first */
+/* What the files of save_boot mean for the admin: the host drivers that
+ * still come first, and the initramfs command when the files changed. */
+static void boot_notes(const struct kp_boot_dev *b, size_t n, enum kp_initramfs_tool t,
+		       int changed)
+{
+	char mods[512] = "";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (b[i].builtin)
+			kp_warn(b[i].bdf, "%s is built into the kernel: no module option keeps it off at "
+				"boot; the kernel argument vfio-pci.ids=%s would (it gives vfio-pci "
+				"every device with that id, and needs vfio-pci built in or in the "
+				"initramfs), else kvmprep-vfio.service moves the device after boot",
+				b[i].host, b[i].ids[0] ? b[i].ids : "VVVV:DDDD");
+		else if (b[i].module[0] && b[i].shared[0])
+			kp_warn(b[i].bdf, "its id is also %s's, which the host keeps: vfio-pci is not "
+				"given it, so %s may take it at boot first (kvmprep-vfio.service moves it "
+				"after boot)", b[i].shared, b[i].host);
+		if (b[i].module[0] && !strstr(mods, b[i].module) && strlen(mods) + 70 < sizeof(mods))
+			snprintf(mods + strlen(mods), sizeof(mods) - strlen(mods), "%s%s", mods[0] ? ", " : "",
+				 b[i].module);
+	}
+	if (!changed || !mods[0])
+		return;
+	if (t == KP_INITRAMFS_NONE)
+		kp_warn(NULL, KP_VFIO_MODPROBE " loads vfio-pci before %s; no initramfs tool found "
+			"(initramfs-tools, dracut, mkinitcpio): if your initramfs holds %s, add vfio-pci "
+			"and that file to it", mods, mods);
+	else
+		kp_warn(NULL, KP_VFIO_MODPROBE " loads vfio-pci before %s, and %s puts it in the "
+			"initramfs: regenerate the initramfs for it to hold: %s", mods,
+			kp_initramfs_conf_path(t), kp_initramfs_command(t));
+}
+
+/* The boot-time configuration that keeps host drivers that come first
+ * off the persisted devices (lib/vfioboot.h), regenerated from the
+ * entries; each file recorded in the journal first. 0 or -errno. */
+static int save_boot(const struct kp_persist_entry *e, size_t n)
+{
+	enum kp_initramfs_tool t = kp_initramfs_tool();
+	const char *ipath = kp_initramfs_conf_path(t);
+	struct kp_boot_dev *b = NULL;
+	struct kp_pci *pci = NULL;
+	size_t nb = 0;
+	char *mp = NULL;
+	int r, c1 = 0, c2 = 0;
+
+	r = kp_pci_scan(&pci, 0);
+	if (r == 0)
+		r = kp_boot_plan(e, n, pci, &b, &nb);
+	if (r < 0)
+		goto out;
+	mp = kp_boot_modprobe_text(b, nb);
+	if (!mp && errno == ENOMEM) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = kp_journal_save_file(KP_VFIO_MODPROBE, NULL);
+	if (r == 0 && ipath)
+		r = kp_journal_save_file(ipath, NULL);
+	if (r < 0)
+		goto out;
+	r = mp ? kp_persist_write(KP_VFIO_MODPROBE, mp, strlen(mp), 0644, &c1)
+	       : kp_persist_remove(KP_VFIO_MODPROBE, &c1);
+	if (r == 0 && ipath) {
+		const char *text = kp_initramfs_conf_text(t);
+
+		r = mp ? kp_persist_write(ipath, text, strlen(text), (mode_t)kp_initramfs_conf_mode(t), &c2)
+		       : kp_persist_remove(ipath, &c2);
+	}
+	if (r == 0)
+		boot_notes(b, nb, t, c1 || c2);
+out:
+	free(mp);
+	free(b);
+	kp_pci_free(pci);
+	return r;
+}
+
+/* kp_persist_save and the boot configuration, each file recorded in the
+ * journal first */
 static int save_conf(const struct kp_persist_entry *e, size_t n, int *changed)
 {
 	int r = kp_journal_save_file(KP_VFIO_CONF, NULL);
@@ -182,6 +264,8 @@ static int save_conf(const struct kp_persist_entry *e, size_t n, int *changed)
 		r = kp_journal_save_file(KP_VFIO_RULES, NULL);
 	if (r == 0)
 		r = kp_persist_save(e, n, changed);
+	if (r == 0)
+		r = save_boot(e, n);
 	return r;
 }
 

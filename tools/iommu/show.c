@@ -12,6 +12,8 @@
 #include "ids.h"
 #include "iommu.h"
 #include "reset.h"
+#include "vfioboot.h"
+#include "cmdline.h"
 
 /* Print a table, or return it in the JSON document under key. */
 static int emit(struct opts *o, struct kp_table *t, json_object *doc, const char *key)
@@ -396,7 +398,7 @@ int cmd_list(struct opts *o, int argc, char **argv)
 	}
 	if (o->id && kp_pciid_parse(o->id, &vendor, &device) < 0)
 		return kp_usage_err("malformed --id '%s' (want VVVV:DDDD, e.g. 10de:1eb8)", o->id);
-	r = scan_host(&pci, KP_PCI_NAMES | KP_PCI_PCIE | KP_PCI_DETAIL);
+	r = scan_host(&pci, KP_PCI_NAMES | KP_PCI_PCIE | KP_PCI_DETAIL | KP_PCI_SRIOV);
 	if (r)
 		return r;
 	if (argc) {
@@ -565,6 +567,23 @@ static void reset_rows(struct kp_table *t, struct kp_pci *pci, const struct kp_p
 	kp_pci_free(all);
 }
 
+/* vfio-pci.ids= on the kernel command line claims d: vfio-pci has its id
+ * as a dynamic id from boot, so a reprobe returns it to vfio-pci. */
+static int ids_claim(const struct kp_pcidev *d, char *msg, size_t n)
+{
+	char *cmdline = NULL, ids[1024];
+	int r = 0;
+
+	if (kp_cmdline_read(&cmdline) == 0 && kp_cmdline_get(cmdline, "vfio-pci.ids", ids, sizeof(ids)) == 1 &&
+	    kp_vfio_ids_claim(ids, d)) {
+		snprintf(msg, n, "not set; vfio-pci.ids=%.200s on the kernel command line claims "
+			 "%04x:%04x, so a reprobe returns it to vfio-pci", ids, d->vendor, d->device);
+		r = 1;
+	}
+	free(cmdline);
+	return r;
+}
+
 int cmd_status(struct opts *o, int argc, char **argv)
 {
 	struct kp_pcidev **devs, *d;
@@ -655,6 +674,8 @@ int cmd_status(struct opts *o, int argc, char **argv)
 
 	if (strcmp(d->driver_override, "vfio-pci") == 0)
 		check_row(t, "driver_override", "PASS", "vfio-pci", &fails);
+	else if (strcmp(d->driver, "vfio-pci") == 0 && ids_claim(d, detail, sizeof(detail)))
+		check_row(t, "driver_override", "PASS", detail, &fails);
 	else if (strcmp(d->driver, "vfio-pci") == 0)
 		check_row(t, "driver_override", "WARN",
 			  "not set: a reprobe or hotplug would give the device back to its host driver",
