@@ -66,7 +66,7 @@ fi
 vmlab_boot --timeout 700 "$0" || fail "the guest's first part failed"
 B1=$(mktemp -d)
 trap 'rm -rf "$B1" "${VMLAB_RESULTS:-}"' EXIT
-cp -a "$VMLAB_RESULTS/." "$B1/"
+cp -a "${VMLAB_RESULTS:?}/." "$B1/"
 for f in bind status status-group bind-nogroup bind-group status-group2 unbind-held unbind unbind-group persist; do
 	echo "== $f (exit $(cat "$B1/$f.rc"))"
 	cat "$B1/$f" "$B1/$f.err"
