@@ -4,8 +4,8 @@
 # device is refused or bounded, never hung; a --persist binding met by the
 # next boot's own module loading (udev loads e1000e after kvmprep's rule and
 # apply-persisted ran as kvmprep-vfio.service would). Two boots.
-. "$TOP/tests/lib.sh"
-. "$TOP/tests/vmlab/lib.sh"
+. "$TOP/tests/lib.sh" || exit 1
+. "$TOP/tests/vmlab/lib.sh" || exit 1
 
 if vmlab_guest && [ "${1:-}" = boot2 ]; then
 	# --- second boot: kvmprep's files were on the host before it booted ----

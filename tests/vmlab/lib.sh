@@ -32,6 +32,17 @@
 #   vmlab_coldplug              guest: load the drivers of every PCI device by
 #                               modalias, as udev does at boot (the lab does
 #                               it before the script unless --no-coldplug)
+#   vmlab_qmp SOCKET CMD…       guest: run QMP commands (execute names, or
+#                               JSON objects) on SOCKET, print each answer's
+#                               "return" as one JSON line (waits ≤ 60 s for it)
+#   vmlab_hold_qemu NAME ARG…   guest: start a paused QEMU (-S, TCG, 64 MiB,
+#                               no NIC) with ARG… (-device vfio-pci,…) in the
+#                               background, wait until it holds a /dev/vfio
+#                               group (≤ 120 s); $VMLAB_QEMU_PID is its pid,
+#                               its log $VMLAB_OUT/NAME.qemu.log
+#   vmlab_stop_qemu             guest: kill that QEMU and wait for it
+# $VMLAB_LAB (guest) is the lab's cache directory: $VMLAB_LAB/vmlinuz is the
+# guest's own kernel, a kernel a nested QEMU can load.
 # The lab machine's fixed devices (tests/vmlab/run has the topology):
 LAB_E1000E=0000:01:00.0     # e1000e behind root port 00:1c.0, own group
 LAB_NVME_PF=0000:02:00.0    # NVMe with SR-IOV (4 VFs) behind 00:1c.1
@@ -141,5 +152,60 @@ vmlab_coldplug() {
 		[ -e "$d/driver" ] && continue
 		modprobe -q -b "$(cat "$d/modalias")" 2>/dev/null
 	done
+	return 0
+}
+
+vmlab_qmp() {
+	python3 - "$@" <<'PYEOF'
+import json, socket, sys, time
+path, cmds = sys.argv[1], sys.argv[2:]
+s = None
+for _ in range(600):
+    try:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(path)
+        break
+    except OSError:
+        s.close(); s = None; time.sleep(0.1)
+if s is None:
+    sys.exit("vmlab_qmp: %s: cannot connect" % path)
+f = s.makefile("rw")
+def ask(obj):
+    f.write(json.dumps(obj) + "\n"); f.flush()
+    while True:
+        line = f.readline()
+        if not line:
+            return None
+        r = json.loads(line)
+        if "return" in r or "error" in r:
+            return r
+json.loads(f.readline())                     # the greeting
+ask({"execute": "qmp_capabilities"})
+for c in cmds:
+    obj = json.loads(c) if c.startswith("{") else {"execute": c}
+    r = ask(obj)
+    print(json.dumps(r.get("return", r) if r else None))
+PYEOF
+}
+
+vmlab_hold_qemu() {
+	local name=$1 i
+	shift
+	qemu-system-x86_64 -S -M q35 -accel tcg -m 64 -nodefaults -display none -nic none \
+		"$@" >"$VMLAB_OUT/$name.qemu.log" 2>&1 </dev/null &
+	VMLAB_QEMU_PID=$!
+	for i in $(seq 600); do
+		ls -l "/proc/$VMLAB_QEMU_PID/fd" 2>/dev/null | grep -q ' -> /dev/vfio/[0-9]' && return 0
+		kill -0 "$VMLAB_QEMU_PID" 2>/dev/null || return 1
+		sleep 0.2
+	done
+	return 1
+}
+
+vmlab_stop_qemu() {
+	[ -n "${VMLAB_QEMU_PID:-}" ] || return 0
+	kill "$VMLAB_QEMU_PID" 2>/dev/null
+	wait "$VMLAB_QEMU_PID" 2>/dev/null
+	VMLAB_QEMU_PID=
 	return 0
 }
