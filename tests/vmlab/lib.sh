@@ -9,6 +9,10 @@
 #                               wrote to $VMLAB_OUT is then in $VMLAB_RESULTS
 #                               (removed when the case ends). Exits 77 (the
 #                               case is skipped) when the lab cannot run.
+#                               VMLAB_REUSE=DIR (developing a one-boot
+#                               case's checks): take DIR, the --out of an
+#                               earlier `tests/vmlab/run --out DIR CASE.t`,
+#                               instead of booting
 #   vmlab_enter [RUN-OPTION…]   host: vmlab_boot "$0" and exit with its exit
 #                               code; guest: return at once
 #
@@ -29,6 +33,10 @@
 #   res NAME                    host: the path of a saved result
 #   rc_of NAME                  host: a saved exit code
 #   jq_py FILE EXPR             host: evaluate python EXPR with d = FILE's JSON
+#   st_drv BDF STATE            host: BDF's driver in a saved vmlab_state
+#   st_ovr BDF STATE, st_grp BDF STATE: its driver_override, its group
+#   st_numvfs PF STATE, st_vfs PF STATE: a PF's sriov_numvfs, its VFs (a,b,…)
+#   st_has LINE STATE           host: STATE has exactly that line
 #   vmlab_coldplug              guest: load the drivers of every PCI device by
 #                               modalias, as udev does at boot (the lab does
 #                               it before the script unless --no-coldplug)
@@ -67,8 +75,16 @@ vmlab_boot() {
 		trap "rm -rf '$VMLAB_RESULTS'" EXIT
 	fi
 	find "$VMLAB_RESULTS" -mindepth 1 -delete
-	"$TOP/tests/vmlab/run" --out "$VMLAB_RESULTS" "$@"
-	rc=$?
+	if [ -n "${VMLAB_REUSE:-}" ]; then
+		# developing a case's checks: the results of an earlier boot
+		# (tests/vmlab/run --out DIR CASE.t), no boot
+		cp -a "$VMLAB_REUSE/." "$VMLAB_RESULTS/" || exit 2
+		cat "$VMLAB_RESULTS/output" 2>/dev/null
+		rc=$(cat "$VMLAB_RESULTS/rc" 2>/dev/null || echo 125)
+	else
+		"$TOP/tests/vmlab/run" --out "$VMLAB_RESULTS" "$@"
+		rc=$?
+	fi
 	if [ $rc -eq 77 ]; then
 		exit 77
 	fi
@@ -209,3 +225,11 @@ vmlab_stop_qemu() {
 	VMLAB_QEMU_PID=
 	return 0
 }
+
+_st_pci() { grep "^pci $1 " "$(res "$2")"; }
+st_drv() { _st_pci "$1" "$2" | sed 's/.* driver=\([^ ]*\) .*/\1/'; }
+st_ovr() { _st_pci "$1" "$2" | sed 's/.* override=\([^ ]*\) .*/\1/'; }
+st_grp() { _st_pci "$1" "$2" | sed 's/.* group=\([^ ]*\)$/\1/'; }
+st_numvfs() { grep "^sriov $1 " "$(res "$2")" | sed 's/.* numvfs=\([0-9]*\).*/\1/'; }
+st_vfs() { grep "^sriov $1 " "$(res "$2")" | sed 's/.* vfs=//'; }
+st_has() { grep -qxF -- "$1" "$(res "$2")"; }
