@@ -427,7 +427,8 @@ void chk_platform_mac_virt(struct vctx *c, struct vresult *r)
 {
 	char v[32], path[4096], label[256];
 	const char *fstype = NULL;
-	ssize_t l;
+	ssize_t l = 0;
+	int e;
 
 	if (!libvirt_installed()) {
 		vset(r, V_SKIP, NULL, "libvirt is not installed (its confinement does not apply)");
@@ -454,17 +455,30 @@ void chk_platform_mac_virt(struct vctx *c, struct vresult *r)
 				return;
 			}
 		}
-		if (kp_path(path, sizeof(path), c->images) == 0 &&
-		    (l = lgetxattr(path, "security.selinux", label, sizeof(label) - 1)) > 0) {
-			label[l] = '\0';
-			if (!strstr(label, "virt_image_t") && !strstr(label, "svirt_image_t") &&
-			    !(boolean && strstr(label, "nfs_t"))) {
-				vset(r, V_WARN, NULL, "%s is labelled %s, not virt_image_t: guests cannot open images there",
-				     c->images, label);
-				vhint(r, "semanage fcontext -a -t virt_image_t '%s(/.*)?' && restorecon -R %s",
-				      c->images, c->images);
-				return;
-			}
+		/*
+		 * With SELinux on, the kernel answers this for every inode (a
+		 * file without a label reads as unlabeled_t), so a failure means
+		 * the directory is missing or unreadable: say so, never PASS.
+		 */
+		e = kp_path(path, sizeof(path), c->images);
+		if (e == 0) {
+			l = lgetxattr(path, "security.selinux", label, sizeof(label) - 1);
+			e = l > 0 ? 0 : l == 0 ? -ENODATA : -errno;
+		}
+		if (e < 0) {
+			vset(r, V_WARN, NULL, "the SELinux label of %s cannot be read (%s): cannot tell whether guests may open images there",
+			     c->images, strerror(-e));
+			vhint(r, "ls -Zd %s (it should be virt_image_t)", c->images);
+			return;
+		}
+		label[l] = '\0';
+		if (!strstr(label, "virt_image_t") && !strstr(label, "svirt_image_t") &&
+		    !(boolean && strstr(label, "nfs_t"))) {
+			vset(r, V_WARN, NULL, "%s is labelled %s, not virt_image_t: guests cannot open images there",
+			     c->images, label);
+			vhint(r, "semanage fcontext -a -t virt_image_t '%s(/.*)?' && restorecon -R %s",
+			      c->images, c->images);
+			return;
 		}
 		vset(r, V_PASS, NULL, "SELinux: %s is labelled for guest images%s%s", c->images,
 		     boolean ? ", " : "", boolean ? boolean : "");

@@ -78,6 +78,8 @@ int vctx_init(struct vctx *c)
 
 void vctx_free(struct vctx *c)
 {
+	if (c->probe_started)
+		vctx_probe(c, NULL);
 	if (c->cpu_r == 0)
 		kp_cpuinfo_free(&c->cpu);
 	free(c->cmdline);
@@ -85,10 +87,38 @@ void vctx_free(struct vctx *c)
 		kp_mod_free(c->mod);
 }
 
+static void *probe_main(void *arg)
+{
+	struct vctx *c = arg;
+
+	c->probe_r = kp_kvm_probe(&c->probe);
+	return NULL;
+}
+
+/*
+ * Start the KVM probe in a thread, so that its cost overlaps the other
+ * checks: most of it is the kernel's, not ours (creating a vCPU without an
+ * in-kernel irqchip flips a static key, which patches kernel text on every
+ * CPU, and the VM's teardown at close). Nothing else touches c->probe until
+ * vctx_probe joins. When the thread cannot start, vctx_probe runs the probe
+ * in line, as before.
+ */
+void vctx_probe_start(struct vctx *c)
+{
+	if (c->probe_done || c->probe_started)
+		return;
+	if (pthread_create(&c->probe_thread, NULL, probe_main, c) == 0)
+		c->probe_started = 1;
+}
+
 const struct kp_kvmprobe *vctx_probe(struct vctx *c, int *r)
 {
 	if (!c->probe_done) {
-		c->probe_r = kp_kvm_probe(&c->probe);
+		if (c->probe_started)
+			pthread_join(c->probe_thread, NULL);
+		else
+			c->probe_r = kp_kvm_probe(&c->probe);
+		c->probe_started = 0;
 		c->probe_done = 1;
 	}
 	if (r)

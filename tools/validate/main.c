@@ -308,18 +308,34 @@ static void print_human(const struct kp_table *t, const struct kp_out *out, cons
 	       count[V_FAIL], count[V_SKIP], strict ? " (strict: warnings fail)" : "");
 }
 
+static int selected(const struct opts *o, size_t i)
+{
+	return !o->jobs || (vchecks[i].jobs & o->jobs);
+}
+
 static int do_checks(struct opts *o)
 {
 	struct kp_table *t = kp_table_new(check_cols, sizeof(check_cols) / sizeof(check_cols[0]));
 	int count[4] = { 0 }, r, rc;
 	json_object *host = NULL;
+	struct vresult *res;
 	struct kp_out out;
 	size_t i;
+	int pass;
 
 	if (!t) {
 		kp_err_errno(NULL, -ENOMEM, "cannot run the checks");
 		return KP_EXIT_HOST;
 	}
+	/*
+	 * The kvm checks wait for the KVM probe, which runs in a thread from
+	 * here, before the host's facts are read: every other check runs
+	 * first, while it works, then the kvm ones. The rows keep the table's
+	 * order.
+	 */
+	for (i = 0; i < vchecks_n; i++)
+		if (selected(o, i) && !strcmp(vchecks[i].topic, "kvm"))
+			vctx_probe_start(&o->ctx);
 	r = vctx_init(&o->ctx);
 	if (r < 0) {
 		kp_err_errno("/proc/cpuinfo", r, "cannot read the host's CPUs");
@@ -328,26 +344,39 @@ static int do_checks(struct opts *o)
 		return KP_EXIT_HOST;
 	}
 	kp_out_init(&out, o->json, o->quiet);
+	res = calloc(vchecks_n, sizeof(*res));
+	if (!res) {
+		kp_err_errno(NULL, -ENOMEM, "cannot run the checks");
+		vctx_free(&o->ctx);
+		kp_table_free(t);
+		return KP_EXIT_HOST;
+	}
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < vchecks_n; i++) {
+			if (!selected(o, i) || !strcmp(vchecks[i].topic, "kvm") != !pass)
+				continue;
+			res[i].status = V_SKIP;
+			vchecks[i].fn(&o->ctx, &res[i]);
+			if (!o->jobs)
+				judge_for_default(&vchecks[i], &res[i]);
+		}
 	for (i = 0; i < vchecks_n; i++) {
-		struct vresult res = { .status = V_SKIP };
 		int row;
 
-		if (o->jobs && !(vchecks[i].jobs & o->jobs))
+		if (!selected(o, i))
 			continue;
-		vchecks[i].fn(&o->ctx, &res);
-		if (!o->jobs)
-			judge_for_default(&vchecks[i], &res);
-		count[res.status]++;
+		count[res[i].status]++;
 		row = kp_table_add_row(t);
 		if (row < 0)
 			break;
 		kp_table_set_str(t, (size_t)row, COL_ID, vchecks[i].id);
 		kp_table_set_str(t, (size_t)row, COL_TOPIC, vchecks[i].topic);
-		kp_table_set_str(t, (size_t)row, COL_STATUS, vstatus_name(res.status));
-		kp_table_set_str(t, (size_t)row, COL_FINDING, res.finding);
+		kp_table_set_str(t, (size_t)row, COL_STATUS, vstatus_name(res[i].status));
+		kp_table_set_str(t, (size_t)row, COL_FINDING, res[i].finding);
 		kp_table_set_str(t, (size_t)row, COL_HINT,
-				 res.status == V_PASS || !res.hint[0] ? NULL : res.hint);
+				 res[i].status == V_PASS || !res[i].hint[0] ? NULL : res[i].hint);
 	}
+	free(res);
 	if (o->json)
 		host = vhost_json(&o->ctx);
 	vctx_free(&o->ctx);

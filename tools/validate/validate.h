@@ -2,6 +2,7 @@
 #ifndef KP_VALIDATE_H
 #define KP_VALIDATE_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -57,6 +58,8 @@ struct vctx {
 	int mem_r;
 	struct kp_modctx *mod; /* NULL when libkmod could not start */
 	int probe_done, probe_r;
+	int probe_started;  /* the probe runs in probe_thread (vctx_probe_start) */
+	pthread_t probe_thread;
 	struct kp_kvmprobe probe;
 	int iommu_groups; /* number of groups, 0 when none, -1 unread */
 	int iommu_units;  /* entries of /sys/class/iommu, -1 unread */
@@ -87,6 +90,7 @@ void vhint(struct vresult *r, const char *fmt, ...) __attribute__((format(printf
 int vctx_init(struct vctx *c);
 void vctx_free(struct vctx *c);
 const struct kp_kvmprobe *vctx_probe(struct vctx *c, int *r);
+void vctx_probe_start(struct vctx *c);
 /* The module state, or -errno when libkmod cannot tell. */
 int vmod(struct vctx *c, const char *name, enum kp_modstate *st);
 /* 1 when loaded or built in. */
