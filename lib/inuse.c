@@ -906,6 +906,46 @@ static int block_usages(struct kp_inuse *c, const char *bdf, struct kp_dev_usage
 	return 0;
 }
 
+/* ---- file system shares (virtio-9p) ------------------------------------- */
+
+/* A virtio-9p function whose mount tag a 9p mount names carries that file
+ * system (with trans=virtio the mount's source is the tag): a VM's or a
+ * lab guest's root, say. The tag is the virtio device's mount_tag
+ * attribute (net/9p/trans_virtio.c: the tag and its NUL). */
+static int share_usage(struct kp_inuse *c, const char *bdf, struct kp_dev_usage *u)
+{
+	char rel[PATH_MAX], dir[PATH_MAX], **names = NULL;
+	size_t n = 0, k;
+	int r = mnt_read(c);
+
+	if (r < 0)
+		return r;
+	for (k = 0; k < c->nmnt && strcmp(c->mnts[k].fstype, "9p"); k++)
+		;
+	if (k == c->nmnt)
+		return 0; /* no 9p mount: no directory to read */
+	if (pathf(rel, sizeof(rel), "/sys/bus/pci/devices/%s", bdf) < 0 ||
+	    kp_path(dir, sizeof(dir), rel) < 0 || list_dir(dir, &names, &n) < 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char *tag = NULL;
+
+		if (strncmp(names[i], "virtio", 6) ||
+		    pathf(rel, sizeof(rel), "/sys/bus/pci/devices/%s/%s/mount_tag", bdf, names[i]) < 0 ||
+		    kp_read_file(rel, &tag, NULL) < 0)
+			continue;
+		tag[strcspn(tag, "\n")] = '\0';
+		if (tag[0])
+			for (k = 0; k < c->nmnt; k++)
+				if (!strcmp(c->mnts[k].fstype, "9p") && !strcmp(c->mnts[k].source, tag))
+					add_reason(u, KP_USE_BLOCK, "virtio-9p share %s is mounted on %s", tag,
+						   c->mnts[k].mp);
+		free(tag);
+	}
+	free_names(names, n);
+	return 0;
+}
+
 /* ---- network ------------------------------------------------------------ */
 
 static void net_free(struct kp_inuse *c)
@@ -1456,6 +1496,8 @@ static int inuse_dev(struct kp_inuse *c, const struct kp_pcidev *d, unsigned fla
 	r = net_usage(c, d->bdf, u);
 	if (r == 0)
 		r = block_usages(c, d->bdf, u);
+	if (r == 0)
+		r = share_usage(c, d->bdf, u);
 	if (r == 0)
 		display_usage(d, u);
 	if (r == 0)
