@@ -510,12 +510,15 @@ static int parse_mountinfo(struct kp_inuse *c, char *text)
 		eol = strchr(line, '\n');
 		if (eol)
 			*eol = '\0';
-		for (tok = strtok_r(line, " ", &save); tok && i < 6; tok = strtok_r(NULL, " ", &save))
-			f[i++] = tok;
+		/* six fields, and not one token more: without optional fields
+		 * (no "shared:N", a mount namespace without propagation) the
+		 * next token is the "-" that the loop below looks for */
+		for (; i < 6 && (tok = strtok_r(i ? NULL : line, " ", &save)); i++)
+			f[i] = tok;
 		if (i < 6)
 			continue;
 		/* after the optional fields: "-" fstype source */
-		for (tok = f[5]; tok; tok = strtok_r(NULL, " ", &save))
+		for (tok = strtok_r(NULL, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
 			if (!strcmp(tok, "-")) {
 				fstype = strtok_r(NULL, " ", &save);
 				source = fstype ? strtok_r(NULL, " ", &save) : NULL;

@@ -87,9 +87,11 @@ if vmlab_guest; then
 	vmlab_state >"$VMLAB_OUT/u4"
 	save u-free-unbind kvmprep-iommu unbind "$LAB_NVME2"
 	vmlab_state >"$VMLAB_OUT/u5"
-	# the virtio-9p device that carries the guest's own / (dry run only)
-	save u-9p kvmprep-iommu bind --dry-run "$LAB_9P_ROOT"
-	save u-9p-status kvmprep-iommu status "$LAB_9P_ROOT"
+	# the virtio-9p device of the results share, mounted on /vmlab/out (dry
+	# run only). The one carrying / is mounted in the initramfs, outside
+	# the root that switch_root leaves: no mount table shows it any more.
+	save u-9p kvmprep-iommu bind --dry-run "$LAB_9P_OUT"
+	save u-9p-status kvmprep-iommu status "$LAB_9P_OUT"
 	# --persist: the files kvmprep leaves for the next boot
 	save persist kvmprep-iommu bind --persist "$LAB_E1000E2"
 	vmlab_state >"$VMLAB_OUT/s7"
@@ -188,9 +190,11 @@ check "bind --group once free: exit 0, the NVMe on vfio-pci, its downstream port
 	[ "$(drv $LAB_DOWN2 u4)" = pcieport ] || fail "the port: $(drv $LAB_DOWN2 u4)"
 	[ "$(cat $B1/u-free-unbind.rc)" = 0 ] || fail "unbind exit $(cat $B1/u-free-unbind.rc)"
 	[ "$(drv $LAB_NVME2 u5)" = nvme ] || fail "after unbind: $(drv $LAB_NVME2 u5)"'
-check "the virtio-9p device carrying the guest's own / is in use: bind --dry-run refused, status not ready" eval '
+check "the virtio-9p device of a mounted share is in use: bind --dry-run refused naming the mount, status says so" eval '
 	[ "$(cat $B1/u-9p.rc)" = 1 ] || fail "bind --dry-run exit $(cat $B1/u-9p.rc): $(cat $B1/u-9p $B1/u-9p.err)"
-	[ "$(cat $B1/u-9p-status.rc)" = 1 ] || fail "status exit $(cat $B1/u-9p-status.rc)"'
+	grep -q "in use by the host: virtio-9p share vmlabout is mounted on /vmlab/out" $B1/u-9p.err || fail "$(cat $B1/u-9p.err)"
+	[ "$(cat $B1/u-9p-status.rc)" = 1 ] || fail "status exit $(cat $B1/u-9p-status.rc)"
+	grep -q "^host_use *FAIL .*virtio-9p share vmlabout" $B1/u-9p-status || fail "$(cat $B1/u-9p-status)"'
 
 # the next boot: kvmprep's files in /etc before it boots; udev loads drivers
 vmlab_boot --timeout 500 --no-coldplug --udev --preroot "$B1/persisted" "$0" boot2 ||
