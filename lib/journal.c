@@ -2,6 +2,7 @@
 /* The change journal (lib/journal.h): the record, signals, rollback and
  * recovery. The kinds' undo functions are in lib/journal_*.c. */
 #include "journal.h"
+#include "target.h"
 #include "journal_kinds.h"
 #include "lock.h"
 #include "root.h"
@@ -309,9 +310,17 @@ static int undo_all(json_object *arr, int other_boot, char *stuck, size_t n)
 		const struct kp_jkind *k = kp_jkind_find(kp_jstep_get(&s, "kind"));
 		char why[192] = "";
 
+		struct kp_target_saved tsaved;
+		int u;
+
 		if (!k || (other_boot && !k->survives_reboot))
 			continue;
-		if (k->undo(&s, why, sizeof(why)) == 0)
+		/* an undo puts back what a run changed, also from an --offline
+		 * one (whose live guard stays off meanwhile, lib/target.h) */
+		kp_target_swap(kp_target(), 0, &tsaved);
+		u = k->undo(&s, why, sizeof(why));
+		kp_target_restore(&tsaved);
+		if (u == 0)
 			continue;
 		if (r == 0 && stuck && n)
 			snprintf(stuck, n, "%s %s: %s", k->name, step_object(k, &s),

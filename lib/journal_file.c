@@ -5,6 +5,7 @@
 #include "journal_kinds.h"
 #include "persist.h"
 #include "root.h"
+#include "target.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +23,7 @@ static const char hexd[] = "0123456789abcdef";
 int kp_journal_save_file(const char *abs, int *step)
 {
 	char path[PATH_MAX], mode[16], *data = NULL, *hex;
-	const char *kv[9];
+	const char *kv[11];
 	struct stat st;
 	ssize_t len = 0;
 	size_t i;
@@ -37,7 +38,8 @@ int kp_journal_save_file(const char *abs, int *step)
 		return r;
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT) {
-		const char *absent[] = { "path", abs, "absent", "1", NULL };
+		const char *absent[] = { "path", abs, "absent", "1",
+					 kp_target()[0] ? "target" : NULL, kp_target(), NULL };
 
 		return kp_journal_add("file", absent, step);
 	}
@@ -72,7 +74,9 @@ int kp_journal_save_file(const char *abs, int *step)
 	kv[2] = "absent"; kv[3] = "0";
 	kv[4] = "mode"; kv[5] = mode;
 	kv[6] = "content"; kv[7] = hex;
-	kv[8] = NULL;
+	/* written into a target (--root DIR): undone there, by any later run */
+	kv[8] = kp_target()[0] ? "target" : NULL; kv[9] = kp_target();
+	kv[10] = NULL;
 	r = kp_journal_add("file", kv, step);
 	free(hex);
 	return r;
@@ -85,7 +89,25 @@ static int unhex(int c)
 	return p ? (int)(p - hexd) : -1;
 }
 
+static int undo_file(const struct kp_jstep *s, char *why, size_t n);
+
 int kp_jundo_file(const struct kp_jstep *s, char *why, size_t n)
+{
+	const char *target = kp_jstep_get(s, "target");
+	struct kp_target_saved saved;
+	int r;
+
+	if (target[0] && target[0] != '/') {
+		snprintf(why, n, "its target is not an absolute path");
+		return -EINVAL;
+	}
+	kp_target_swap(target, 0, &saved);
+	r = undo_file(s, why, n);
+	kp_target_restore(&saved);
+	return r;
+}
+
+static int undo_file(const struct kp_jstep *s, char *why, size_t n)
 {
 	const char *abs = kp_jstep_get(s, "path"), *hex = kp_jstep_get(s, "content");
 	size_t len = strlen(hex), i;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "module.h"
+#include "target.h"
 #include "root.h"
 #include "sysfs.h"
 
@@ -346,6 +347,10 @@ int kp_mod_load(struct kp_modctx *ctx, const char *name)
 		return r;
 	if (st == KP_MOD_LOADED || st == KP_MOD_BUILTIN)
 		return 0;
+	/* --offline / --root: nothing is loaded, so no modprobe.d install
+	 * command of the target's runs here (lib/target.h) */
+	if (kp_offline())
+		return -EROFS;
 	if (st == KP_MOD_MISSING)
 		return -ENOENT;
 	r = kmod(ctx, &k);

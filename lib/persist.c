@@ -3,6 +3,7 @@
 #include "ids.h"
 #include "rfile.h"
 #include "root.h"
+#include "target.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -73,6 +74,33 @@ static int fsync_dir(const char *path)
 	return r;
 }
 
+/* --root DIR: the directory of path must resolve inside DIR (an absolute
+ * symlink in the target, /etc/x -> /etc/y, would reach the running host) */
+static int inside_target(const char *path)
+{
+	char dir[PATH_MAX], real[PATH_MAX], *slash;
+	const char *t = kp_target();
+	size_t tl = strlen(t);
+
+	if (!t[0] || strncmp(path, t, tl) != 0)
+		return 0;
+	/* the nearest directory that exists: before any is made */
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (;;) {
+		slash = strrchr(dir, '/');
+		if (!slash || slash == dir)
+			return -EXDEV;
+		*slash = '\0';
+		if (realpath(dir, real))
+			break;
+		if (errno != ENOENT)
+			return -errno;
+	}
+	if (strncmp(real, t, tl) != 0 || (real[tl] != '\0' && real[tl] != '/'))
+		return -EXDEV;
+	return 0;
+}
+
 int kp_persist_write(const char *abs, const char *data, size_t len, mode_t mode,
 		     int *changed)
 {
@@ -87,7 +115,11 @@ int kp_persist_write(const char *abs, const char *data, size_t len, mode_t mode,
 		return r;
 	if (same_content(path, data, len))
 		return 0;
-	r = mkdir_parents(path);
+	r = inside_target(path);
+	if (r == 0)
+		r = mkdir_parents(path);
+	if (r == 0)
+		r = inside_target(path);
 	if (r < 0)
 		return r;
 	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
@@ -137,7 +169,14 @@ int kp_persist_remove(const char *abs, int *changed)
 
 	if (changed)
 		*changed = 0;
+	struct stat st;
+
 	r = kp_path(path, sizeof(path), abs);
+	if (r < 0)
+		return r;
+	if (lstat(path, &st) < 0 && errno == ENOENT)
+		return 0;
+	r = inside_target(path);
 	if (r < 0)
 		return r;
 	if (unlink(path) < 0)

@@ -14,7 +14,9 @@
 
 /* Write data to ABS atomically with the given mode, creating missing parent
  * directories (0755). Unchanged content is not rewritten: *changed (may be
- * NULL) says whether the file was written. 0 or -errno. */
+ * NULL) says whether the file was written. 0 or -errno. With a target
+ * (--root DIR, lib/target.h) the file is DIR's, and -EXDEV when its
+ * directory resolves outside DIR. */
 int kp_persist_write(const char *abs, const char *data, size_t len, mode_t mode,
 		     int *changed);
 

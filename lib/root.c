@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "root.h"
+#include "target.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,11 +21,15 @@ const char *kp_root(void)
 int kp_path(char *buf, size_t n, const char *abs)
 {
 	const char *root = kp_root();
-	size_t rlen = strlen(root);
+	size_t rlen;
 	int len;
 
 	if (!abs || abs[0] != '/')
 		return -EINVAL;
+	/* --root DIR: a system's configuration is the target's (lib/target.h) */
+	if (kp_target()[0] && kp_target_path(abs))
+		root = kp_target();
+	rlen = strlen(root);
 	/* trailing slashes of the prefix go ("/" alone means no prefix), so
 	 * paths in messages read "/mnt/sysimage/etc/…" */
 	while (rlen > 0 && root[rlen - 1] == '/')

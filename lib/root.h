@@ -11,8 +11,10 @@
  * umockdev's preload redirects them). Every other host file the tools read
  * or write (/proc, /etc, /run, /var, /usr/share, /lib/modules, …) goes
  * through kp_path(), which prepends $KVMPREP_ROOT when it is set: that is
- * how the fake hosts, kickstart's --root and a captured host reach the
- * tools. This is the only place the prefix is applied.
+ * how the fake hosts and a captured host reach the tools. This is the only
+ * place the prefix is applied. With a target (--root DIR, lib/target.h),
+ * kp_path() prepends DIR instead to the paths of a system's configuration
+ * (/etc, /usr, /lib, /boot, /var, …) and keeps the live ones (/proc, /run).
  */
 
 /* The prefix ("" when unset). Never NULL. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "sysfs.h"
+#include "target.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -98,6 +99,9 @@ int kp_sysfs_write_at(int dirfd, const char *name, const char *val)
 	ssize_t put;
 	int fd, err;
 
+	/* --offline / --root: nothing live changes (lib/target.h) */
+	if (kp_offline())
+		return -EROFS;
 	fd = openat(dirfd, name, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;

@@ -19,6 +19,7 @@
 #include "lock.h"
 #include "module.h"
 #include "persist.h"
+#include "target.h"
 #include "rfile.h"
 #include "root.h"
 
@@ -212,6 +213,8 @@ static int persist_add(struct kp_bind_item *items, size_t n, const char *driver,
 		else if (e[j].vendor == d->vendor && e[j].device == d->device &&
 			 strcmp(e[j].driver, driver) == 0)
 			continue;
+		if (kp_offline())
+			items[i].changed = 1; /* --offline: the result is the file's */
 		memset(&e[j], 0, sizeof(e[j]));
 		snprintf(e[j].bdf, sizeof(e[j].bdf), "%s", d->bdf);
 		e[j].vendor = d->vendor;
@@ -289,6 +292,8 @@ int cmd_bind(struct opts *o, int argc, char **argv)
 
 	if (argc == 0 && !o->id)
 		return kp_usage_err("bind needs a DEVICE or --id");
+	if (kp_offline() && !o->persist)
+		return kp_usage_err("--offline and --root go with --persist");
 	if (kp_driver_check(o->driver) < 0)
 		return kp_usage_err("malformed driver name '%s'", o->driver);
 	if (!o->dry_run && (r = need_root()))
@@ -306,11 +311,16 @@ int cmd_bind(struct opts *o, int argc, char **argv)
 	r = resolve_devices(pci, argc, argv, o->id, &args, &nargs);
 	if (r)
 		goto out;
-	if (vfio && !kp_iommu_enabled()) {
+	/* --offline/--root: the groups are the running kernel's, which may
+	 * have no IOMMU (an installer without the target's arguments); the
+	 * target's modules are not this kernel's: neither is asked */
+	if (vfio && !kp_iommu_enabled() && kp_offline())
+		kp_warn(NULL, "the running kernel has no IOMMU: groups not checked (--offline)");
+	else if (vfio && !kp_iommu_enabled()) {
 		r = no_iommu();
 		goto out;
 	}
-	r = ensure_driver(o->driver, 1);
+	r = kp_offline() ? 0 : ensure_driver(o->driver, 1);
 	if (r)
 		goto out;
 
@@ -318,7 +328,7 @@ int cmd_bind(struct opts *o, int argc, char **argv)
 	for (i = 0; i < nargs; i++) {
 		struct kp_pcidev *d = args[i];
 
-		if (vfio && d->group < 0) {
+		if (vfio && d->group < 0 && !kp_offline()) {
 			kp_err(d->bdf, "has no IOMMU group: vfio-pci cannot take it");
 			r = KP_EXIT_HOST;
 			goto out;
@@ -339,7 +349,7 @@ int cmd_bind(struct opts *o, int argc, char **argv)
 		}
 		if (dev_list_add(&set, &nset, d) < 0)
 			goto nomem;
-		if (!o->group)
+		if (!o->group || d->group < 0)
 			continue;
 		for (j = 0; j < kp_pci_count(pci); j++) {
 			struct kp_pcidev *m = kp_pci_dev(pci, j);
@@ -354,6 +364,8 @@ int cmd_bind(struct opts *o, int argc, char **argv)
 	for (i = 0; vfio && i < nset; i++) {
 		char others[512] = "";
 
+		if (set[i]->group < 0)
+			continue;
 		for (j = 0; j < kp_pci_count(pci); j++) {
 			struct kp_pcidev *m = kp_pci_dev(pci, j);
 			size_t len = strlen(others);
@@ -376,7 +388,8 @@ int cmd_bind(struct opts *o, int argc, char **argv)
 		r = KP_EXIT_FAIL;
 		goto out;
 	}
-	for (i = 0; i < nset; i++) {
+	/* --root: what the installer uses says nothing about the target */
+	for (i = 0; i < nset && !kp_target()[0]; i++) {
 		if (strcmp(set[i]->driver, o->driver) == 0)
 			continue;
 		r = refuse_in_use(set[i], o->force);
@@ -384,7 +397,7 @@ int cmd_bind(struct opts *o, int argc, char **argv)
 			goto out;
 	}
 
-	r = ensure_driver(o->driver, o->dry_run);
+	r = kp_offline() ? 0 : ensure_driver(o->driver, o->dry_run);
 	if (r)
 		goto out;
 	items = calloc(nset ? nset : 1, sizeof(*items));
@@ -394,7 +407,9 @@ int cmd_bind(struct opts *o, int argc, char **argv)
 		items[i].dev = set[i];
 	if (!o->dry_run && (r = begin_change("bind")))
 		goto out;
-	if (kp_bind(items, nset, o->driver, o->dry_run ? KP_BIND_DRY_RUN : 0, o->timeout_ms,
+	/* --offline: only the boot-time configuration (lib/target.h) */
+	if (!kp_offline() &&
+	    kp_bind(items, nset, o->driver, o->dry_run ? KP_BIND_DRY_RUN : 0, o->timeout_ms,
 		    &e) < 0) {
 		if (!kp_journal_signal())
 			report_err(&e);
@@ -422,7 +437,8 @@ int cmd_bind(struct opts *o, int argc, char **argv)
 	}
 	if (!o->dry_run && (r = end_change()))
 		goto out;
-	r = print_items(o, "bind", items, nset, o->driver, "bound", "would bind", persisted);
+	r = print_items(o, "bind", items, nset, o->driver, kp_offline() ? "persisted" : "bound",
+			kp_offline() ? "would persist" : "would bind", persisted);
 	goto out;
 nomem:
 	kp_err_errno(NULL, -ENOMEM, "cannot bind");

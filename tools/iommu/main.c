@@ -11,11 +11,14 @@
 #include "err.h"
 #include "exitcodes.h"
 #include "lock.h"
+#include "target.h"
 
 enum {
 	OPT_WHY = 0x100,
 	OPT_TIMEOUT,
 	OPT_WAIT,
+	OPT_OFFLINE,
+	OPT_ROOT,
 };
 
 /* Which command takes which option (a bit per option). */
@@ -30,6 +33,7 @@ enum {
 	O_TIMEOUT = 1 << 7,
 	O_DRYRUN = 1 << 8,
 	O_WAIT = 1 << 9,
+	O_OFFLINE = 1 << 10, /* --offline, --root DIR */
 };
 
 struct cmd {
@@ -42,10 +46,10 @@ static const struct cmd cmds[] = {
 	{ "groups", cmd_groups, O_WHY },
 	{ "list", cmd_list, O_CLASS | O_ID },
 	{ "status", cmd_status, 0 },
-	{ "bind", cmd_bind, O_GROUP | O_FORCE | O_PERSIST | O_DRIVER | O_ID | O_TIMEOUT | O_DRYRUN | O_WAIT },
+	{ "bind", cmd_bind, O_GROUP | O_FORCE | O_PERSIST | O_DRIVER | O_ID | O_TIMEOUT | O_DRYRUN | O_WAIT | O_OFFLINE },
 	{ "unbind", cmd_unbind, O_ID | O_DRYRUN | O_WAIT },
 	{ "restore", cmd_unbind, O_ID | O_DRYRUN | O_WAIT },
-	{ "unpersist", cmd_unpersist, O_ID | O_DRYRUN | O_WAIT },
+	{ "unpersist", cmd_unpersist, O_ID | O_DRYRUN | O_WAIT | O_OFFLINE },
 	{ "apply-persisted", cmd_apply, O_TIMEOUT | O_DRYRUN | O_WAIT },
 	{ "recover", cmd_recover, O_DRYRUN | O_WAIT },
 };
@@ -77,6 +81,10 @@ static const char usage_text[] =
 	      " -d, --driver DRIVER     bind: the driver to bind to (default vfio-pci)\n"
 	      " -f, --force             bind: take devices the host is using\n"
 	      " -p, --persist           bind: bind again at every boot\n"
+	      "     --offline           bind --persist, unpersist: only the boot configuration,\n"
+	      "                         nothing bound now\n"
+	      "     --root DIR          the same into the system mounted at DIR (kickstart:\n"
+	      "                         /mnt/sysimage); implies --offline\n"
 	      "     --why               groups: explain the groups from the PCIe path\n"
 	      " -t, --timeout MS        bind: how long to wait for /dev/vfio/N (default 5000)\n"
 	      "     --wait SECONDS      wait that long for another run's lock (default 5)\n"
@@ -125,6 +133,8 @@ static int opt_bit(int c)
 	case 't': return O_TIMEOUT;
 	case 'n': return O_DRYRUN;
 	case OPT_WAIT: return O_WAIT;
+	case OPT_OFFLINE: return O_OFFLINE;
+	case OPT_ROOT: return O_OFFLINE;
 	}
 	return 0;
 }
@@ -142,6 +152,7 @@ static const char *opt_name(unsigned bit)
 	case O_TIMEOUT: return "--timeout";
 	case O_DRYRUN: return "--dry-run";
 	case O_WAIT: return "--wait";
+	case O_OFFLINE: return "--offline/--root";
 	}
 	return "?";
 }
@@ -164,6 +175,8 @@ static int run(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "wait", required_argument, NULL, OPT_WAIT },
+		{ "offline", no_argument, NULL, OPT_OFFLINE },
+		{ "root", required_argument, NULL, OPT_ROOT },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -174,6 +187,9 @@ static int run(int argc, char **argv)
 			  .wait_ms = KP_LOCK_WAIT_DEFAULT_MS };
 	unsigned given = 0, bit;
 	const struct cmd *cmd = NULL;
+	const char *root = NULL;
+	char msg[4200];
+	int offline = 0;
 	size_t i;
 	int c;
 
@@ -209,6 +225,8 @@ static int run(int argc, char **argv)
 			o.wait_ms = (int)(v * 1000 + 0.5);
 			break;
 		}
+		case OPT_OFFLINE: offline = 1; break;
+		case OPT_ROOT: root = optarg; break;
 		case 'n': o.dry_run = 1; break;
 		case 'j': o.json = 1; want_json = 1; break;
 		case 'q': o.quiet = 1; break;
@@ -228,11 +246,13 @@ static int run(int argc, char **argv)
 	if (!cmd)
 		return kp_usage_err("unknown command '%s'", argv[optind]);
 	cmd_name = cmd->name;
-	for (bit = 1; bit <= O_WAIT; bit <<= 1)
+	for (bit = 1; bit <= O_OFFLINE; bit <<= 1)
 		if ((given & bit) && !(cmd->takes & bit))
 			return kp_usage_err("%s does not take %s", cmd->name, opt_name(bit));
 	if (o.json && o.quiet)
 		return kp_usage_err("--json and --quiet exclude each other");
+	if (kp_target_setup(root, offline, msg, sizeof(msg)))
+		return kp_usage_err("%s", msg);
 	kp_set_quiet(o.quiet);
 	kp_out_init(&o.out, o.json, o.quiet);
 	optind++;

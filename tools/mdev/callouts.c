@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "target.h"
 #include "err.h"
 #include "exitcodes.h"
 #include "root.h"
@@ -239,11 +240,16 @@ static int run_script(const char *path, const char *event, const char *action, c
 
 int callout_pre(struct opts *o, const char *action, const struct kp_mdev_def *d)
 {
-	char *conf = config_json(d);
+	char *conf;
 	size_t i, j;
 	int r = 0;
 
 	matched[0] = '\0';
+	/* --offline / --root: a callout is a hook that acts on the host now
+	 * (and the target's scripts never run here, lib/target.h) */
+	if (kp_offline())
+		return 0;
+	conf = config_json(d);
 	if (!conf)
 		return KP_EXIT_FAIL;
 	for (i = 0; i < sizeof(callout_dirs) / sizeof(callout_dirs[0]) && !matched[0]; i++) {
@@ -278,6 +284,8 @@ void callout_post(struct opts *o, const char *action, const struct kp_mdev_def *
 {
 	size_t i, j;
 
+	if (kp_offline()) /* no hook: see callout_pre */
+		return;
 	if (matched[0]) {
 		char *conf = config_json(d);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmds.h"
+#include "target.h"
 #include "err.h"
 #include "exitcodes.h"
 
@@ -20,6 +21,8 @@ enum {
 	OPT_TIMEOUT,
 	OPT_COUNT,
 	OPT_WAIT,
+	OPT_OFFLINE,
+	OPT_ROOT,
 };
 
 /* Which command takes which option (a bit per option). */
@@ -37,7 +40,8 @@ enum {
 	O_DELATTR = 1 << 10,
 	O_COUNT = 1 << 11,
 	O_WAIT = 1 << 12,
-	O_LAST = O_WAIT,
+	O_OFFLINE = 1 << 13, /* --offline, --root DIR */
+	O_LAST = O_OFFLINE,
 };
 
 struct cmd {
@@ -51,9 +55,9 @@ static const struct cmd cmds[] = {
 	{ "list", cmd_list, O_DEFINED | O_PARENT },
 	{ "create", cmd_create, O_PARENT | O_TYPE | O_UUID | O_ATTR | O_TIMEOUT | O_DRYRUN | O_FORCE | O_COUNT | O_WAIT },
 	{ "remove", cmd_remove, O_FORCE | O_DRYRUN | O_WAIT },
-	{ "define", cmd_define, O_PARENT | O_TYPE | O_UUID | O_ATTR | O_AUTO | O_DRYRUN | O_FORCE | O_WAIT },
-	{ "undefine", cmd_undefine, O_PARENT | O_DRYRUN | O_FORCE | O_WAIT },
-	{ "modify", cmd_modify, O_PARENT | O_TYPE | O_ATTR | O_AUTO | O_INDEX | O_DELATTR | O_DRYRUN | O_FORCE | O_WAIT },
+	{ "define", cmd_define, O_PARENT | O_TYPE | O_UUID | O_ATTR | O_AUTO | O_DRYRUN | O_FORCE | O_WAIT | O_OFFLINE },
+	{ "undefine", cmd_undefine, O_PARENT | O_DRYRUN | O_FORCE | O_WAIT | O_OFFLINE },
+	{ "modify", cmd_modify, O_PARENT | O_TYPE | O_ATTR | O_AUTO | O_INDEX | O_DELATTR | O_DRYRUN | O_FORCE | O_WAIT | O_OFFLINE },
 	{ "start", cmd_start, O_PARENT | O_TYPE | O_UUID | O_ATTR | O_TIMEOUT | O_DRYRUN | O_FORCE | O_WAIT },
 	{ "stop", cmd_stop, O_FORCE | O_DRYRUN | O_WAIT },
 	{ "start-parent", cmd_start_parent, O_TIMEOUT | O_DRYRUN | O_WAIT },
@@ -99,6 +103,9 @@ static void usage(void)
 	      "     --index N           modify: where --attr goes, which --delattr removes\n"
 	      "     --delattr           modify: remove an attribute (default: the last)\n"
 	      "     --auto, --manual    define/modify: start at boot when the parent appears, or not\n"
+	      "     --offline           define/undefine/modify: the definition only, no callout\n"
+	      "     --root DIR          the same in the system mounted at DIR (kickstart:\n"
+	      "                         /mnt/sysimage); implies --offline\n"
 	      " -d, --defined           list: the definitions, not the active devices\n"
 	      " -f, --force             remove/stop a device a process holds; go on when a\n"
 	      "                         callout script refuses\n"
@@ -127,6 +134,7 @@ static int opt_bit(int c)
 	case 'u': return O_UUID;
 	case 'a': return O_ATTR;
 	case OPT_AUTO: case OPT_MANUAL: return O_AUTO;
+	case OPT_OFFLINE: case OPT_ROOT: return O_OFFLINE;
 	case 'd': return O_DEFINED;
 	case 'f': return O_FORCE;
 	case OPT_TIMEOUT: return O_TIMEOUT;
@@ -147,6 +155,7 @@ static const char *opt_name(unsigned bit)
 	case O_UUID: return "--uuid";
 	case O_ATTR: return "--attr";
 	case O_AUTO: return "--auto/--manual";
+	case O_OFFLINE: return "--offline/--root";
 	case O_DEFINED: return "--defined";
 	case O_FORCE: return "--force";
 	case O_TIMEOUT: return "--timeout";
@@ -178,6 +187,8 @@ static int run(int argc, char **argv)
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "count", required_argument, NULL, OPT_COUNT },
 		{ "wait", required_argument, NULL, OPT_WAIT },
+		{ "offline", no_argument, NULL, OPT_OFFLINE },
+		{ "root", required_argument, NULL, OPT_ROOT },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -188,6 +199,9 @@ static int run(int argc, char **argv)
 	static struct opts o;
 	unsigned given = 0, bit;
 	const struct cmd *cmd = NULL;
+	const char *root = NULL;
+	char msg[4200];
+	int offline = 0;
 	size_t i;
 	int c;
 
@@ -272,6 +286,8 @@ static int run(int argc, char **argv)
 			break;
 		}
 		case 'n': o.dry_run = 1; break;
+		case OPT_OFFLINE: offline = 1; break;
+		case OPT_ROOT: root = optarg; break;
 		case 'j': o.json = 1; want_json = 1; break;
 		case 'q': o.quiet = 1; break;
 		case 'h': usage(); break;
@@ -295,6 +311,8 @@ static int run(int argc, char **argv)
 		return kp_usage_err("--json and --quiet exclude each other");
 	if (o.nuuids > 1 && cmd->func != cmd_create)
 		return kp_usage_err("%s takes one --uuid", cmd->name);
+	if (kp_target_setup(root, offline, msg, sizeof(msg)))
+		return kp_usage_err("%s", msg);
 	kp_set_quiet(o.quiet);
 	kp_out_init(&o.out, o.json, o.quiet);
 	optind++;

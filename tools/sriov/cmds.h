@@ -34,6 +34,10 @@ int cmd_apply(struct opts *o, int argc, char **argv);
 /* persist.c: /etc/kvmprep/sriov.conf (0 or an exit status, error printed) */
 int persist_set(const struct kp_sriov_pf *pf, int count, const char *driver, int no_probe);
 int persist_vf(const struct kp_sriov_pf *pf, int index, char **settings, int nset);
+/* vf --persist --offline/--root: only sriov.conf (the VF need not exist
+ * now), under the journal; prints the result. An exit status. */
+int persist_vf_offline(struct opts *o, const struct kp_sriov_pf *pf, int index, char **settings,
+		       int nset);
 /* 1 when NetworkManager or systemd-networkd owns the PF's VF count (who
  * says which file and setting), else 0. */
 int sriov_owner(const struct kp_sriov_pf *pf, char *who, size_t n);

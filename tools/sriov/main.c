@@ -12,10 +12,13 @@
 #include "err.h"
 #include "exitcodes.h"
 #include "lock.h"
+#include "target.h"
 
 enum {
 	OPT_NO_PROBE = 0x100,
 	OPT_WAIT,
+	OPT_OFFLINE,
+	OPT_ROOT,
 };
 
 /* Which command takes which option (a bit per option). */
@@ -28,7 +31,8 @@ enum {
 	O_TIMEOUT = 1 << 5,
 	O_DRYRUN = 1 << 6,
 	O_WAIT = 1 << 7,
-	O_LAST = O_WAIT,
+	O_OFFLINE = 1 << 8, /* --offline, --root DIR */
+	O_LAST = O_OFFLINE,
 };
 
 struct cmd {
@@ -39,8 +43,8 @@ struct cmd {
 
 static const struct cmd cmds[] = {
 	{ "list", cmd_list, O_VERBOSE },
-	{ "set", cmd_set, O_FORCE | O_DRIVER | O_NOPROBE | O_TIMEOUT | O_DRYRUN | O_WAIT | O_PERSIST },
-	{ "vf", cmd_vf, O_DRYRUN | O_WAIT | O_PERSIST },
+	{ "set", cmd_set, O_FORCE | O_DRIVER | O_NOPROBE | O_TIMEOUT | O_DRYRUN | O_WAIT | O_PERSIST | O_OFFLINE },
+	{ "vf", cmd_vf, O_DRYRUN | O_WAIT | O_PERSIST | O_OFFLINE },
 	{ "apply-persisted", cmd_apply, O_TIMEOUT | O_DRYRUN | O_WAIT },
 	{ "recover", cmd_recover, O_WAIT },
 };
@@ -72,6 +76,9 @@ static void usage(void)
 	      "     --no-probe          set: create the VFs without any driver\n"
 	      " -f, --force             set: remove VFs even when a guest or the host uses them\n"
 	      " -p, --persist           set, vf: make it again at every boot (/etc/kvmprep/sriov.conf)\n"
+	      "     --offline           with --persist: only sriov.conf, nothing changed now\n"
+	      "     --root DIR          with --persist: sriov.conf of the system mounted at DIR\n"
+	      "                         (kickstart: /mnt/sysimage); implies --offline\n"
 	      " -t, --timeout MS        set: bound for the sriov_numvfs write and for the VFs\n"
 	      "                         to appear (default 30000)\n"
 	      "     --wait SECONDS      wait that long for another run's lock (default 5)\n"
@@ -100,6 +107,8 @@ static int opt_bit(int c)
 	case 't': return O_TIMEOUT;
 	case 'n': return O_DRYRUN;
 	case OPT_WAIT: return O_WAIT;
+	case OPT_OFFLINE: return O_OFFLINE;
+	case OPT_ROOT: return O_OFFLINE;
 	}
 	return 0;
 }
@@ -115,6 +124,7 @@ static const char *opt_name(unsigned bit)
 	case O_TIMEOUT: return "--timeout";
 	case O_DRYRUN: return "--dry-run";
 	case O_WAIT: return "--wait";
+	case O_OFFLINE: return "--offline/--root";
 	}
 	return "?";
 }
@@ -133,6 +143,8 @@ static int run(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "wait", required_argument, NULL, OPT_WAIT },
+		{ "offline", no_argument, NULL, OPT_OFFLINE },
+		{ "root", required_argument, NULL, OPT_ROOT },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -142,6 +154,9 @@ static int run(int argc, char **argv)
 	struct opts o = { .timeout_ms = DEFAULT_TIMEOUT_MS, .wait_ms = KP_LOCK_WAIT_DEFAULT_MS };
 	unsigned given = 0, bit;
 	const struct cmd *cmd = NULL;
+	const char *root = NULL;
+	char msg[4200];
+	int offline = 0;
 	size_t i;
 	int c;
 
@@ -168,6 +183,8 @@ static int run(int argc, char **argv)
 			break;
 		}
 		case 'n': o.dry_run = 1; break;
+		case OPT_OFFLINE: offline = 1; break;
+		case OPT_ROOT: root = optarg; break;
 		case OPT_WAIT: {
 			char *end;
 			double v = strtod(optarg, &end);
@@ -207,6 +224,10 @@ static int run(int argc, char **argv)
 		return kp_usage_err("apply-persisted has no --json (it prints each set and vf)");
 	if (o.driver && o.no_probe)
 		return kp_usage_err("--driver and --no-probe exclude each other");
+	if ((offline || root) && !o.persist)
+		return kp_usage_err("--offline and --root go with --persist");
+	if (kp_target_setup(root, offline, msg, sizeof(msg)))
+		return kp_usage_err("%s", msg);
 	kp_set_quiet(o.quiet);
 	kp_out_init(&o.out, o.json, o.quiet);
 	optind++;

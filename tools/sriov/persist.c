@@ -32,7 +32,10 @@
 #include "persist.h"
 #include "rfile.h"
 #include "root.h"
+#include "target.h"
 #include "vfargs.h"
+
+#include <json-c/json.h>
 
 #define MAX_SETTINGS 10
 
@@ -453,4 +456,53 @@ int cmd_apply(struct opts *o, int argc, char **argv)
 	}
 	free(v);
 	return rc;
+}
+
+int persist_vf_offline(struct opts *o, const struct kp_sriov_pf *pf, int index, char **settings,
+		       int nset)
+{
+	char *before = NULL, *after = NULL, stuck[256];
+	int r = 0, changed = 1;
+
+	kp_read_file(KP_SRIOV_CONF, &before, NULL);
+	if (!o->dry_run) {
+		if (kp_journal_begin(TOOL, "vf") < 0) {
+			free(before);
+			kp_err(KP_JOURNAL_FILE, "cannot start");
+			return KP_EXIT_FAIL;
+		}
+		r = persist_vf(pf, index, settings, nset);
+		if (r) {
+			if (kp_journal_rollback(stuck, sizeof(stuck)) < 0)
+				kp_err(pf->bdf, "could not be put back: %s", stuck);
+			free(before);
+			return r;
+		}
+		if (kp_journal_commit() < 0) {
+			free(before);
+			kp_err(KP_JOURNAL_FILE, "cannot remove");
+			return KP_EXIT_FAIL;
+		}
+		kp_read_file(KP_SRIOV_CONF, &after, NULL);
+		changed = !before || !after ? before != after : strcmp(before, after) != 0;
+	}
+	free(before);
+	free(after);
+	if (o->json) {
+		json_object *doc = kp_json_doc(TOOL);
+
+		json_object_object_add(doc, "command", json_object_new_string("vf"));
+		json_object_object_add(doc, "pf", json_object_new_string(pf->bdf));
+		json_object_object_add(doc, "vf", json_object_new_int(index));
+		json_object_object_add(doc, "dry_run", json_object_new_boolean(o->dry_run));
+		json_object_object_add(doc, "offline", json_object_new_boolean(1));
+		json_object_object_add(doc, "changed", json_object_new_boolean(changed));
+		r = kp_json_print(doc, stdout) < 0 ? KP_EXIT_FAIL : 0;
+		json_object_put(doc);
+	} else if (!o->quiet) {
+		printf("%s VF %d: %s in %s%s\n", pf->bdf, index,
+		       !changed ? "unchanged" : o->dry_run ? "would persist" : "persisted", kp_target(),
+		       KP_SRIOV_CONF);
+	}
+	return r;
 }

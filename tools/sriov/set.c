@@ -28,6 +28,8 @@
 
 #include "bind.h"
 #include "cmds.h"
+#include "root.h"
+#include "target.h"
 #include "err.h"
 #include "exitcodes.h"
 #include "iommu.h"
@@ -295,7 +297,9 @@ static int print_result(struct opts *o, const struct kp_sriov_pf *before, int co
 	kp_table_set_int(t, row, S_VFS, count);
 	kp_table_set_int(t, row, S_PREVIOUS, before->numvfs);
 	kp_table_set_str(t, row, S_DRIVER, driver);
-	kp_table_set_str(t, row, S_RESULT, !changed ? "unchanged" : o->dry_run ? "would set" : "set");
+	kp_table_set_str(t, row, S_RESULT, !changed ? "unchanged"
+					   : kp_offline() ? (o->dry_run ? "would persist" : "persisted")
+					   : o->dry_run ? "would set" : "set");
 	kp_table_set_bool(t, row, S_CHANGED, changed);
 	for (i = 0; i < nvfs; i++) {
 		char node[32];
@@ -424,6 +428,40 @@ out:
 	return r;
 }
 
+/* --offline / --root: sriov.conf only, the live count stays (lib/target.h);
+ * changed: the file's content changed */
+static int offline_set(struct opts *o, const struct kp_sriov_pf *pf, int count)
+{
+	char *before = NULL, *after = NULL;
+	int r, changed;
+
+	kp_read_file(KP_SRIOV_CONF, &before, NULL);
+	if (o->dry_run) {
+		free(before);
+		return print_result(o, pf, count, o->driver, 1, NULL, 0);
+	}
+	if (kp_journal_begin(TOOL, "set") < 0) {
+		free(before);
+		kp_err(KP_JOURNAL_FILE, "cannot start");
+		return KP_EXIT_FAIL;
+	}
+	r = persist_set(pf, count, o->driver, o->no_probe);
+	if (r) {
+		free(before);
+		rollback(pf->bdf);
+		return r;
+	}
+	if ((r = commit(pf->bdf))) {
+		free(before);
+		return r;
+	}
+	kp_read_file(KP_SRIOV_CONF, &after, NULL);
+	changed = !before || !after ? before != after : strcmp(before, after) != 0;
+	free(before);
+	free(after);
+	return print_result(o, pf, count, o->driver, changed, NULL, 0);
+}
+
 int cmd_set(struct opts *o, int argc, char **argv)
 {
 	struct kp_sriov_pf pf;
@@ -458,7 +496,7 @@ int cmd_set(struct opts *o, int argc, char **argv)
 		r = KP_EXIT_HOST;
 		goto out;
 	}
-	if (!pf.driver[0]) {
+	if (!pf.driver[0] && !kp_offline()) {
 		kp_err(bdf, "has no driver: SR-IOV is configured through the PF's driver "
 			    "(bind it first)");
 		r = KP_EXIT_HOST;
@@ -470,7 +508,8 @@ int cmd_set(struct opts *o, int argc, char **argv)
 		r = KP_EXIT_HOST;
 		goto out;
 	}
-	if (count > 0 && o->driver && strcmp(o->driver, "vfio-pci") == 0 && !kp_iommu_enabled()) {
+	if (count > 0 && o->driver && strcmp(o->driver, "vfio-pci") == 0 && !kp_iommu_enabled() &&
+	    !kp_offline()) {
 		kp_err(NULL, "no IOMMU groups: vfio-pci needs an IOMMU (kvmprep-validate --for "
 			     "passthrough says what is missing)");
 		r = KP_EXIT_HOST;
@@ -488,6 +527,10 @@ int cmd_set(struct opts *o, int argc, char **argv)
 			}
 			kp_warn(bdf, "%s: it sets them again when it applies", who);
 		}
+	}
+	if (kp_offline()) {
+		r = offline_set(o, &pf, count);
+		goto out;
 	}
 	if (count == pf.numvfs) {
 		r = rebind_only(o, &pf, count);

@@ -16,6 +16,7 @@
 #include <linux/if_link.h>
 
 #include "cmds.h"
+#include "target.h"
 #include "err.h"
 #include "exitcodes.h"
 #include "lock.h"
@@ -127,7 +128,7 @@ int cmd_vf(struct opts *o, int argc, char **argv)
 	size_t ninfo = 0, k;
 	unsigned long index;
 	char bdf[13], err[192], *end;
-	int n, i, r, lock = -1, ifindex, failed = -1, any = 0;
+	int n, i, r, lock = -1, ifindex = 0, failed = -1, any = 0;
 
 	if (argc < 3)
 		return kp_usage_err("vf needs PF, INDEX and at least one SETTING=VALUE");
@@ -147,12 +148,12 @@ int cmd_vf(struct opts *o, int argc, char **argv)
 	r = check_pf(bdf, &pf);
 	if (r)
 		goto out;
-	if ((int)index >= pf.numvfs) {
+	if ((int)index >= pf.numvfs && !kp_offline()) {
 		kp_err(bdf, "has no VF %lu (%d VFs: 0..%d)", index, pf.numvfs, pf.numvfs - 1);
 		r = KP_EXIT_HOST;
 		goto out;
 	}
-	if (!pf.ifname[0] || !(ifindex = (int)if_nametoindex(pf.ifname))) {
+	if (!kp_offline() && (!pf.ifname[0] || !(ifindex = (int)if_nametoindex(pf.ifname)))) {
 		kp_err(bdf, "has no network interface: VF settings go through the PF's netdev "
 			    "(its driver keeps them)");
 		r = KP_EXIT_HOST;
@@ -167,6 +168,11 @@ int cmd_vf(struct opts *o, int argc, char **argv)
 			r = KP_EXIT_FAIL;
 			goto out;
 		}
+	}
+	/* --offline / --root: sriov.conf only (lib/target.h) */
+	if (kp_offline()) {
+		r = persist_vf_offline(o, &pf, (int)index, argv + 2, argc - 2);
+		goto out;
 	}
 	r = kp_vfnl_open(&nl);
 	if (r < 0) {
