@@ -134,31 +134,68 @@ res() { echo "$VMLAB_RESULTS/$1"; }
 rc_of() { cat "$VMLAB_RESULTS/$1.rc"; }
 jq_py() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
 
+# A handful of processes, not a few per device: under TCG every fork and
+# exec costs ~0.1 s, and the cases take the state a dozen times each.
 vmlab_state() {
-	local root=${1:-} d b g t
-	for d in "$root"/sys/bus/pci/devices/*; do
+	local root=${1:-} path target d b name n i line
+	local -A drv grp ovr nvfs vfn mtype
+	local P=$root/sys/bus/pci/devices
+	while read -r path target; do
+		d=${path%/*}
+		d=${d%/}
+		b=${d##*/} name=${path##*/}
+		case $name in
+		driver) drv[$b]=${target##*/} ;;
+		iommu_group) grp[$b]=${target##*/} ;;
+		virtfn*) vfn[$b:${name#virtfn}]=${target##*/} ;;
+		esac
+	done < <(find "$P"/*/ -maxdepth 1 \( -name driver -o -name iommu_group -o -name 'virtfn*' \) \
+		-printf '%p %l\n' 2>/dev/null)
+	# "PATH:VALUE" (PATH holds colons of its own: split at the file name)
+	while IFS= read -r line; do
+		case $line in
+		*/driver_override:*)
+			d=${line%%/driver_override:*}
+			ovr[${d##*/}]=${line#*/driver_override:} ;;
+		*/sriov_numvfs:*)
+			d=${line%%/sriov_numvfs:*}
+			nvfs[${d##*/}]=${line#*/sriov_numvfs:} ;;
+		esac
+	done < <(grep -H '' "$P"/*/driver_override "$P"/*/sriov_numvfs 2>/dev/null)
+	for d in "$P"/*; do
 		b=${d##*/}
-		t=none
-		[ -L "$d/driver" ] && t=$(basename "$(readlink "$d/driver")")
-		g=none
-		[ -L "$d/iommu_group" ] && g=$(basename "$(readlink "$d/iommu_group")")
-		echo "pci $b driver=$t override=$(cat "$d/driver_override" 2>/dev/null || echo -) group=$g"
-		if [ -f "$d/sriov_numvfs" ]; then
-			echo "sriov $b numvfs=$(cat "$d/sriov_numvfs") vfs=$(cd "$d" && ls -vd virtfn* 2>/dev/null |
-				while read -r v; do basename "$(readlink "$v")"; done | tr '\n' ',' | sed 's/,$//')"
+		[ -e "$d" ] || continue
+		echo "pci $b driver=${drv[$b]:-none} override=${ovr[$b]:--} group=${grp[$b]:-none}"
+		if [ -n "${nvfs[$b]+x}" ]; then
+			line=
+			for ((i = 0; ; i++)); do
+				[ -n "${vfn[$b:$i]+x}" ] || break
+				line+=${line:+,}${vfn[$b:$i]}
+			done
+			echo "sriov $b numvfs=${nvfs[$b]} vfs=$line"
 		fi
 	done
-	for d in "$root"/sys/kernel/iommu_groups/*; do
-		[ -d "$d" ] || continue
-		echo "group ${d##*/} $(ls "$d/devices" | tr '\n' ' ' | sed 's/ $//')"
-	done
+	# groups in the shell's glob order, members sorted as ls sorts them
+	while read -r n line; do
+		echo "group $n $line"
+	done < <(find "$root"/sys/kernel/iommu_groups/ -mindepth 3 -maxdepth 3 -path '*/devices/*' \
+		-printf '%h %f\n' 2>/dev/null | LC_ALL=C sort |
+		awk '{ g = $1; sub("/devices$", "", g); sub(".*/", "", g)
+		       m[g] = (g in m) ? m[g] " " $2 : $2 }
+		     END { for (g in m) print g, m[g] }' | LC_ALL=C sort -k1,1)
 	for d in "$root"/dev/vfio/*; do
 		[ -e "$d" ] && echo "vfio ${d##*/}"
 	done
-	for d in "$root"/sys/bus/mdev/devices/*; do
-		[ -e "$d" ] || continue
-		echo "mdev ${d##*/} type=$(basename "$(readlink "$d/mdev_type")") parent=$(basename "$(dirname "$(readlink -f "$d")")")"
-	done
+	while read -r path target; do
+		d=${path%/*}
+		d=${d%/}
+		mtype[${d##*/}]=${target##*/}
+	done < <(find "$root"/sys/bus/mdev/devices/*/ -maxdepth 1 -name mdev_type -printf '%p %l\n' 2>/dev/null)
+	while read -r b target; do
+		d=${target%/*}
+		echo "mdev $b type=${mtype[$b]:-} parent=${d##*/}"
+	done < <(find "$root"/sys/bus/mdev/devices/ -mindepth 1 -maxdepth 1 -printf '%f %l\n' 2>/dev/null |
+		LC_ALL=C sort)
 	return 0
 }
 
