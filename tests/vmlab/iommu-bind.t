@@ -88,8 +88,9 @@ if vmlab_guest; then
 	save u-free-unbind kvmprep-iommu unbind "$LAB_NVME2"
 	vmlab_state >"$VMLAB_OUT/u5"
 	# the virtio-9p device of the results share, mounted on /vmlab/out (dry
-	# run only). The one carrying / is mounted in the initramfs, outside
-	# the root that switch_root leaves: no mount table shows it any more.
+	# run only). The one carrying / was mounted in the initramfs, outside
+	# the root switch_root leaves; only the module tree's bind of it
+	# (/usr/lib/modules) still names its tag in the mount table.
 	save u-9p kvmprep-iommu bind --dry-run "$LAB_9P_OUT"
 	save u-9p-status kvmprep-iommu status "$LAB_9P_OUT"
 	# --persist: the files kvmprep leaves for the next boot

@@ -48,6 +48,13 @@ if vmlab_guest; then
 	save set0-again kvmprep-sriov set "$PF" 0
 	# the PF's own driver for the VFs (nvme cannot initialise them)
 	save set2-default kvmprep-sriov set "$PF" 2
+	# nvme gives the VFs up from its reset work: wait for it (bounded)
+	for i in $(seq 300); do
+		[ -e "/sys/bus/pci/devices/$PF/virtfn0/driver" ] ||
+			[ -e "/sys/bus/pci/devices/$PF/virtfn1/driver" ] || break
+		sleep 0.1
+	done
+	echo "$i" >"$VMLAB_OUT/s8-waited"
 	st s8
 	save set3-noprobe kvmprep-sriov set "$PF" 3 --no-probe
 	st s9
@@ -58,10 +65,11 @@ if vmlab_guest; then
 	save set-toomany kvmprep-sriov set "$PF" 9
 	save set-notsriov kvmprep-sriov set "$LAB_NVME2" 1
 	st s11
-	# SIGKILL half-way, then recover
+	# SIGKILL half-way (once its journal exists: it has begun changing the
+	# host and not finished), then recover
 	kvmprep-sriov set "$PF" 4 --driver vfio-pci >"$VMLAB_OUT/killed" 2>&1 &
 	kp=$!
-	sleep 0.4
+	while [ ! -e /run/kvmprep/journal ] && kill -0 $kp 2>/dev/null; do :; done
 	kill -KILL $kp
 	wait $kp 2>/dev/null
 	st k1
@@ -188,8 +196,9 @@ check "more VFs than sriov_totalvfs: exit 3, one line, nothing changed" eval '
 	grep -q "not SR-IOV capable" "$(res set-notsriov.err)" || fail "$(cat "$(res set-notsriov.err)")"
 	diff "$(res s10)" "$(res s11)"'
 check "SIGKILL half-way through set 4, then recover: exit 0, back to no VFs; recover again: nothing to do" eval '
-	grep -qx journal "$(res k1-run)" || { echo "note: the kill came after the run ended: $(cat "$(res k1-run)")"; }
+	grep -qx journal "$(res k1-run)" || fail "the kill came after the run ended: $(cat "$(res k1-run)")"
 	ok_rc k-recover 0
+	grep -q "rolled back an interrupted .kvmprep-sriov set." "$(res k-recover.err)" || fail "$(cat "$(res k-recover)" "$(res k-recover.err)")"
 	novfs k2
 	diff <(grep -v "^group" "$(res s10)") <(grep -v "^group" "$(res k2)")
 	ok_rc k-recover-again 0'
