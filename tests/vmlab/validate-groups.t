@@ -18,6 +18,9 @@ if vmlab_guest; then
 	# the kernel's own view
 	vmlab_state >"$VMLAB_OUT/state"
 	grep -c 'IR-' /proc/interrupts >"$VMLAB_OUT/ir-chips"
+	# after validate tried its netfilter netlink socket (which asks the
+	# kernel to load nfnetlink): is there netfilter netlink at all?
+	if [ -d /sys/module/nfnetlink ]; then echo 1; else echo 0; fi >"$VMLAB_OUT/nfnetlink"
 	for d in /sys/bus/pci/devices/*; do
 		echo "${d##*/} $(cat "$d/reset_method" 2>/dev/null | tr ' ' ',')"
 	done >"$VMLAB_OUT/reset"
@@ -49,6 +52,11 @@ check "validate: the only failures are KVM's (a TCG guest has no VT-x), exit 1" 
 	bad=$(jq_py $V "\" \".join(c[\"id\"] for c in d[\"checks\"] if c[\"status\"]==\"FAIL\" and not c[\"id\"].startswith(\"kvm.\"))")
 	[ -z "$bad" ] || fail "failed: $bad"
 	[ "$(rc_of validate.json)" = 1 ] || fail "exit $(rc_of validate.json), wanted 1 (kvm fails)"'
+
+check "validate: the firewall record matches the kernel's netfilter netlink (libnftables never exits the tool)" eval '
+	[ "$(jq_py $V "d[\"host\"][\"firewall\"][\"read\"]")" = True ] || fail "firewall not read: $(jq_py $V "d[\"host\"][\"firewall\"]")"
+	want=$([ "$(cat $(res nfnetlink))" = 1 ] && echo True || echo False)
+	[ "$(jq_py $V "d[\"host\"][\"firewall\"][\"nftables\"]")" = "$want" ] || fail "nftables: $(jq_py $V "d[\"host\"][\"firewall\"]")"'
 
 # groups and list against the kernel's links
 check "groups: exit 0, members equal /sys/kernel/iommu_groups" eval '

@@ -26,16 +26,41 @@ static const char *bios_iommu(const struct vctx *c)
 	return "enable the SMMU in the firmware setup";
 }
 
-/* The table that describes the IOMMU to the kernel, by vendor. */
+/*
+ * Which IOMMU the kernel would drive. On x86 each driver looks for its own
+ * ACPI table whatever the CPU's vendor (drivers/iommu/intel/dmar.c
+ * detect_intel_iommu: DMAR; drivers/iommu/amd/init.c amd_iommu_detect:
+ * IVRS), so a VM may have an AMD CPU and a VT-d (QEMU's intel-iommu): the
+ * table decides, and the vendor only when there is none.
+ */
+enum iommu_kind { IK_NONE, IK_VTD, IK_AMDVI, IK_SMMU };
+
+static enum iommu_kind iommu_kind(const struct vctx *c)
+{
+	if (c->cpu.arch == KP_ARCH_AARCH64)
+		return IK_SMMU;
+	if (c->cpu.arch != KP_ARCH_X86_64)
+		return IK_NONE;
+	if (kp_acpi_has_table("DMAR"))
+		return IK_VTD;
+	if (kp_acpi_has_table("IVRS"))
+		return IK_AMDVI;
+	return v_intel(c) ? IK_VTD : v_amd(c) ? IK_AMDVI : IK_NONE;
+}
+
+/* The table that describes that IOMMU to the kernel. */
 static const char *fw_table(const struct vctx *c)
 {
-	if (v_intel(c))
+	switch (iommu_kind(c)) {
+	case IK_VTD:
 		return "DMAR";
-	if (v_amd(c))
+	case IK_AMDVI:
 		return "IVRS";
-	if (c->cpu.arch == KP_ARCH_AARCH64)
+	case IK_SMMU:
 		return "IORT";
-	return NULL;
+	default:
+		return NULL;
+	}
 }
 
 void chk_iommu_firmware(struct vctx *c, struct vresult *r)
@@ -68,7 +93,7 @@ void chk_iommu_firmware(struct vctx *c, struct vresult *r)
 	vset(r, V_FAIL, bios_iommu(c), "no ACPI %s table: the firmware offers no IOMMU", t);
 	if (c->cpu_r == 0 && kp_cpuinfo_has(&c->cpu, "hypervisor"))
 		vhint(r, "; on a VM, give it a virtual IOMMU (QEMU: -device %s)",
-		      v_amd(c) ? "amd-iommu" : "intel-iommu,intremap=on");
+		      iommu_kind(c) == IK_AMDVI ? "amd-iommu" : "intel-iommu,intremap=on");
 }
 
 void chk_iommu_enabled(struct vctx *c, struct vresult *r)
@@ -89,7 +114,7 @@ void chk_iommu_enabled(struct vctx *c, struct vresult *r)
 		     "IOMMU disabled by iommu=off on the kernel command line");
 		return;
 	}
-	if (v_intel(c)) {
+	if (iommu_kind(c) == IK_VTD) {
 		if (kp_cmdline_has_item(c->cmdline, "intel_iommu", "off") ||
 		    !kp_cmdline_has_item(c->cmdline, "intel_iommu", "on")) {
 			vset(r, V_FAIL, "add intel_iommu=on to the kernel command line " GRUB_HINT,
@@ -103,7 +128,7 @@ void chk_iommu_enabled(struct vctx *c, struct vresult *r)
 		     "intel_iommu=on is set but the kernel registered no IOMMU (firmware offers none)");
 		return;
 	}
-	if (v_amd(c)) {
+	if (iommu_kind(c) == IK_AMDVI) {
 		if (kp_cmdline_has_item(c->cmdline, "amd_iommu", "off")) {
 			vset(r, V_FAIL, "remove amd_iommu=off from the kernel command line " GRUB_HINT,
 			     "IOMMU disabled by amd_iommu=off on the kernel command line");
@@ -282,7 +307,7 @@ void chk_iommu_irq_remap(struct vctx *c, struct vresult *r)
 			return;
 		}
 	}
-	if (v_intel(c)) {
+	if (iommu_kind(c) == IK_VTD) {
 		struct dirent *de;
 		DIR *d = opendir("/sys/class/iommu");
 		int units = 0, with_ir = 0;
@@ -320,7 +345,7 @@ void chk_iommu_irq_remap(struct vctx *c, struct vresult *r)
 		     "cannot tell whether interrupts are remapped (no VT-d unit details)");
 		return;
 	}
-	if (v_amd(c)) {
+	if (iommu_kind(c) == IK_AMDVI) {
 		vset(r, V_PASS, NULL, "AMD-Vi remaps interrupts whenever it is enabled");
 		return;
 	}

@@ -411,10 +411,90 @@ static void cmp_devices(json_object *s, struct vmig *rows, size_t *n)
 		     mdev == 1 ? "" : "s");
 }
 
+static const char *port_verdict(json_object *ports, const char *name, const char **why)
+{
+	json_object *p = jobj(ports, name);
+
+	*why = jstr(p, "why");
+	return jstr(p, "verdict");
+}
+
+/*
+ * The destination's firewall (host.firewall, tools/validate/firewall.c):
+ * libvirt's migration data to 49152-49215/tcp, and its connection to
+ * libvirtd (16509/tcp, 16514/tcp) or over ssh (22/tcp). Only a destination
+ * whose firewall was read is judged.
+ */
+static void cmp_firewall(json_object *dst, struct vmig *rows, size_t *n)
+{
+	json_object *fw = jobj(dst, "firewall"), *ports = jobj(fw, "ports");
+	struct vmig *m = add(rows, n, "migrate.firewall");
+	const char *mig, *mwhy, *conn[3], *cwhy[3], *names[3] = { "libvirtd", "libvirtd_tls", "ssh" };
+	int firewalld = json_object_get_boolean(jobj(fw, "firewalld")), open = 0, closed = 0, i;
+
+	if (!fw) {
+		vset(&m->r, V_SKIP, NULL, "the destination's document has no firewall record (an older kvmprep-validate "
+		     "made it): whether libvirt's migration ports are let in is not known");
+		return;
+	}
+	if (!json_object_get_boolean(jobj(fw, "read"))) {
+		vset(&m->r, V_SKIP, NULL, "the destination's firewall was not read (%s): open 49152-49215/tcp there, "
+		     "or migrate over the libvirt connection (virsh migrate --p2p --tunnelled)",
+		     jstr(fw, "why") ? jstr(fw, "why") : "no reason given");
+		return;
+	}
+	mig = port_verdict(ports, "migration", &mwhy);
+	for (i = 0; i < 3; i++) {
+		conn[i] = port_verdict(ports, names[i], &cwhy[i]);
+		open += conn[i] && !strcmp(conn[i], "open");
+		closed += conn[i] && !strcmp(conn[i], "closed");
+	}
+	if (!mig || !conn[0] || !conn[1] || !conn[2]) {
+		vset(&m->r, V_SKIP, NULL, "the destination's firewall record is incomplete");
+		return;
+	}
+	if (!strcmp(mig, "closed")) {
+		vset(&m->r, V_FAIL, NULL, "the destination's firewall drops libvirt's migration ports 49152-49215/tcp (%s)",
+		     mwhy ? mwhy : "");
+		if (firewalld)
+			vhint(&m->r, "on the destination: firewall-cmd --permanent --add-port=49152-49215/tcp && firewall-cmd --reload "
+			      "(or migrate over the libvirt connection: virsh migrate --p2p --tunnelled)");
+		else
+			vhint(&m->r, "on the destination, before the rule that drops: nft insert rule FAMILY TABLE CHAIN tcp dport "
+			      "49152-49215 accept, and the same in the ruleset it loads at boot (/etc/nftables.conf) "
+			      "(or migrate over the libvirt connection: virsh migrate --p2p --tunnelled)");
+		return;
+	}
+	if (closed == 3) {
+		vset(&m->r, V_FAIL, NULL, "the destination's firewall lets in neither libvirtd (16509/tcp, 16514/tcp) nor ssh "
+		     "(22/tcp): virsh migrate cannot reach it (%s)", cwhy[2] ? cwhy[2] : "");
+		vhint(&m->r, firewalld ? "on the destination: firewall-cmd --permanent --add-service=ssh (qemu+ssh://) or "
+		      "--add-service=libvirt-tls, then firewall-cmd --reload" :
+		      "on the destination: let in 22/tcp (qemu+ssh://) or 16514/tcp (qemu+tls://), at run time and in "
+		      "the ruleset it loads at boot");
+		return;
+	}
+	if (!strcmp(mig, "open") && open) {
+		static const char *const label[3] = { "libvirtd 16509/tcp", "libvirtd TLS 16514/tcp", "ssh 22/tcp" };
+		char list[96] = "";
+
+		for (i = 0; i < 3; i++)
+			if (!strcmp(conn[i], "open"))
+				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", list[0] ? ", " : "",
+					 label[i]);
+		vset(&m->r, V_PASS, NULL, "the destination's firewall lets in libvirt's migration ports 49152-49215/tcp and "
+		     "its connection (%s)", list);
+		return;
+	}
+	vset(&m->r, V_WARN, NULL, "whether the destination's firewall lets a migration in depends on where it comes from: "
+	     "%s", strcmp(mig, "open") ? (mwhy ? mwhy : "the migration ports") :
+				     (cwhy[2] ? cwhy[2] : cwhy[0] ? cwhy[0] : "the connection ports"));
+	vhint(&m->r, "check that the source's address is let in to 49152-49215/tcp and to 22/tcp or 16514/tcp on the destination");
+}
+
 size_t vmigrate(json_object *src, json_object *dst, struct vmig *rows, size_t max)
 {
 	size_t n = 0;
-	struct vmig *m;
 
 	if (max < VMIG_MAX)
 		return 0;
@@ -429,8 +509,6 @@ size_t vmigrate(json_object *src, json_object *dst, struct vmig *rows, size_t ma
 	cmp_lists(src, dst, "hugepage_sizes_kb", "migrate.hugepages", V_WARN, "hugepage size",
 		  "reserve the same hugepage sizes on the destination, for guests backed by them", rows, &n);
 	cmp_devices(src, rows, &n);
-	m = add(rows, &n, "migrate.firewall");
-	vset(&m->r, V_SKIP, NULL, "not read: whether the destination's firewall lets libvirt's migration "
-	     "ports (49152-49215/tcp) through is not checked; open them there, or migrate over a tunnel");
+	cmp_firewall(dst, rows, &n);
 	return n;
 }
