@@ -17,13 +17,14 @@ tw=0 tc=0
 for c in "${cases[@]}"; do
 	load=$(cut -d' ' -f1 /proc/loadavg)
 	out=$(mktemp)
-	/usr/bin/time -f '%e %U %S' -o "$out.time" tests/run "$c" >"$out" 2>&1
-	read -r wall u s <"$out.time"
+	/usr/bin/time -f 'TIME %e %U %S' -o "$out.time" tests/run "$c" >"$out" 2>&1
+	read -r _ wall u s < <(grep '^TIME ' "$out.time")
 	cpu=$(echo "$u $s" | awk '{ printf "%.1f", $1 + $2 }')
 	res=$(grep -E '^(PASS|FAIL|SKIP) ' "$out" | head -1 | cut -d' ' -f1)
 	printf '%-24s %8.1f %8s %6s  %s\n' "$c" "$wall" "$cpu" "$load" "${res:-?}"
 	tw=$(echo "$tw $wall" | awk '{ print $1 + $2 }')
 	tc=$(echo "$tc $cpu" | awk '{ print $1 + $2 }')
+	[ "$res" = PASS ] || sed "s/^/    /" "$out"
 	rm -f "$out" "$out.time"
 done
 printf '%-24s %8.1f %8.1f\n' total "$tw" "$tc"
