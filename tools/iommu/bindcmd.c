@@ -433,7 +433,8 @@ int cmd_bind(struct opts *o, int argc, char **argv)
 		if (!unit_enabled())
 			kp_warn(NULL, "kvmprep-vfio.service is not enabled: a device a driver takes "
 				      "before udev runs stays there at boot "
-				      "(systemctl enable kvmprep-vfio.service)");
+				      "(systemctl%s%s enable kvmprep-vfio.service)",
+				kp_target()[0] ? " --root=" : "", kp_target());
 	}
 	if (!o->dry_run && (r = end_change()))
 		goto out;
