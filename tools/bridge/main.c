@@ -11,6 +11,7 @@
 #include "bridge.h"
 #include "err.h"
 #include "exitcodes.h"
+#include "output.h"
 #include "target.h"
 
 enum {
@@ -84,9 +85,8 @@ static const struct cmd cmds[] = {
 	{ "apply-persisted", NULL, NULL, cmd_apply, O_DRYRUN, NULL },
 };
 
-static void usage(void)
-{
-	fputs("Usage:\n"
+static const char usage_text[] =
+	"Usage:\n"
 	      " " TOOL " [options] <command> [ARGS...]\n"
 	      "\n"
 	      "Bridges, macvtap and tap links for guests, over netlink; the host's uplink\n"
@@ -141,10 +141,7 @@ static void usage(void)
 	      "Exit status: 0 done or unchanged, 1 failed or refused (rolled back),\n"
 	      "2 usage error, 3 the host cannot (not root, no such link).\n"
 	      "\n"
-	      "For more details see kvmprep-bridge(1).\n",
-	      stdout);
-	exit(KP_EXIT_OK);
-}
+	      "For more details see kvmprep-bridge(1).\n";
 
 static unsigned opt_bit(int c)
 {
@@ -314,8 +311,10 @@ static int run(int argc, char **argv)
 		case 'n': o.dry_run = 1; break;
 		case 'j': o.json = 1; want_json = 1; break;
 		case 'q': o.quiet = 1; break;
-		case 'h': usage(); break;
-		case 'V': printf("%s %s\n", TOOL, KP_VERSION); return KP_EXIT_OK;
+		case 'h':
+		case 'V':
+			return kp_help_version(TOOL, c, o.json, argc, argv, ":fpnjqhV", longopts,
+					       usage_text);
 		default:
 			return kp_bad_option(c, argv, optind, optopt);
 		}
@@ -374,5 +373,5 @@ int main(int argc, char **argv)
 
 	if (rc != KP_EXIT_OK && want_json)
 		kp_json_error(TOOL, cmd_name[0] ? cmd_name : NULL, rc);
-	return rc;
+	return kp_out_close(rc);
 }
