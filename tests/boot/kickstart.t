@@ -38,8 +38,8 @@ assert_grep '^GRUB_CMDLINE_LINUX="rd.lvm.lv=vg/root intel_iommu=on iommu=pt"$' "
 assert_eq "$(cat "$OUT/chroot.log")" "chroot $TGT update-grub
 chroot $TGT update-grub" "update-grub in the target"
 # 2. vfio-pci by vendor:device, the whole group
-assert_eq "$(grep -v '^#' "$TGT/etc/kvmprep/vfio.conf")" "0000:01:00.0 10de:1eb8 vfio-pci
-0000:01:00.1 10de:10f8 vfio-pci" "vfio.conf"
+assert_eq "$(grep -v '^#' "$TGT/etc/kvmprep/vfio.conf")" "0000:01:00.0 10de:1eb8 vfio-pci subsys=10de:1eb8 host=nouveau
+0000:01:00.1 10de:10f8 vfio-pci subsys=10de:10f8 host=snd_hda_intel" "vfio.conf"
 assert_file "$TGT/etc/udev/rules.d/60-kvmprep-vfio.rules"
 # 3. 8 VFs on vfio-pci
 assert_grep '^pf 0000:02:00.0 8086:1572 8 vfio-pci$' "$TGT/etc/kvmprep/sriov.conf"
