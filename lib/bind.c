@@ -174,8 +174,11 @@ static void link_name_at(int dir, const char *rel, char *out, size_t n)
 static int save_pf(const struct sysfds *f, struct kp_bind_item *it, struct kp_bind_err *e)
 {
 	char rel[64], val[32], path[PATH_MAX];
+	struct kp_journal_step *steps;
+	const char *(*kvs)[7];
 	struct pf_state *p;
 	long numvfs;
+	size_t k = 0;
 	int r;
 
 	snprintf(rel, sizeof(rel), "%s/sriov_numvfs", it->dev->bdf);
@@ -197,8 +200,15 @@ static int save_pf(const struct sysfds *f, struct kp_bind_item *it, struct kp_bi
 	p->nvfs = 0;
 	p->numvfs = (int)numvfs;
 	p->vfs = calloc((size_t)numvfs, sizeof(*p->vfs));
-	if (!p->vfs)
+	/* every VF and then the count, in one append (lib/journal.h:
+	 * kp_journal_add_batch), all recorded before the PF's first write */
+	steps = calloc((size_t)numvfs + 1, sizeof(*steps));
+	kvs = calloc((size_t)numvfs + 1, sizeof(*kvs));
+	if (!p->vfs || !steps || !kvs) {
+		free(steps);
+		free(kvs);
 		return -ENOMEM;
+	}
 	for (long i = 0; i < numvfs; i++) {
 		struct vf_state *v = &p->vfs[p->nvfs];
 		char ov[64];
@@ -212,18 +222,30 @@ static int save_pf(const struct sysfds *f, struct kp_bind_item *it, struct kp_bi
 		snprintf(rel, sizeof(rel), "%s/driver_override", v->bdf);
 		if (kp_sysfs_read_at(f->devs, rel, ov, sizeof(ov)) > 0 && strcmp(ov, "(null)"))
 			snprintf(v->override, sizeof(v->override), "%s", ov);
-		r = kp_journal_add_pci_driver(v->bdf, v->driver, v->override, NULL);
-		if (r < 0) {
-			set_err(e, v->bdf, r, "cannot record the VF in %s", KP_JOURNAL_FILE);
-			return r;
-		}
+		kvs[k][0] = "bdf", kvs[k][1] = v->bdf;
+		kvs[k][2] = "driver", kvs[k][3] = v->driver;
+		kvs[k][4] = "driver_override", kvs[k][5] = v->override;
+		kvs[k][6] = NULL;
+		steps[k].kind = "pci-driver";
+		steps[k].kv = kvs[k];
+		k++;
 		p->nvfs++;
 	}
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/sriov_numvfs", it->dev->bdf);
 	snprintf(val, sizeof(val), "%ld", numvfs);
-	r = kp_journal_add_sysfs_attr(path, val, "0", NULL);
+	kvs[k][0] = "path", kvs[k][1] = path;
+	kvs[k][2] = "value", kvs[k][3] = val;
+	kvs[k][4] = "reset", kvs[k][5] = "0";
+	kvs[k][6] = NULL;
+	steps[k].kind = "sysfs-attr";
+	steps[k].kv = kvs[k];
+	k++;
+	r = kp_journal_add_batch(steps, k, NULL);
+	free(steps);
+	free(kvs);
 	if (r < 0)
-		set_err(e, it->dev->bdf, r, "cannot record the VF count in %s", KP_JOURNAL_FILE);
+		set_err(e, it->dev->bdf, r, "cannot record its VFs and their count in %s",
+			KP_JOURNAL_FILE);
 	return r;
 }
 

@@ -510,12 +510,15 @@ static int parse_mountinfo(struct kp_inuse *c, char *text)
 		eol = strchr(line, '\n');
 		if (eol)
 			*eol = '\0';
-		for (tok = strtok_r(line, " ", &save); tok && i < 6; tok = strtok_r(NULL, " ", &save))
-			f[i++] = tok;
+		/* six fields, and not one token more: without optional fields
+		 * (no "shared:N", a mount namespace without propagation) the
+		 * next token is the "-" that the loop below looks for */
+		for (; i < 6 && (tok = strtok_r(i ? NULL : line, " ", &save)); i++)
+			f[i] = tok;
 		if (i < 6)
 			continue;
 		/* after the optional fields: "-" fstype source */
-		for (tok = f[5]; tok; tok = strtok_r(NULL, " ", &save))
+		for (tok = strtok_r(NULL, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
 			if (!strcmp(tok, "-")) {
 				fstype = strtok_r(NULL, " ", &save);
 				source = fstype ? strtok_r(NULL, " ", &save) : NULL;
@@ -903,6 +906,46 @@ static int block_usages(struct kp_inuse *c, const char *bdf, struct kp_dev_usage
 		last = i;
 		block_usage(c, &c->blks[i], NULL, u, 0);
 	}
+	return 0;
+}
+
+/* ---- file system shares (virtio-9p) ------------------------------------- */
+
+/* A virtio-9p function whose mount tag a 9p mount names carries that file
+ * system (with trans=virtio the mount's source is the tag): a VM's or a
+ * lab guest's root, say. The tag is the virtio device's mount_tag
+ * attribute (net/9p/trans_virtio.c: the tag and its NUL). */
+static int share_usage(struct kp_inuse *c, const char *bdf, struct kp_dev_usage *u)
+{
+	char rel[PATH_MAX], dir[PATH_MAX], **names = NULL;
+	size_t n = 0, k;
+	int r = mnt_read(c);
+
+	if (r < 0)
+		return r;
+	for (k = 0; k < c->nmnt && strcmp(c->mnts[k].fstype, "9p"); k++)
+		;
+	if (k == c->nmnt)
+		return 0; /* no 9p mount: no directory to read */
+	if (pathf(rel, sizeof(rel), "/sys/bus/pci/devices/%s", bdf) < 0 ||
+	    kp_path(dir, sizeof(dir), rel) < 0 || list_dir(dir, &names, &n) < 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char *tag = NULL;
+
+		if (strncmp(names[i], "virtio", 6) ||
+		    pathf(rel, sizeof(rel), "/sys/bus/pci/devices/%s/%s/mount_tag", bdf, names[i]) < 0 ||
+		    kp_read_file(rel, &tag, NULL) < 0)
+			continue;
+		tag[strcspn(tag, "\n")] = '\0';
+		if (tag[0])
+			for (k = 0; k < c->nmnt; k++)
+				if (!strcmp(c->mnts[k].fstype, "9p") && !strcmp(c->mnts[k].source, tag))
+					add_reason(u, KP_USE_BLOCK, "virtio-9p share %s is mounted on %s", tag,
+						   c->mnts[k].mp);
+		free(tag);
+	}
+	free_names(names, n);
 	return 0;
 }
 
@@ -1456,6 +1499,8 @@ static int inuse_dev(struct kp_inuse *c, const struct kp_pcidev *d, unsigned fla
 	r = net_usage(c, d->bdf, u);
 	if (r == 0)
 		r = block_usages(c, d->bdf, u);
+	if (r == 0)
+		r = share_usage(c, d->bdf, u);
 	if (r == 0)
 		display_usage(d, u);
 	if (r == 0)

@@ -282,7 +282,11 @@ static void list_add(char *buf, size_t n, const char *bdf)
 /*
  * The kernel's ACS quirks (drivers/pci/quirks.c, pci_dev_acs_enabled[]):
  * devices that isolate without an ACS capability, or whose ACS the kernel
- * reads elsewhere. A subset: the families a passthrough host meets. Each
+ * reads elsewhere. A subset: the families a passthrough host meets,
+ * checked against the kernel's table (the AMD southbridge, Intel PCH and
+ * multifunction-endpoint rows as in pci_dev_acs_enabled[]; Wangxun from
+ * its mainline commit); not covered: the ARM server root ports (Cavium,
+ * X-Gene/Ampere, Qualcomm/HXT, NXP, Annapurna), Zhaoxin, Loongson. Each
  * row: vendor, device range, PCIe types it applies to (0: any), and the
  * kernel's function.
  */
@@ -357,6 +361,10 @@ static const struct acs_quirk {
 	{ 0x19a2, 0x0710, 0x0710, -2, "pci_quirk_mf_endpoint_acs", 0 }, /* Emulex BE3-R */
 	{ 0x10df, 0x0720, 0x0720, -2, "pci_quirk_mf_endpoint_acs", 0 }, /* Emulex Skyhawk-R */
 	{ 0x14e4, 0x1750, 0x1752, -2, "pci_quirk_mf_endpoint_acs", 0 }, /* Broadcom BCM5741x */
+	/* Wangxun SFxxx 1G and RP1000/RP2000 10G NICs (pci_quirk_wangxun_nic_acs) */
+	{ 0x8088, 0x0100, 0x010f, -2, "pci_quirk_wangxun_nic_acs", 0 },
+	{ 0x8088, 0x1001, 0x1001, -2, "pci_quirk_wangxun_nic_acs", 0 },
+	{ 0x8088, 0x2001, 0x2001, -2, "pci_quirk_wangxun_nic_acs", 0 },
 };
 
 const char *kp_acs_quirk(const struct kp_pcidev *d)

@@ -85,49 +85,161 @@ int kp_journal_signal(void)
 
 /* ---- the record on disk ----------------------------------------------- */
 
-/* Atomically replace the record with the text of o: a temporary file in
- * /run/kvmprep, fsync, rename, fsync of the directory. */
-static int write_record(json_object *o)
-{
-	int dir = kp_lock_dirfd(), fd, r = 0;
-	const char *text;
-	size_t len, off = 0;
+/*
+ * Schema 2 (written): one JSON object per line, appended.
+ *
+ *   {"schema":2,"tool":…,"command":…,"pid":…,"boot_id":…,"started":…}
+ *   {"step":1,"kind":"pci-driver","bdf":…,"driver":…,"driver_override":…}
+ *   {"step":1,"done":true}
+ *   {"step":2,"kind":"link","name":"br0","ifindex":"0"}
+ *   {"step":2,"set":{"ifindex":"7"}}
+ *
+ * The header is written atomically (temporary file, fsync, rename, fsync
+ * of the directory); every later line is one append to the same file
+ * (O_APPEND). A step's line is fdatasync'ed before kp_journal_add returns,
+ * so the undo is durable before the change; a "set" line (which the undo
+ * reads) too; a done mark is only information (the undo is the same done
+ * or not: lib/journal.h) and is not synced. A step costs one append, never
+ * a rewrite: N steps cost O(N), not O(N²).
+ *
+ * A line is committed once its '\n' is on disk. A final line without it is
+ * an append the killed call never finished: the change it announces was
+ * not started (the call makes it only after the append returned), so the
+ * reader drops it. Every other defect (a complete line that is not valid
+ * JSON, a step number out of order, an unknown key, a header that is not
+ * the first line) makes the record corrupt: nothing is undone.
+ * After a failed append the file is cut back to its last complete line;
+ * when that fails too the journal takes no more steps (-EIO), so a torn
+ * line is always the last one.
+ *
+ * Schema 1 (one JSON document with a "steps" array, rewritten whole at
+ * each step by kvmprep before 0.3) is still read, for a record an older
+ * kvmprep left in this boot.
+ */
 
-	if (dir < 0)
-		return -ENOLCK;
-	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-						 JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (!text)
-		return -ENOMEM;
-	len = strlen(text);
-	unlinkat(dir, JTMP, 0);
-	fd = openat(dir, JTMP, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
+static int jfd = -1;    /* the record, open for appending, -1 none */
+static off_t jlen;      /* its length up to the last complete line */
+static int jbroken;     /* an append failed and could not be cut back */
+
+static int write_all(int fd, const char *text, size_t len)
+{
+	size_t off = 0;
+
 	while (off < len) {
 		ssize_t w = write(fd, text + off, len - off);
 
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w < 0) {
-			r = -errno;
-			break;
-		}
+		if (w < 0)
+			return -errno;
+		if (w == 0)
+			return -EIO;
 		off += (size_t)w;
 	}
-	if (r == 0 && write(fd, "\n", 1) != 1)
-		r = -EIO;
-	if (r == 0 && fsync(fd) < 0)
+	return 0;
+}
+
+static const char *line_of(json_object *o)
+{
+	return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+						 JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+/* Create the record with its header line, atomically, and keep it open for
+ * appending (the temporary file's descriptor is the record's once renamed). */
+static int write_header(json_object *hdr)
+{
+	int dir = kp_lock_dirfd(), fd, r;
+	const char *text;
+	char *line;
+	size_t len;
+
+	if (dir < 0)
+		return -ENOLCK;
+	text = line_of(hdr);
+	if (!text)
+		return -ENOMEM;
+	len = strlen(text);
+	line = malloc(len + 2);
+	if (!line)
+		return -ENOMEM;
+	memcpy(line, text, len);
+	line[len++] = '\n';
+	unlinkat(dir, JTMP, 0);
+	fd = openat(dir, JTMP, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
+		    0600);
+	if (fd < 0) {
 		r = -errno;
-	if (close(fd) < 0 && r == 0)
+		free(line);
+		return r;
+	}
+	r = write_all(fd, line, len);
+	free(line);
+	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (r == 0 && renameat(dir, JTMP, dir, JNAME) < 0)
 		r = -errno;
+	if (r == 0 && fsync(dir) < 0)
+		r = -errno;
 	if (r < 0) {
+		close(fd);
 		unlinkat(dir, JTMP, 0);
 		return r;
 	}
-	return fsync(dir) < 0 ? -errno : 0;
+	jfd = fd;
+	jlen = (off_t)len;
+	jbroken = 0;
+	return 0;
+}
+
+/* Append the lines of objs[0..n) in one write; sync: fdatasync after it.
+ * On failure the file is cut back to what it was (or, failing that, the
+ * journal takes nothing more). */
+static int append_lines(json_object *const *objs, size_t n, int sync)
+{
+	size_t i, len = 0, cap = 0;
+	char *buf = NULL;
+	int r;
+
+	if (jfd < 0)
+		return -ENOLCK;
+	if (jbroken)
+		return -EIO;
+	for (i = 0; i < n; i++) {
+		const char *t = line_of(objs[i]);
+		size_t l;
+
+		if (!t) {
+			free(buf);
+			return -ENOMEM;
+		}
+		l = strlen(t);
+		if (len + l + 1 > cap) {
+			char *nb;
+
+			cap = (len + l + 1) * 2;
+			nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nb;
+		}
+		memcpy(buf + len, t, l);
+		len += l;
+		buf[len++] = '\n';
+	}
+	r = write_all(jfd, buf, len);
+	free(buf);
+	if (r == 0 && sync && fdatasync(jfd) < 0)
+		r = -errno;
+	if (r < 0) {
+		if (ftruncate(jfd, jlen) < 0 || (sync && fdatasync(jfd) < 0))
+			jbroken = 1;
+		return r;
+	}
+	jlen += (off_t)len;
+	return 0;
 }
 
 static int remove_record(void)
@@ -152,6 +264,11 @@ static void end_journal(void)
 	json_object_put(doc);
 	doc = NULL;
 	steps = NULL;
+	if (jfd >= 0)
+		close(jfd);
+	jfd = -1;
+	jlen = 0;
+	jbroken = 0;
 	handlers_restore();
 }
 
@@ -159,6 +276,7 @@ static void end_journal(void)
 
 int kp_journal_begin(const char *tool, const char *command)
 {
+	json_object *hdr;
 	char boot[64];
 	int r;
 
@@ -168,23 +286,27 @@ int kp_journal_begin(const char *tool, const char *command)
 		return -ENOLCK;
 	doc = json_object_new_object();
 	steps = json_object_new_array();
-	if (!doc || !steps) {
+	hdr = json_object_new_object();
+	if (!doc || !steps || !hdr) {
 		json_object_put(doc);
 		json_object_put(steps);
+		json_object_put(hdr);
 		doc = steps = NULL;
 		return -ENOMEM;
 	}
 	boot_id(boot, sizeof(boot));
-	json_object_object_add(doc, "schema", json_object_new_int(1));
-	json_object_object_add(doc, "tool", json_object_new_string(tool ? tool : ""));
-	json_object_object_add(doc, "command", json_object_new_string(command ? command : ""));
-	json_object_object_add(doc, "pid", json_object_new_int64((int64_t)getpid()));
-	json_object_object_add(doc, "boot_id", json_object_new_string(boot));
-	json_object_object_add(doc, "started", json_object_new_int64((int64_t)time(NULL)));
+	json_object_object_add(hdr, "schema", json_object_new_int(2));
+	json_object_object_add(hdr, "tool", json_object_new_string(tool ? tool : ""));
+	json_object_object_add(hdr, "command", json_object_new_string(command ? command : ""));
+	json_object_object_add(hdr, "pid", json_object_new_int64((int64_t)getpid()));
+	json_object_object_add(hdr, "boot_id", json_object_new_string(boot));
+	json_object_object_add(hdr, "started", json_object_new_int64((int64_t)time(NULL)));
+	/* in memory: the header's fields and the steps (what rollback undoes) */
 	json_object_object_add(doc, "steps", steps);
 	caught = 0;
 	handlers_install();
-	r = write_record(doc);
+	r = write_header(hdr);
+	json_object_put(hdr);
 	if (r < 0)
 		end_journal();
 	return r;
@@ -195,21 +317,18 @@ int kp_journal_active(void)
 	return doc != NULL;
 }
 
-int kp_journal_add(const char *kind, const char *const *kv, int *step)
+/* Check one step (kind known, its keys there, no reserved key) and build
+ * its object for memory (kind, done: false, keys) and its line (step N,
+ * kind, keys). 0 or -errno. */
+static int make_step(const char *kind, const char *const *kv, size_t number, json_object **mem,
+		     json_object **line)
 {
 	const struct kp_jkind *k = kp_jkind_find(kind);
-	json_object *s;
+	json_object *s, *l;
 	size_t i, j;
-	int r;
 
-	if (step)
-		*step = -1;
-	if (!doc)
-		return 0;
 	if (!k)
 		return -EINVAL;
-	if (caught)
-		return -EINTR;
 	for (i = 0; k->keys[i]; i++) {
 		for (j = 0; kv && kv[j] && kv[j + 1]; j += 2)
 			if (strcmp(kv[j], k->keys[i]) == 0)
@@ -217,28 +336,77 @@ int kp_journal_add(const char *kind, const char *const *kv, int *step)
 		if (!kv || !kv[j] || !kv[j + 1])
 			return -EINVAL;
 	}
+	for (j = 0; kv && kv[j] && kv[j + 1]; j += 2)
+		if (!strcmp(kv[j], "kind") || !strcmp(kv[j], "done") || !strcmp(kv[j], "step") ||
+		    !strcmp(kv[j], "set"))
+			return -EINVAL;
 	s = json_object_new_object();
-	if (!s)
+	l = json_object_new_object();
+	if (!s || !l) {
+		json_object_put(s);
+		json_object_put(l);
 		return -ENOMEM;
+	}
 	json_object_object_add(s, "kind", json_object_new_string(kind));
 	json_object_object_add(s, "done", json_object_new_boolean(0));
+	json_object_object_add(l, "step", json_object_new_int64((int64_t)number));
+	json_object_object_add(l, "kind", json_object_new_string(kind));
 	for (j = 0; kv && kv[j] && kv[j + 1]; j += 2) {
-		if (!strcmp(kv[j], "kind") || !strcmp(kv[j], "done")) {
-			json_object_put(s);
-			return -EINVAL;
-		}
 		json_object_object_add(s, kv[j], json_object_new_string(kv[j + 1]));
+		json_object_object_add(l, kv[j], json_object_new_string(kv[j + 1]));
 	}
-	json_object_array_add(steps, s);
-	r = write_record(doc);
-	if (r < 0) {
-		/* not on disk: not done either */
-		json_object_array_del_idx(steps, json_object_array_length(steps) - 1, 1);
-		return r;
-	}
-	if (step)
-		*step = (int)json_object_array_length(steps) - 1;
+	*mem = s;
+	*line = l;
 	return 0;
+}
+
+int kp_journal_add_batch(const struct kp_journal_step *v, size_t n, int *first)
+{
+	json_object **mem, **lines;
+	size_t i, base;
+	int r = 0;
+
+	if (first)
+		*first = -1;
+	if (!doc || n == 0)
+		return 0;
+	if (caught)
+		return -EINTR;
+	mem = calloc(n, sizeof(*mem));
+	lines = calloc(n, sizeof(*lines));
+	if (!mem || !lines) {
+		free(mem);
+		free(lines);
+		return -ENOMEM;
+	}
+	base = json_object_array_length(steps);
+	for (i = 0; i < n && r == 0; i++)
+		r = make_step(v[i].kind, v[i].kv, base + i + 1, &mem[i], &lines[i]);
+	if (r == 0)
+		r = append_lines(lines, n, 1);
+	for (i = 0; i < n; i++) {
+		json_object_put(lines[i]);
+		if (r == 0)
+			json_object_array_add(steps, mem[i]);
+		else
+			json_object_put(mem[i]); /* not on disk: not done either */
+	}
+	free(mem);
+	free(lines);
+	if (r == 0 && first)
+		*first = (int)base;
+	return r;
+}
+
+int kp_journal_add(const char *kind, const char *const *kv, int *step)
+{
+	struct kp_journal_step one = { kind, kv };
+
+	if (step)
+		*step = -1;
+	if (doc && !kp_jkind_find(kind))
+		return -EINVAL;
+	return kp_journal_add_batch(&one, 1, step);
 }
 
 static json_object *step_at(int step)
@@ -248,30 +416,58 @@ static json_object *step_at(int step)
 	return json_object_array_get_idx(steps, (size_t)step);
 }
 
+/* Append {"step": N, key: val} (val owned by the call). */
+static int append_amend(int step, const char *key, json_object *val, int sync)
+{
+	json_object *l = json_object_new_object();
+	int r;
+
+	if (!l) {
+		json_object_put(val);
+		return -ENOMEM;
+	}
+	json_object_object_add(l, "step", json_object_new_int64((int64_t)step + 1));
+	json_object_object_add(l, key, val);
+	r = append_lines(&l, 1, sync);
+	json_object_put(l);
+	return r;
+}
+
 int kp_journal_update(int step, const char *key, const char *value)
 {
-	json_object *s;
+	json_object *s, *set;
+	int r;
 
 	if (!doc)
 		return 0;
 	s = step_at(step);
-	if (!s || !key || !value || !strcmp(key, "kind") || !strcmp(key, "done"))
+	if (!s || !key || !value || !strcmp(key, "kind") || !strcmp(key, "done") ||
+	    !strcmp(key, "step") || !strcmp(key, "set"))
 		return -EINVAL;
-	json_object_object_add(s, key, json_object_new_string(value));
-	return write_record(doc);
+	set = json_object_new_object();
+	if (!set)
+		return -ENOMEM;
+	json_object_object_add(set, key, json_object_new_string(value));
+	r = append_amend(step, "set", set, 1);
+	if (r == 0)
+		json_object_object_add(s, key, json_object_new_string(value));
+	return r;
 }
 
 int kp_journal_done(int step)
 {
 	json_object *s;
+	int r;
 
 	if (!doc)
 		return 0;
 	s = step_at(step);
 	if (!s)
 		return -EINVAL;
-	json_object_object_add(s, "done", json_object_new_boolean(1));
-	return write_record(doc);
+	r = append_amend(step, "done", json_object_new_boolean(1), 0);
+	if (r == 0)
+		json_object_object_add(s, "done", json_object_new_boolean(1));
+	return r;
 }
 
 int kp_journal_commit(void)
@@ -342,8 +538,7 @@ int kp_journal_rollback(char *stuck, size_t n)
 	r = undo_all(steps, 0, stuck, n);
 	if (r == 0)
 		r = remove_record();
-	else
-		write_record(doc); /* kept, as it is, for the next command */
+	/* else the record stays as it is on disk, for the next command */
 	end_journal();
 	return r;
 }
@@ -427,6 +622,143 @@ static int get_int(json_object *o, const char *key, int64_t *out)
 	return 0;
 }
 
+/* The first object of the text is a schema-2 header. */
+static int is_v2(json_object *o)
+{
+	int64_t schema;
+
+	return json_object_is_type(o, json_type_object) && get_int(o, "schema", &schema) == 0 &&
+	       schema == 2;
+}
+
+static int badline(struct kp_journal_info *info, size_t line, const char *what, const char *a)
+{
+	if (info)
+		snprintf(info->detail, sizeof(info->detail), "line %zu: %s%.64s", line, what, a);
+	return -EBADMSG;
+}
+
+/* A reserved key of a step line (or of a "set"). */
+static int reserved(const char *key)
+{
+	return !strcmp(key, "step") || !strcmp(key, "kind") || !strcmp(key, "done") ||
+	       !strcmp(key, "set");
+}
+
+/* One line of a schema-2 record after the header, applied to arr (the
+ * steps as schema 1 holds them). 0 or -EBADMSG. */
+static int apply_line(json_object *l, json_object *arr, size_t line, struct kp_journal_info *info)
+{
+	size_t count = json_object_array_length(arr);
+	json_object *v, *s;
+	int64_t step;
+	int amended = 0;
+
+	if (!json_object_is_type(l, json_type_object))
+		return badline(info, line, "not an object", "");
+	if (get_int(l, "step", &step) < 0 || step < 1)
+		return badline(info, line, "no step number", "");
+	if (json_object_object_get_ex(l, "kind", &v)) {
+		/* a new step: the next number, string values only */
+		if ((size_t)step != count + 1)
+			return badline(info, line, "step out of order", "");
+		s = json_object_new_object();
+		if (!s)
+			return -ENOMEM;
+		json_object_object_foreach(l, key, val) {
+			if (!strcmp(key, "step"))
+				continue;
+			if (!json_object_is_type(val, json_type_string) ||
+			    (strcmp(key, "kind") && reserved(key))) {
+				json_object_put(s);
+				return badline(info, line, "not a string: ", key);
+			}
+			json_object_object_add(s, key, json_object_get(val));
+		}
+		json_object_object_add(s, "done", json_object_new_boolean(0));
+		json_object_array_add(arr, s);
+		return 0;
+	}
+	/* an amendment of a recorded step: done, or keys set */
+	if ((size_t)step > count)
+		return badline(info, line, "amends a step not recorded", "");
+	s = json_object_array_get_idx(arr, (size_t)step - 1);
+	json_object_object_foreach(l, key, val) {
+		if (!strcmp(key, "step"))
+			continue;
+		if (!strcmp(key, "done")) {
+			if (!json_object_is_type(val, json_type_boolean) ||
+			    !json_object_get_boolean(val))
+				return badline(info, line, "done is not true", "");
+			json_object_object_add(s, "done", json_object_new_boolean(1));
+			amended = 1;
+		} else if (!strcmp(key, "set") && json_object_is_type(val, json_type_object)) {
+			json_object_object_foreach(val, k2, v2) {
+				if (reserved(k2) || !json_object_is_type(v2, json_type_string))
+					return badline(info, line, "cannot set ", k2);
+				json_object_object_add(s, k2, json_object_get(v2));
+			}
+			amended = 1;
+		} else {
+			return badline(info, line, "unknown key ", key);
+		}
+	}
+	return amended ? 0 : badline(info, line, "amends nothing", "");
+}
+
+/* The lines after a schema-2 header (rest: the text after its closing
+ * brace): each applied to a new "steps" array added to hdr. A final line
+ * without its newline is an append that never completed: dropped. 0 or
+ * -EBADMSG (info->detail). */
+static int parse_v2(json_object *hdr, const char *rest, size_t len, struct kp_journal_info *info)
+{
+	struct json_tokener *tok;
+	json_object *arr;
+	size_t off = 1, line = 1;
+
+	if (json_object_object_get_ex(hdr, "steps", &arr))
+		return bad(info, "schema 2 with a \"steps\" array%s", "", 0);
+	if (len == 0 || rest[0] != '\n')
+		return bad(info, "the header line is %s", len ? "followed by data" : "truncated", 0);
+	arr = json_object_new_array();
+	tok = json_tokener_new();
+	if (!arr || !tok) {
+		json_object_put(arr);
+		json_tokener_free(tok);
+		return -ENOMEM;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	json_object_object_add(hdr, "steps", arr);
+	while (off < len) {
+		const char *nl = memchr(rest + off, '\n', len - off);
+		size_t l;
+		json_object *o;
+		int r;
+
+		if (!nl)
+			break; /* torn final append */
+		l = (size_t)(nl - (rest + off));
+		line++;
+		json_tokener_reset(tok);
+		o = l ? json_tokener_parse_ex(tok, rest + off, (int)l) : NULL;
+		if (!o || json_tokener_get_error(tok) != json_tokener_success ||
+		    json_tokener_get_parse_end(tok) != l) {
+			json_object_put(o);
+			json_tokener_free(tok);
+			return badline(info, line, "not valid JSON", "");
+		}
+		r = apply_line(o, arr, line, info);
+		json_object_put(o);
+		if (r < 0) {
+			json_tokener_free(tok);
+			return r;
+		}
+		off += l + 1;
+	}
+	json_tokener_free(tok);
+	return 0;
+}
+
 /* Check every part of the record before anything is undone. */
 static int validate(json_object *o, struct kp_journal_info *info, json_object **arr)
 {
@@ -437,8 +769,8 @@ static int validate(json_object *o, struct kp_journal_info *info, json_object **
 
 	if (!json_object_is_type(o, json_type_object))
 		return bad(info, "not a JSON object%s", "", 0);
-	if (get_int(o, "schema", &schema) < 0 || schema != 1)
-		return bad(info, "no \"schema\": 1%s", "", 0);
+	if (get_int(o, "schema", &schema) < 0 || (schema != 1 && schema != 2))
+		return bad(info, "no \"schema\": 1 or 2%s", "", 0);
 	if (get_str(o, "tool", &tool) < 0 || get_str(o, "command", &command) < 0 ||
 	    get_int(o, "pid", &pid) < 0 || get_str(o, "boot_id", &boot) < 0 ||
 	    get_int(o, "started", &started) < 0)
@@ -502,7 +834,7 @@ static int load(struct kp_journal_info *info, int undo)
 {
 	struct json_tokener *tok;
 	json_object *o, *arr = NULL;
-	char *text = NULL;
+	char *text = NULL, *nl;
 	size_t len = 0;
 	int dir = kp_lock_dirfd(), r;
 
@@ -522,7 +854,7 @@ static int load(struct kp_journal_info *info, int undo)
 		dir = -1;
 	} else if (dir < 0) {
 		return -ENOLCK;
-	} else if (doc) {
+	} else if (doc && undo) {
 		return -EBUSY;
 	} else {
 		r = read_record(dir, &text, &len);
@@ -547,9 +879,27 @@ static int load(struct kp_journal_info *info, int undo)
 		return -ENOMEM;
 	}
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	o = json_tokener_parse_ex(tok, text, (int)len);
-	if (!o || json_tokener_get_error(tok) != json_tokener_success ||
-	    json_tokener_get_parse_end(tok) < len - (len && text[len - 1] == '\n')) {
+	/* schema 2: a complete header object alone on the first line */
+	nl = memchr(text, '\n', len);
+	o = nl ? json_tokener_parse_ex(tok, text, (int)(nl - text)) : NULL;
+	if (o && (json_tokener_get_error(tok) != json_tokener_success ||
+		  json_tokener_get_parse_end(tok) != (size_t)(nl - text) || !is_v2(o))) {
+		json_object_put(o);
+		o = NULL;
+	}
+	if (o) {
+		size_t end = (size_t)(nl - text);
+
+		json_tokener_free(tok);
+		r = parse_v2(o, text + end, len - end, info);
+		free(text);
+		if (r < 0) {
+			json_object_put(o);
+			return r;
+		}
+	} else if (json_tokener_reset(tok), o = json_tokener_parse_ex(tok, text, (int)len),
+		   !o || json_tokener_get_error(tok) != json_tokener_success ||
+		   json_tokener_get_parse_end(tok) < len - (len && text[len - 1] == '\n')) {
 		enum json_tokener_error je = json_tokener_get_error(tok);
 
 		r = bad(info, "not valid JSON (%s)", o ? "trailing data" :
@@ -559,9 +909,14 @@ static int load(struct kp_journal_info *info, int undo)
 		json_tokener_free(tok);
 		free(text);
 		return r;
+	} else {
+		json_tokener_free(tok);
+		free(text);
+		if (is_v2(o)) { /* schema 2 is lines, never one document */
+			json_object_put(o);
+			return bad(info, "schema 2 as one document%s", "", 0);
+		}
 	}
-	json_tokener_free(tok);
-	free(text);
 	r = validate(o, info, &arr);
 	if (r == 0 && !undo) {
 		r = 1;
@@ -613,9 +968,11 @@ int kp_journal_add_mdev(const char *uuid, const char *parent, int *step)
 
 int kp_journal_add_link(const char *name, int ifindex, int *step)
 {
-	char idx[16];
-	const char *kv[] = { "name", name, "ifindex", idx, NULL };
+	char idx[16], ns[32];
+	const char *kv[] = { "name", name, "ifindex", idx, "netns", ns, NULL };
 
 	snprintf(idx, sizeof(idx), "%d", ifindex > 0 ? ifindex : 0);
+	if (kp_jnetns(ns, sizeof(ns)) < 0)
+		kv[4] = NULL; /* no /proc: the caller's namespace, unrecorded */
 	return kp_journal_add("link", kv, step);
 }

@@ -13,20 +13,38 @@
  * from Ctrl-C, SIGHUP) rolls itself back before it exits.
  *
  * The record: /run/kvmprep/journal (root prefix applied), one per call (the
- * lock, lib/lock.h, makes one call at a time), JSON (json-c):
+ * lock, lib/lock.h, makes one call at a time), JSON lines (json-c): a
+ * header, then one line per step and per amendment of a step, appended:
  *
- *   { "schema": 1, "tool": "kvmprep-iommu", "command": "bind", "pid": 4242,
- *     "boot_id": "…", "started": 1764579600,
- *     "steps": [ { "kind": "pci-driver", "done": true,
- *                  "bdf": "0000:01:00.0", "driver": "nouveau",
- *                  "driver_override": "" }, … ] }
+ *   {"schema":2,"tool":"kvmprep-iommu","command":"bind","pid":4242,
+ *    "boot_id":"…","started":1764579600}
+ *   {"step":1,"kind":"pci-driver","bdf":"0000:01:00.0","driver":"nouveau",
+ *    "driver_override":""}
+ *   {"step":1,"done":true}
+ *   {"step":2,"kind":"link","name":"kpbr0","ifindex":"0"}
+ *   {"step":2,"set":{"ifindex":"7"}}
  *
- * Every write of it is atomic (a temporary file in /run/kvmprep, fsync,
- * rename, fsync of the directory, as lib/persist.c does): a crash leaves the
- * old record or the new one. A step is recorded, with what it needs for its
- * undo (the state before it), BEFORE the first write it makes, and marked
- * done after it; the record is removed when the call ends cleanly
+ * The header is written atomically (a temporary file in /run/kvmprep,
+ * fsync, rename, fsync of the directory, as lib/persist.c does); each later
+ * line is one append (O_APPEND) to that file, so a step costs the same
+ * whatever came before it (N steps: O(N) bytes and syscalls, never a
+ * rewrite of the record). A step is recorded, with what it needs for its
+ * undo (the state before it), and fdatasync'ed BEFORE the first write it
+ * makes; it is marked done after it (a done mark is information for the
+ * recovery message, the undo does not depend on it, so it is appended
+ * without a sync). The record is removed when the call ends cleanly
  * (kp_journal_commit) or after the call rolled back (kp_journal_rollback).
+ *
+ * A line counts once its newline is written. A last line without one is an
+ * append a killed call did not finish: its change was never started (the
+ * call makes it only after the append returned), so recovery drops that
+ * line. Any other defect makes the record corrupt and nothing is undone: a
+ * complete line that is not JSON, a step number out of order, an amendment
+ * of an unknown step, an unknown key. An append that fails is cut back off
+ * the file (when that fails too, the journal takes no more steps: -EIO),
+ * so a torn line is only ever the last. Schema 1 (one JSON document with a
+ * "steps" array, rewritten whole at each step, as kvmprep wrote it before)
+ * is still read and recovered.
  *
  * An undo restores the recorded state ("device back on nouveau with no
  * override", "sriov_numvfs back to 0"), it does not replay an inverse: it
@@ -47,9 +65,10 @@
  *                (sriov_numvfs: 0, as the kernel wants)
  *   mdev         a mediated device created (its UUID): undo writes 1 to
  *                /sys/bus/mdev/devices/UUID/remove when it exists
- *   link         a network link created (name, ifindex once known): undo
- *                deletes it over netlink (libnl-route-3) when a link of
- *                that name (and index) exists in the caller's namespace
+ *   link         a network link created (name, ifindex once known, "netns"
+ *                the namespace's inode): undo deletes it over netlink
+ *                (libnl-route-3) when a link of that name (and index)
+ *                exists; refused (-EIO) in another network namespace
  *   file         a host file written (under /etc…, root prefix applied):
  *                undo puts back its previous content and mode, or removes
  *                it when it did not exist (atomically, kp_persist_write)
@@ -126,6 +145,16 @@ int kp_journal_active(void);
  */
 int kp_journal_add(const char *kind, const char *const *kv, int *step);
 
+/* Several steps in one append and one sync (all or none recorded): the
+ * undo of each is durable before the first of them is made. *first (may
+ * be NULL) gets the index of v[0], the others follow. Errors as
+ * kp_journal_add. */
+struct kp_journal_step {
+	const char *kind;
+	const char *const *kv;
+};
+int kp_journal_add_batch(const struct kp_journal_step *v, size_t n, int *first);
+
 /* Typed forms of kp_journal_add (the value before the change: "" none). */
 int kp_journal_add_pci_driver(const char *bdf, const char *driver, const char *override,
 			      int *step);
@@ -143,10 +172,10 @@ int kp_journal_add_link(const char *name, int ifindex, int *step);
 int kp_journal_save_file(const char *abs, int *step);
 
 /* Set a key of a recorded step (e.g. the ifindex of a link once created).
- * Rewrites the record. 0 or -errno. */
+ * Appended and synced (the undo reads it). 0 or -errno. */
 int kp_journal_update(int step, const char *key, const char *value);
 
-/* The step is done (and verified). Rewrites the record. */
+/* The step is done (and verified). Appended, not synced (information). */
 int kp_journal_done(int step);
 
 /* The signal that came since kp_journal_begin (SIGTERM, SIGINT, SIGHUP), or

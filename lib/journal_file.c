@@ -46,7 +46,8 @@ int kp_journal_save_file(const char *abs, int *step)
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > FILE_MAX) {
-		r = fstat(fd, &st) < 0 ? -errno : !S_ISREG(st.st_mode) ? -EINVAL : -EFBIG;
+		r = fstat(fd, &st) < 0 ? -errno : S_ISDIR(st.st_mode) ? -EISDIR
+						: !S_ISREG(st.st_mode) ? -EINVAL : -EFBIG;
 		close(fd);
 		return r;
 	}

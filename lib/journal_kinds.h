@@ -34,6 +34,10 @@ extern const size_t kp_njkinds;
 
 const struct kp_jkind *kp_jkind_find(const char *name);
 
+/* The caller's network namespace (the inode of /proc/self/ns/net, decimal)
+ * for the "netns" key of the kinds that are about links. 0 or -errno. */
+int kp_jnetns(char *buf, size_t n);
+
 int kp_jundo_pci_driver(const struct kp_jstep *s, char *why, size_t n);
 int kp_jundo_sysfs_attr(const struct kp_jstep *s, char *why, size_t n);
 int kp_jundo_mdev(const struct kp_jstep *s, char *why, size_t n);

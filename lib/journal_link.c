@@ -6,17 +6,40 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 
+int kp_jnetns(char *buf, size_t n)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/net", &st) < 0) {
+		if (n)
+			buf[0] = '\0';
+		return -errno;
+	}
+	snprintf(buf, n, "%llu", (unsigned long long)st.st_ino);
+	return 0;
+}
+
 int kp_jundo_link(const struct kp_jstep *s, char *why, size_t n)
 {
 	const char *name = kp_jstep_get(s, "name"), *idx = kp_jstep_get(s, "ifindex");
+	const char *ns = kp_jstep_get(s, "netns");
 	struct rtnl_link *link = NULL;
 	struct nl_sock *sk;
 	long want = idx[0] ? strtol(idx, NULL, 10) : 0;
+	char here[32];
 	int r;
+
+	/* a link of one network namespace: never looked up (nor deleted) in
+	 * another, where the same name is some other link */
+	if (ns[0] && (kp_jnetns(here, sizeof(here)) < 0 || strcmp(ns, here) != 0)) {
+		snprintf(why, n, "recorded in another network namespace (net:[%s])", ns);
+		return -EIO;
+	}
 
 	sk = nl_socket_alloc();
 	if (!sk)

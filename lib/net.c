@@ -58,6 +58,48 @@ static void drop_caches(struct kp_net *net)
 	net->links = net->addrs = net->routes = NULL;
 }
 
+/*
+ * The link cache, filled from our own dump request: libnl's
+ * rtnl_link_alloc_cache asks for RTEXT_FILTER_VF, so the kernel puts every
+ * VF's settings (IFLA_VFINFO_LIST: ~250 VFs on one PF are tens of KiB, past
+ * a default socket buffer) in the answer of a plain lookup that never reads
+ * them. Here: no VF information, no statistics (RTEXT_FILTER_SKIP_STATS;
+ * a kernel before 4.9 ignores the bit). lib/vfnl.c asks for VF information
+ * itself, of one PF, where it is shown.
+ */
+static int link_cache(struct nl_sock *sock, struct nl_cache **out)
+{
+	struct ifinfomsg hdr = { .ifi_family = AF_UNSPEC };
+	struct nl_cache *c = NULL;
+	struct nl_msg *msg;
+	int r;
+
+	r = nl_cache_alloc_name("route/link", &c);
+	if (r < 0)
+		return r;
+	msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_DUMP);
+	if (!msg) {
+		nl_cache_free(c);
+		return -NLE_NOMEM;
+	}
+	if (nlmsg_append(msg, &hdr, sizeof(hdr), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0) {
+		nlmsg_free(msg);
+		nl_cache_free(c);
+		return -NLE_MSGSIZE;
+	}
+	r = nl_send_auto(sock, msg);
+	nlmsg_free(msg);
+	if (r >= 0)
+		r = nl_cache_pickup(sock, c);
+	if (r < 0) {
+		nl_cache_free(c);
+		return r;
+	}
+	*out = c;
+	return 0;
+}
+
 int kp_net_refresh(struct kp_net *net)
 {
 	int r;
@@ -65,7 +107,7 @@ int kp_net_refresh(struct kp_net *net)
 	if (!net)
 		return -EINVAL;
 	drop_caches(net);
-	r = rtnl_link_alloc_cache(net->sock, AF_UNSPEC, &net->links);
+	r = link_cache(net->sock, &net->links);
 	if (r == 0)
 		r = rtnl_addr_alloc_cache(net->sock, &net->addrs);
 	if (r == 0)

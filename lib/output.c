@@ -3,6 +3,7 @@
 #include "err.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -549,6 +550,24 @@ int kp_json_text(const char *tool, const char *key, const char *text)
 	r = kp_json_print(doc, stdout);
 	json_object_put(doc);
 	return r;
+}
+
+int kp_help_version(const char *tool, int c, int json, int argc, char **argv,
+		    const char *optstring, const struct option *longopts, const char *usage_text)
+{
+	int k;
+
+	/* the rest of the line: --json after --help counts too */
+	while ((k = getopt_long(argc, argv, optstring, longopts, NULL)) != -1)
+		json |= k == 'j';
+	if (json)
+		return kp_json_text(tool, c == 'h' ? "help" : "version",
+				    c == 'h' ? usage_text : KP_VERSION) < 0 ? 1 : 0;
+	if (c == 'h')
+		fputs(usage_text, stdout);
+	else
+		printf("%s %s\n", tool, KP_VERSION);
+	return 0;
 }
 
 int kp_out_close(int rc)

@@ -109,6 +109,15 @@ int kp_json_print(json_object *doc, FILE *f);
  * like every other command. 0 or -errno. */
 int kp_json_text(const char *tool, const char *key, const char *text);
 
+/* --help (c 'h') or --version (c 'V') seen by getopt_long: scans the rest
+ * of the line (optstring, longopts: the tool's) for --json / -j, then
+ * prints usage_text or "TOOL VERSION" as text, or one document (json set
+ * or found: kp_json_text). Returns the exit status (0, or 1 when the
+ * document could not be built). A write error is kp_out_close's. */
+struct option;
+int kp_help_version(const char *tool, int c, int json, int argc, char **argv,
+		    const char *optstring, const struct option *longopts, const char *usage_text);
+
 /*
  * The last thing main() does: flush and close stdout. A write that failed
  * (now or earlier: /dev/full, a full disk, EPIPE) is an error: one line

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "persist.h"
 #include "ids.h"
+#include "devid.h"
 #include "rfile.h"
 #include "root.h"
 #include "target.h"
@@ -194,6 +195,49 @@ int kp_persist_entry_check(const struct kp_persist_entry *e)
 	    e->vendor > 0xffff || e->device > 0xffff ||
 	    !memchr(e->driver, '\0', sizeof(e->driver)) || kp_driver_check(e->driver) < 0)
 		return -EINVAL;
+	if (e->has_subsys && (e->subvendor > 0xffff || e->subdevice > 0xffff))
+		return -EINVAL;
+	if (!memchr(e->dsn, '\0', sizeof(e->dsn)) || (e->dsn[0] && kp_dsn_check(e->dsn) < 0))
+		return -EINVAL;
+	if (!memchr(e->host, '\0', sizeof(e->host)) || (e->host[0] && kp_driver_check(e->host) < 0))
+		return -EINVAL;
+	return 0;
+}
+
+/* The optional KEY=VALUE fields of a vfio.conf line, each at most once. */
+static int parse_optional(struct kp_rfile *f, struct kp_persist_entry *e, char **fld, size_t n)
+{
+	int seen_dsn = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *v = strchr(fld[i], '=');
+
+		if (!v)
+			return kp_rfile_bad(f, "unknown field '%.32s' (want subsys=, dsn= or host=)", fld[i]);
+		v++;
+		if (!strncmp(fld[i], "subsys=", 7)) {
+			if (e->has_subsys)
+				return kp_rfile_bad(f, "subsys= given twice");
+			if (kp_pciid_parse(v, &e->subvendor, &e->subdevice) < 0)
+				return kp_rfile_bad(f, "invalid subsys= (want VVVV:DDDD, e.g. 10de:12a2)");
+			e->has_subsys = 1;
+		} else if (!strncmp(fld[i], "dsn=", 4)) {
+			if (seen_dsn++)
+				return kp_rfile_bad(f, "dsn= given twice");
+			if (kp_dsn_check(v) < 0)
+				return kp_rfile_bad(f, "invalid dsn= (want the serial as lspci prints it, "
+						    "00-11-22-33-44-55-66-77)");
+			strcpy(e->dsn, v);
+		} else if (!strncmp(fld[i], "host=", 5)) {
+			if (e->host[0])
+				return kp_rfile_bad(f, "host= given twice");
+			if (kp_driver_check(v) < 0)
+				return kp_rfile_bad(f, "invalid host= driver name (1-31 of A-Z a-z 0-9 _ -)");
+			strcpy(e->host, v);
+		} else {
+			return kp_rfile_bad(f, "unknown field '%.32s' (want subsys=, dsn= or host=)", fld[i]);
+		}
+	}
 	return 0;
 }
 
@@ -202,20 +246,23 @@ int kp_persist_parse(struct kp_rfile *f, struct kp_persist_entry **out, size_t *
 	struct kp_persist_entry *v = NULL;
 	int *lines = NULL;
 	size_t n = 0, cap = 0, nf;
-	char *fld[3];
+	char *fld[6];
 	int r;
 
 	*out = NULL;
 	*nout = 0;
-	while ((r = kp_rfile_next(f, fld, 3, &nf)) > 0) {
+	while ((r = kp_rfile_next(f, fld, 6, &nf)) > 0) {
 		struct kp_persist_entry e;
 
 		memset(&e, 0, sizeof(e));
-		if (nf != 3) {
-			r = kp_rfile_bad(f, "want ADDRESS VVVV:DDDD DRIVER, got %zu field%s", nf,
+		if (nf < 3 || nf > 6) {
+			r = kp_rfile_bad(f, "want ADDRESS VVVV:DDDD DRIVER [subsys=VVVV:DDDD] "
+					 "[dsn=SERIAL] [host=DRIVER], got %zu field%s", nf,
 					 nf == 1 ? "" : "s");
 			break;
 		}
+		if ((r = parse_optional(f, &e, fld + 3, nf - 3)) < 0)
+			break;
 		if (kp_bdf_parse(fld[0], e.bdf) < 0) {
 			r = kp_rfile_bad(f, "invalid PCI address (want 0000:01:00.0)");
 			break;
@@ -322,7 +369,7 @@ static int udev_escape(char *dst, size_t n, const char *src)
 static char *join(const struct kp_persist_entry *e, size_t n, const char *head,
 		  int rules)
 {
-	size_t cap = strlen(head) + 1 + n * 320, len;
+	size_t cap = strlen(head) + 1 + n * 512, len;
 	char *buf;
 	size_t i;
 
@@ -345,14 +392,30 @@ static char *join(const struct kp_persist_entry *e, size_t n, const char *head,
 				errno = EINVAL;
 				return NULL;
 			}
+			char sub[96] = "";
+
+			/* the subsystem ids too: another card of the same model
+			 * in the slot is left to its own driver */
+			if (e[i].has_subsys)
+				snprintf(sub, sizeof(sub), "ATTR{subsystem_vendor}==\"0x%04x\", "
+					 "ATTR{subsystem_device}==\"0x%04x\", ", e[i].subvendor,
+					 e[i].subdevice);
 			len += (size_t)snprintf(buf + len, cap - len,
 				"ACTION==\"add\", SUBSYSTEM==\"pci\", KERNEL==\"%s\", "
-				"ATTR{vendor}==\"0x%04x\", ATTR{device}==\"0x%04x\", "
+				"ATTR{vendor}==\"0x%04x\", ATTR{device}==\"0x%04x\", %s"
 				"ATTR{driver_override}=\"%s\", RUN{builtin}+=\"kmod load %s\"\n",
-				bdf, e[i].vendor, e[i].device, drv, drv);
+				bdf, e[i].vendor, e[i].device, sub, drv, drv);
 		} else {
-			len += (size_t)snprintf(buf + len, cap - len, "%s %04x:%04x %s\n",
+			len += (size_t)snprintf(buf + len, cap - len, "%s %04x:%04x %s",
 						e[i].bdf, e[i].vendor, e[i].device, e[i].driver);
+			if (e[i].has_subsys)
+				len += (size_t)snprintf(buf + len, cap - len, " subsys=%04x:%04x",
+							e[i].subvendor, e[i].subdevice);
+			if (e[i].dsn[0])
+				len += (size_t)snprintf(buf + len, cap - len, " dsn=%s", e[i].dsn);
+			if (e[i].host[0])
+				len += (size_t)snprintf(buf + len, cap - len, " host=%s", e[i].host);
+			len += (size_t)snprintf(buf + len, cap - len, "\n");
 		}
 	}
 	return buf;
@@ -362,7 +425,7 @@ char *kp_persist_conf_text(const struct kp_persist_entry *e, size_t n)
 {
 	return join(e, n,
 		    "# kvmprep-iommu: devices bound at boot (written by 'kvmprep-iommu bind --persist')\n"
-		    "# address vendor:device driver\n", 0);
+		    "# address vendor:device driver [subsys=VVVV:DDDD] [dsn=SERIAL] [host=DRIVER]\n", 0);
 }
 
 char *kp_persist_rules_text(const struct kp_persist_entry *e, size_t n)

@@ -27,10 +27,14 @@ int kp_persist_remove(const char *abs, int *changed);
  * The persisted vfio bindings: /etc/kvmprep/vfio.conf, one line per device
  *
  *   # comment
- *   0000:01:00.0 10de:1eb8 vfio-pci
+ *   0000:01:00.0 10de:1eb8 vfio-pci subsys=10de:12a2 dsn=00-11-22-33-44-55-66-77 host=nouveau
  *
  * (address, vendor:device so that a device that moved slot is noticed,
- * driver), and the udev rule generated from it,
+ * driver; then optional fields, in any order: the subsystem ids and the
+ * PCIe Device Serial Number that tell one card of a model from another,
+ * and the host driver the device was taken from, for the modprobe.d
+ * configuration that keeps that driver off it at boot), and the udev rule
+ * generated from it,
  * /etc/udev/rules.d/60-kvmprep-vfio.rules, which sets driver_override when
  * the device is added at boot.
  */
@@ -41,6 +45,11 @@ struct kp_persist_entry {
 	char bdf[13];
 	unsigned vendor, device;
 	char driver[32];
+	/* optional (0 / "": not recorded) */
+	int has_subsys;
+	unsigned subvendor, subdevice;
+	char dsn[24];          /* lib/devid.h's form */
+	char host[32];         /* the host driver it was taken from */
 };
 
 /* vfio.conf is at most this big (a line per device: ~40 bytes). */

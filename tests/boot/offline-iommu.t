@@ -19,9 +19,9 @@ assert_eq "$rc" 0 "bind --root exit"
 assert_live_unchanged "$sum"
 assert_nofile "$OUT/ran-install"
 assert_eq "$(cat "$TGT/etc/kvmprep/vfio.conf" | grep -v '^#')" \
-"0000:01:00.0 10de:1eb8 vfio-pci
-0000:01:00.1 10de:10f8 vfio-pci" "target vfio.conf"
-assert_grep 'KERNEL=="0000:01:00.0", ATTR{vendor}=="0x10de", ATTR{device}=="0x1eb8", ATTR{driver_override}="vfio-pci"' \
+"0000:01:00.0 10de:1eb8 vfio-pci subsys=10de:12a2 host=nouveau
+0000:01:00.1 10de:10f8 vfio-pci subsys=10de:10f8 host=snd_hda_intel" "target vfio.conf"
+assert_grep 'KERNEL=="0000:01:00.0", ATTR{vendor}=="0x10de", ATTR{device}=="0x1eb8", ATTR{subsystem_vendor}=="0x10de", ATTR{subsystem_device}=="0x12a2", ATTR{driver_override}="vfio-pci"' \
 	"$TGT/etc/udev/rules.d/60-kvmprep-vfio.rules"
 echo "$out" | grep -q 'persisted' || fail "no 'persisted' result: $out"
 echo "$out" | grep -q 'kvmprep-vfio.service is not enabled' || fail "no unit warning"
@@ -32,7 +32,7 @@ assert_eq "$(echo "$j" | python3 -c 'import json,sys; d=json.load(sys.stdin); pr
 	"False ['unchanged', 'unchanged']" "rerun under --root"
 # by vendor:device (kickstart's binding), added to what is there
 fh -- kvmprep-iommu bind --persist --root "$TGT" --id 8086:1533 -q || fail "bind --id --root"
-assert_grep '^0000:03:00.0 8086:1533 vfio-pci$' "$TGT/etc/kvmprep/vfio.conf"
+assert_grep '^0000:03:00.0 8086:1533 vfio-pci subsys=' "$TGT/etc/kvmprep/vfio.conf"
 assert_live_unchanged "$sum"
 # unpersist in the target
 fh -- kvmprep-iommu unpersist --root "$TGT" -q 03:00.0 || fail "unpersist --root"
@@ -41,7 +41,7 @@ assert_live_unchanged "$sum"
 
 # --offline: the running host's /etc gets the files, nothing is bound
 fh -- kvmprep-iommu bind --persist --offline 02:00.0 || fail "bind --offline"
-assert_grep '^0000:02:00.0 8086:10d3 vfio-pci$' "$ST/etc/kvmprep/vfio.conf"
+assert_grep '^0000:02:00.0 8086:10d3 vfio-pci subsys=' "$ST/etc/kvmprep/vfio.conf"
 assert_file "$ST/etc/udev/rules.d/60-kvmprep-vfio.rules"
 [ -z "$(effects)" ] || fail "--offline changed the host live: $(effects)"
 assert_eq "$(basename "$(readlink "$ST/sys/bus/pci/devices/0000:02:00.0/driver")")" e1000e "02:00.0 driver"

@@ -1,4 +1,4 @@
-# Under --json every command prints exactly one document, valid UTF-8, on
+# Under --json every command of every tool prints exactly one document, valid UTF-8, on
 # every path: success, usage errors, hosts that cannot, refused changes,
 # bad files, and arguments that are not UTF-8 or carry newlines and escape
 # sequences (issue 7, item 5). The commands are taken from each tool's
@@ -186,5 +186,125 @@ run_host $V
 doc kvmprep-validate validate-kvm-broken --nobody
 doc kvmprep-validate validate-kvm-broken
 run_host validate-kvm-broken
+
+# --- kvmprep-sriov, -mdev, -bridge: each command from --help -----------
+# cmds_of TOOL: the command words of each line of --help's Commands
+# section ("bridge port add" for bridge's two-level ones)
+cmds_of() {
+	"$BUILD/bin/$1" --help | sed -n '/^Commands:/,/^$/p' | awk '
+		/^ [a-z]/ { w = ""
+			for (i = 1; i <= NF && $i ~ /^[a-z][a-z-]*$/; i++) w = w (i > 1 ? " " : "") $i
+			print w }' | sort -u
+}
+# generic TOOL HOST CMD: the bad inputs every command must survive
+generic() {
+	local t=$1 h=$2 c=$3
+	# shellcheck disable=SC2086
+	{
+		doc "$t" "$h" $c --frobnicate
+		doc "$t" "$h" $c "--$BAD"
+		doc "$t" "$h" $c "$BAD"
+		doc "$t" "$h" $c "$NL" "$ESC"
+		doc "$t" "$h" $c "$MIX"
+		doc "$t" "$h" $c "$BAD" "$MIX" "$ESC"
+		doc "$t" "$h" $c --dry-run "$BAD"
+		doc "$t" "$h" $c --wait "$NL"
+		doc "$t" "$h" $c -q
+		doc "$t" "$h" $c --help
+		doc "$t" "$h" --nobody $c
+	}
+}
+for t in kvmprep-sriov kvmprep-mdev kvmprep-bridge; do
+	cmds=$(cmds_of $t)
+	[ -n "$cmds" ] || fail "no commands in $t --help"
+	case $t in
+	kvmprep-sriov) h=sriov-lab ;;
+	kvmprep-mdev) h=mdev-lab ;;
+	kvmprep-bridge) h=iommu-lab ;;
+	esac
+	while IFS= read -r c; do
+		generic $t $h "$c"
+	done <<<"$cmds"
+	doc $t $h
+	doc $t $h "$BAD"
+	doc $t $h --help
+	doc $t $h --version
+	doc $t $h --version --frobnicate
+done
+S=sriov-lab
+doc kvmprep-sriov $S list
+doc kvmprep-sriov $S list -v 01:00.0
+doc kvmprep-sriov $S list "$ESC"
+doc kvmprep-sriov $S set 01:00.0 "$BAD"
+doc kvmprep-sriov $S set 01:00.0 -1
+doc kvmprep-sriov $S set 01:00.0 1e3
+doc kvmprep-sriov $S set 01:00.0 4 --driver "$BAD"
+doc kvmprep-sriov $S set 01:00.0 4 --timeout "$MIX"
+doc kvmprep-sriov $S set 01:00.0 9999
+doc kvmprep-sriov $S set 01:00.0 4 --dry-run
+doc kvmprep-sriov $S set 00:01.0 4
+doc kvmprep-sriov $S vf 01:00.0 0 "mac=$BAD"
+doc kvmprep-sriov $S vf 01:00.0 0 "$ESC=1"
+doc kvmprep-sriov $S vf 01:00.0 0 vlan=4095
+doc kvmprep-sriov $S vf 01:00.0 99 trust=on
+doc kvmprep-sriov $S vf 01:00.0 0 "spoofchk=$NL"
+doc kvmprep-sriov $S recover
+run_host $S
+M=mdev-lab
+doc kvmprep-mdev $M types
+doc kvmprep-mdev $M types "$BAD"
+doc kvmprep-mdev $M list
+doc kvmprep-mdev $M list --defined
+doc kvmprep-mdev $M create -p 01:00.0 -t "$BAD"
+doc kvmprep-mdev $M create -p "$ESC" -t nvidia-222
+doc kvmprep-mdev $M create -p 01:00.0 -t nvidia-222 -u "$MIX"
+doc kvmprep-mdev $M create -p 01:00.0 -t nvidia-222 --attr "$BAD=1"
+doc kvmprep-mdev $M create -p 01:00.0 -t nvidia-222 --attr "x=$NL"
+doc kvmprep-mdev $M create -p 01:00.0 -t nvidia-222 --dry-run
+doc kvmprep-mdev $M remove 0b6ea3e2-4e55-4c2b-9a9c-7c2b1c1b0a01
+doc kvmprep-mdev $M define -p 01:00.0 -t nvidia-222 -u "$BAD"
+doc kvmprep-mdev $M modify 0b6ea3e2-4e55-4c2b-9a9c-7c2b1c1b0a01 --type "$ESC"
+doc kvmprep-mdev $M start-parent "$BAD"
+doc kvmprep-mdev $M recover
+run_host $M
+B=iommu-lab
+doc kvmprep-bridge $B list
+doc kvmprep-bridge $B bridge add "$BAD"
+doc kvmprep-bridge $B bridge add "kpj$NL"
+doc kvmprep-bridge $B bridge add kpjbr0 --uplink "$ESC"
+doc kvmprep-bridge $B bridge add kpjbr0 --stp "$BAD"
+doc kvmprep-bridge $B bridge add kpjbr0 --dry-run
+doc kvmprep-bridge $B bridge port add kpjbr0 "$MIX"
+doc kvmprep-bridge $B macvtap add kpjmv0 --link "$BAD"
+doc kvmprep-bridge $B tap add "$ESC"
+doc kvmprep-bridge $B del "$BAD"
+doc kvmprep-bridge $B del kpjnone0
+doc kvmprep-bridge $B confirm
+doc kvmprep-bridge $B recover
+run_host $B
+
+# --- kvmprep-launch (one command; dry runs and refusals only) ----------
+L=launch-lab
+doc kvmprep-launch $L
+doc kvmprep-launch $L --help
+doc kvmprep-launch $L --version
+doc kvmprep-launch $L --help --vm "$BAD"
+doc kvmprep-launch $L --frobnicate
+doc kvmprep-launch $L "--$BAD"
+doc kvmprep-launch $L "$BAD"
+doc kvmprep-launch $L --dry-run --kernel "$BAD"
+doc kvmprep-launch $L --dry-run --kernel "/boot/$NL$ESC"
+doc kvmprep-launch $L --dry-run --vm "$BAD"
+doc kvmprep-launch $L --dry-run --vm "$ESC"
+doc kvmprep-launch $L --dry-run --kernel /nonexistent --memory "$MIX"
+doc kvmprep-launch $L --dry-run --kernel /nonexistent --cpus "$BAD"
+doc kvmprep-launch $L --dry-run --kernel /nonexistent --nic "bridge=$ESC"
+doc kvmprep-launch $L --dry-run --kernel /nonexistent --nic "$BAD"
+doc kvmprep-launch $L --dry-run --kernel /nonexistent --vfio "$BAD"
+doc kvmprep-launch $L --dry-run --kernel /nonexistent --mdev "$MIX"
+doc kvmprep-launch $L --dry-run --kernel /nonexistent --append "$NL$BAD"
+doc kvmprep-launch $L --dry-run -q --kernel /nonexistent
+doc kvmprep-launch $L --nobody --dry-run --kernel /nonexistent
+run_host $L
 
 echo "$n documents, each one valid UTF-8 JSON"

@@ -402,14 +402,42 @@ static int binary_attr(const char *path)
 	       prefix(b, "resource");
 }
 
+/* A write to a host file under /etc (persist's temporary files, then
+ * renamed): only --fault applies (PATTERN=delay:MS, PATTERN=ERRNO; the
+ * pattern is matched against the file as opened, e.g.
+ * /etc/udev/rules.d/ and a glob), so a kill between two files' writes is
+ * deterministic. 1 with *ret -1 when the fault refuses it, 0 pass through. */
+static int etc_fault(const char *path, ssize_t *ret)
+{
+	int err, delay = 0;
+
+	fh_lock();
+	err = fh_fault_write(path + fh_treelen, path + fh_treelen, &delay);
+	fh_unlock();
+	if (!err && delay > 0) {
+		struct timespec ts = { delay / 1000, (delay % 1000) * 1000000L };
+
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+	}
+	if (!err)
+		return 0;
+	errno = err;
+	*ret = -1;
+	return 1;
+}
+
 /* 1 when the write was the model's (*ret set), 0 pass through */
 static int model_write(int fd, const void *buf, size_t n, ssize_t *ret)
 {
 	char path[FH_PATH];
 	int err = 0, handled, delay = 0;
 
-	if (fh_fd_path(fd, path, sizeof(path)) < 0 || strncmp(path, fh_tree, fh_treelen) ||
-	    !prefix(path + fh_treelen, "/sys/"))
+	if (fh_fd_path(fd, path, sizeof(path)) < 0 || strncmp(path, fh_tree, fh_treelen))
+		return 0;
+	if (prefix(path + fh_treelen, "/etc/"))
+		return etc_fault(path, ret);
+	if (!prefix(path + fh_treelen, "/sys/"))
 		return 0;
 	fh_lock();
 	err = fh_fault_write(path + fh_treelen, NULL, &delay);

@@ -130,9 +130,49 @@ grep -q '^parent=v1$' "$NM/kvmprep-mv0.nmconnection" && grep -q '^tap=true$' "$N
 out=$(br -n tap add tap9 --persist) || fail "dry-run persist"
 echo "$out" | grep -q "^would: write /etc/NetworkManager/system-connections/kvmprep-tap9.nmconnection$" || fail "dry-run: $out"
 [ -e "$NM/kvmprep-tap9.nmconnection" ] && fail "dry run wrote"
-# no manager at all: refused (exit 3), nothing made
+# no manager at all: kvmprep's own boot configuration, /etc/kvmprep/net.conf,
+# applied at boot by kvmprep-net.service (apply-persisted)
 rm -r "$ROOT/etc/NetworkManager" "$ROOT/usr"
-out=$(br bridge add br5 --persist 2>&1); rc=$?
-assert_eq "$rc:$out" "3:kvmprep-bridge: br5: cannot persist: no network manager configuration found (NetworkManager, systemd-networkd or ifupdown)"
-exists br5 && fail "br5 left behind"
+NC=$ROOT/etc/kvmprep/net.conf
+nic v2
+nic v3
+in_ns ip addr add 192.0.2.5/24 dev v3
+br -q bridge add br5 --persist --stp on --forward-delay 4 || fail "bridge add --persist, no manager"
+br -q bridge port add br5 v2 --persist || fail "port add --persist, no manager"
+br -q tap add tap5 --bridge br5 --owner 0 --persist || fail "tap add --persist, no manager"
+# the uplink move, written for the next boot only (--offline): v3 keeps its address now
+br -q bridge add br6 --uplink v3 --persist --offline --no-confirm || fail "uplink --offline"
+assert_eq "$(master_of v3)" "-" "--offline moved v3"
+exists br6 && fail "--offline made br6"
+assert_eq "$(grep -v '^#' "$NC")" "bridge br5 stp=on forward-delay=4
+port v2 bridge=br5
+tap tap5 owner=0 bridge=br5
+uplink v3 bridge=br6 stp=off forward-delay=0 mac=$(ljq v3 .address)" "net.conf"
+# "boot": the links are gone; apply-persisted makes them, the uplink moved
+br -q del tap5 && br -q bridge del br5 || fail "del"
+out=$(br apply-persisted 2>&1) || fail "apply-persisted: $out"
+echo "$out" | grep -q '^br5: created$' || fail "apply said: $out"
+assert_eq "$(master_of v2) $(master_of tap5) $(master_of v3)" "br5 br5 br6" "masters after apply"
+assert_eq "$(ljq br5 .linkinfo.info_data.stp_state)" 1 "br5 STP"
+in_ns ip -j addr show dev br6 | jq -r '.[0].addr_info[] | select(.family=="inet") | "\(.local)/\(.prefixlen)"' |
+	grep -qx 192.0.2.5/24 || fail "br6 did not get v3's address"
+# a rerun changes nothing
+out=$(br apply-persisted 2>&1) || fail "apply-persisted rerun: $out"
+echo "$out" | grep -v unchanged && fail "rerun changed: $out"
+# a line that fails is said with its reason, the others still applied
+echo "port nosuch0 bridge=br5" >>"$NC"
+br -q del tap5 || fail "del tap5"
+out=$(br apply-persisted 2>&1); rc=$?
+assert_eq "$rc" 1 "apply with a failing line"
+echo "$out" | grep -q "^kvmprep-bridge: /etc/kvmprep/net.conf:6: port nosuch0: not applied" || fail "no reason: $out"
+exists tap5 || fail "the tap after the failing line was not made"
+# a bad line refuses the file whole (FILE:LINE, exit 2), nothing applied
+cp "$NC" "$ROOT/nc.good"
+echo "bridge br7 stp=maybe" >>"$NC"
+out=$(br apply-persisted 2>&1); rc=$?
+assert_eq "$rc:$out" "2:kvmprep-bridge: /etc/kvmprep/net.conf:7: invalid setting 'stp=maybe' for a bridge line"
+cp "$ROOT/nc.good" "$NC"
+# bridge del --persist forgets the bridge and its ports
+br -q bridge del br6 --force --persist || fail "del br6 --persist"
+grep -q 'v3' "$NC" && fail "v3's line left: $(cat "$NC")"
 true

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* lib/net.c in a fresh network namespace of its own (unshare, as root):
  * only "lo", down, without addresses. The richer cases (addresses, routes,
- * bridges) are tests/lib/net-usage.t. */
+ * bridges) are tests/lib/net-usage.t. The link dump lib/net sends is
+ * seen through a link-time wrap of nl_send_auto (then sent as it is). */
+// ldflags: -Wl,--wrap=nl_send_auto
 #include <errno.h>
 #include <sched.h>
 #include <setjmp.h>
@@ -12,9 +14,32 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <linux/rtnetlink.h>
+#include <netlink/msg.h>
+#include <netlink/attr.h>
+#include <netlink/netlink.h>
+
 #include "net.h"
 
 static int own_netns;
+
+/* the last RTM_GETLINK dump lib/net sent: its IFLA_EXT_MASK (-1: none) */
+static long getlink_mask = -2;
+
+int __real_nl_send_auto(struct nl_sock *sk, struct nl_msg *msg);
+int __wrap_nl_send_auto(struct nl_sock *sk, struct nl_msg *msg);
+
+int __wrap_nl_send_auto(struct nl_sock *sk, struct nl_msg *msg)
+{
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+
+	if (h->nlmsg_type == RTM_GETLINK && (h->nlmsg_flags & NLM_F_DUMP)) {
+		struct nlattr *a = nlmsg_find_attr(h, sizeof(struct ifinfomsg), IFLA_EXT_MASK);
+
+		getlink_mask = a ? (long)nla_get_u32(a) : -1;
+	}
+	return __real_nl_send_auto(sk, msg);
+}
 
 static int setup(void **state)
 {
@@ -43,6 +68,11 @@ static void test_fresh_namespace(void **state)
 	if (!own_netns)
 		fail_msg("unshare(CLONE_NEWNET) failed: the unit tests run as root");
 	assert_int_equal(kp_net_new(&net), 0);
+	/* a plain lookup asks for no VF information (a PF with 250 VFs would
+	 * answer tens of KiB per link) and no statistics */
+	assert_true(getlink_mask >= 0);
+	assert_int_equal(getlink_mask & RTEXT_FILTER_VF, 0);
+	assert_int_equal(getlink_mask & RTEXT_FILTER_SKIP_STATS, RTEXT_FILTER_SKIP_STATS);
 
 	memset(&u, 0xff, sizeof(u));
 	assert_int_equal(kp_link_usage("lo", net, &u), 0);

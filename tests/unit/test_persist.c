@@ -142,12 +142,27 @@ static void test_parse(void **state)
 	assert_int_equal(n, 0);
 	free(e);
 	assert_int_equal(parse("0000:01:00.0 10de:1eb8 vfio-pci\nbogus\n", &e, &n, err), -EINVAL);
-	assert_string_equal(err, "/etc/kvmprep/vfio.conf:2: want ADDRESS VVVV:DDDD DRIVER, got 1 field");
+	assert_string_equal(err, "/etc/kvmprep/vfio.conf:2: want ADDRESS VVVV:DDDD DRIVER "
+			    "[subsys=VVVV:DDDD] [dsn=SERIAL] [host=DRIVER], got 1 field");
 	assert_null(e);
 	assert_int_equal(parse("0000:01:00.0 10de vfio-pci\n", &e, &n, err), -EINVAL);
 	assert_string_equal(err, "/etc/kvmprep/vfio.conf:1: invalid vendor:device (want VVVV:DDDD, e.g. 10de:1eb8)");
 	assert_int_equal(parse("0000:01:00.0 10de:1eb8 vfio-pci extra\n", &e, &n, err), -EINVAL);
-	assert_string_equal(err, "/etc/kvmprep/vfio.conf:1: too many fields (at most 3)");
+	assert_string_equal(err, "/etc/kvmprep/vfio.conf:1: unknown field 'extra' (want subsys=, dsn= or host=)");
+	assert_int_equal(parse("0000:01:00.0 10de:1eb8 vfio-pci host=a host=b\n", &e, &n, err), -EINVAL);
+	assert_string_equal(err, "/etc/kvmprep/vfio.conf:1: host= given twice");
+	assert_int_equal(parse("0000:01:00.0 10de:1eb8 vfio-pci a=1 b=2 c=3 d=4\n", &e, &n, err), -EINVAL);
+	assert_string_equal(err, "/etc/kvmprep/vfio.conf:1: too many fields (at most 6)");
+	/* the optional fields, in any order */
+	assert_int_equal(parse("0000:01:00.0 10de:1eb8 vfio-pci host=nouveau dsn=00-11-22-33-44-55-66-77 "
+			       "subsys=10DE:12a2\n", &e, &n, err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(e[0].has_subsys, 1);
+	assert_int_equal(e[0].subvendor, 0x10de);
+	assert_int_equal(e[0].subdevice, 0x12a2);
+	assert_string_equal(e[0].dsn, "00-11-22-33-44-55-66-77");
+	assert_string_equal(e[0].host, "nouveau");
+	free(e);
 	/* a driver that would break out of the udev rule's quotes */
 	assert_int_equal(parse("0000:01:00.0 10de:1eb8 vfio-pci\",RUN+=\"/x\n", &e, &n, err), -EINVAL);
 	assert_string_equal(err, "/etc/kvmprep/vfio.conf:1: invalid driver name (1-31 of A-Z a-z 0-9 _ -)");
@@ -170,11 +185,18 @@ static void test_parse(void **state)
 static void test_entry_check(void **state)
 {
 	struct kp_persist_entry bad[] = {
-		{ "0000:01:00.0", 0x10de, 0x1eb8, "vfio-pci\",RUN+=\"/x" },
-		{ "01:00.0", 0x10de, 0x1eb8, "vfio-pci" },   /* not canonical */
-		{ "0000:01:00.0", 0x10000, 0x1eb8, "vfio-pci" },
-		{ "0000:01:00.0", 0x10de, 0x1eb8, "" },
-		{ "0000:01:00.0", 0x10de, 0x1eb8, "a b" },
+		{ .bdf = "0000:01:00.0", .vendor = 0x10de, .device = 0x1eb8, .driver = "vfio-pci\",RUN+=\"/x" },
+		{ .bdf = "01:00.0", .vendor = 0x10de, .device = 0x1eb8, .driver = "vfio-pci" },   /* not canonical */
+		{ .bdf = "0000:01:00.0", .vendor = 0x10000, .device = 0x1eb8, .driver = "vfio-pci" },
+		{ .bdf = "0000:01:00.0", .vendor = 0x10de, .device = 0x1eb8, .driver = "" },
+		{ .bdf = "0000:01:00.0", .vendor = 0x10de, .device = 0x1eb8, .driver = "a b" },
+		/* the optional fields are checked too */
+		{ .bdf = "0000:01:00.0", .vendor = 0x10de, .device = 0x1eb8, .driver = "vfio-pci",
+		  .dsn = "00-11-22-33-44-55-66-7G" },
+		{ .bdf = "0000:01:00.0", .vendor = 0x10de, .device = 0x1eb8, .driver = "vfio-pci",
+		  .host = "nou\"veau" },
+		{ .bdf = "0000:01:00.0", .vendor = 0x10de, .device = 0x1eb8, .driver = "vfio-pci",
+		  .has_subsys = 1, .subvendor = 0x10000 },
 	};
 	int changed;
 
@@ -192,8 +214,10 @@ static void test_entry_check(void **state)
 static void test_save_load(void **state)
 {
 	struct kp_persist_entry in[2] = {
-		{ "0000:01:00.0", 0x10de, 0x1eb8, "vfio-pci" },
-		{ "0000:01:00.1", 0x10de, 0x10f8, "vfio-pci" },
+		{ .bdf = "0000:01:00.0", .vendor = 0x10de, .device = 0x1eb8, .driver = "vfio-pci" },
+		{ .bdf = "0000:01:00.1", .vendor = 0x10de, .device = 0x10f8, .driver = "vfio-pci",
+		  .has_subsys = 1, .subvendor = 0x1043, .subdevice = 0x87b3,
+		  .dsn = "00-1b-21-ff-ff-a1-b2-c3", .host = "snd_hda_intel" },
 	};
 	struct kp_persist_entry *out;
 	size_t n;
@@ -213,12 +237,18 @@ static void test_save_load(void **state)
 		assert_int_equal(out[i].vendor, in[i].vendor);
 		assert_int_equal(out[i].device, in[i].device);
 		assert_string_equal(out[i].driver, in[i].driver);
+		assert_int_equal(out[i].has_subsys, in[i].has_subsys);
+		assert_int_equal(out[i].subvendor, in[i].subvendor);
+		assert_int_equal(out[i].subdevice, in[i].subdevice);
+		assert_string_equal(out[i].dsn, in[i].dsn);
+		assert_string_equal(out[i].host, in[i].host);
 	}
 	free(out);
 	rules = slurp(KP_VFIO_RULES);
 	assert_non_null(rules);
 	assert_non_null(strstr(rules, "KERNEL==\"0000:01:00.1\", ATTR{vendor}==\"0x10de\", "
-				      "ATTR{device}==\"0x10f8\", ATTR{driver_override}=\"vfio-pci\""));
+				      "ATTR{device}==\"0x10f8\", ATTR{subsystem_vendor}==\"0x1043\", "
+				      "ATTR{subsystem_device}==\"0x87b3\", ATTR{driver_override}=\"vfio-pci\""));
 	free(rules);
 	/* nothing left: both files go */
 	assert_int_equal(kp_persist_save(NULL, 0, &changed), 0);

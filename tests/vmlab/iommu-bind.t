@@ -4,8 +4,8 @@
 # device is refused or bounded, never hung; a --persist binding met by the
 # next boot's own module loading (udev loads e1000e after kvmprep's rule and
 # apply-persisted ran as kvmprep-vfio.service would). Two boots.
-. "$TOP/tests/lib.sh"
-. "$TOP/tests/vmlab/lib.sh"
+. "$TOP/tests/lib.sh" || exit 1
+. "$TOP/tests/vmlab/lib.sh" || exit 1
 
 if vmlab_guest && [ "${1:-}" = boot2 ]; then
 	# --- second boot: kvmprep's files were on the host before it booted ----
@@ -54,6 +54,45 @@ if vmlab_guest; then
 	vmlab_state >"$VMLAB_OUT/s5"
 	save unbind-group kvmprep-iommu unbind "$LAB_E1000" "$LAB_RTL8139"
 	vmlab_state >"$VMLAB_OUT/s6"
+	# the host's use of a disk on the real kernel: swap, a mounted ext4 and
+	# an open handle on the second NVMe's namespace (native multipath: the
+	# disk lives under /sys/devices/virtual/nvme-subsystem, only the hidden
+	# path device is below the PCI function)
+	nb=$(cd /sys/block && ls -d nvme*n* 2>/dev/null | grep -v c | head -1)
+	echo "$nb" >"$VMLAB_OUT/u-disk"
+	readlink -f "/sys/block/$nb" >"$VMLAB_OUT/u-disk-path"
+	ls "/sys/bus/pci/devices/$LAB_NVME2/nvme/"*/ >"$VMLAB_OUT/u-ctrl-ls" 2>&1
+	mkswap "/dev/$nb" >/dev/null 2>&1 && swapon "/dev/$nb"
+	cat /proc/swaps >"$VMLAB_OUT/u-swaps"
+	save u-swap kvmprep-iommu bind --group "$LAB_NVME2"
+	save u-swap-status kvmprep-iommu status "$LAB_NVME2"
+	vmlab_state >"$VMLAB_OUT/u1"
+	swapoff "/dev/$nb"
+	modprobe ext4
+	mkdir -p /vmlab/mnt
+	mkfs.ext4 -q -F "/dev/$nb" >/dev/null 2>&1 && mount "/dev/$nb" /vmlab/mnt
+	grep ' /vmlab/mnt ' /proc/self/mountinfo >"$VMLAB_OUT/u-mountinfo"
+	save u-mount kvmprep-iommu bind --group "$LAB_NVME2"
+	save u-mount-list.json kvmprep-iommu list --json
+	vmlab_state >"$VMLAB_OUT/u2"
+	umount /vmlab/mnt
+	sleep 300 3<"/dev/$nb" &
+	hp=$!
+	echo $hp >"$VMLAB_OUT/u-holder"
+	save u-open kvmprep-iommu bind --group "$LAB_NVME2"
+	vmlab_state >"$VMLAB_OUT/u3"
+	kill $hp
+	wait $hp 2>/dev/null
+	save u-free kvmprep-iommu bind --group "$LAB_NVME2"
+	vmlab_state >"$VMLAB_OUT/u4"
+	save u-free-unbind kvmprep-iommu unbind "$LAB_NVME2"
+	vmlab_state >"$VMLAB_OUT/u5"
+	# the virtio-9p device of the results share, mounted on /vmlab/out (dry
+	# run only). The one carrying / was mounted in the initramfs, outside
+	# the root switch_root leaves; only the module tree's bind of it
+	# (/usr/lib/modules) still names its tag in the mount table.
+	save u-9p kvmprep-iommu bind --dry-run "$LAB_9P_OUT"
+	save u-9p-status kvmprep-iommu status "$LAB_9P_OUT"
 	# --persist: the files kvmprep leaves for the next boot
 	save persist kvmprep-iommu bind --persist "$LAB_E1000E2"
 	vmlab_state >"$VMLAB_OUT/s7"
@@ -66,8 +105,8 @@ fi
 vmlab_boot --timeout 700 "$0" || fail "the guest's first part failed"
 B1=$(mktemp -d)
 trap 'rm -rf "$B1" "${VMLAB_RESULTS:-}"' EXIT
-cp -a "$VMLAB_RESULTS/." "$B1/"
-for f in bind status status-group bind-nogroup bind-group status-group2 unbind-held unbind unbind-group persist; do
+cp -a "${VMLAB_RESULTS:?}/." "$B1/"
+for f in bind status status-group bind-nogroup bind-group status-group2 unbind-held unbind unbind-group u-swap u-mount u-open u-free u-9p u-9p-status persist; do
 	echo "== $f (exit $(cat "$B1/$f.rc"))"
 	cat "$B1/$f" "$B1/$f.err"
 done
@@ -123,6 +162,40 @@ check "bind --persist: exit 0 (or 0 with a warning), vfio.conf and the udev rule
 	[ "$(cat $B1/persist.rc)" = 0 ] || fail "exit $(cat $B1/persist.rc)"
 	[ -s $B1/persisted/etc/kvmprep/vfio.conf ] || fail "no vfio.conf"
 	[ -s $B1/persisted/etc/udev/rules.d/60-kvmprep-vfio.rules ] || fail "no udev rule"'
+
+# the host's use of a disk, on the real kernel's NVMe native multipath
+NB=$(cat "$B1/u-disk")
+check "the second NVMe's disk $NB is the kernel's multipath head (under nvme-subsystem)" eval '
+	[ -n "$NB" ] || fail "no NVMe namespace in the guest"
+	grep -q "/devices/virtual/nvme-subsystem/" "$B1/u-disk-path" || fail "$(cat "$B1/u-disk-path")"
+	grep -q "^/dev/$NB " "$B1/u-swaps" || fail "swapon failed: $(cat "$B1/u-swaps")"'
+check "bind --group of the NVMe while its disk is swap: refused (exit 1) naming it, nothing changed" eval '
+	[ "$(cat $B1/u-swap.rc)" = 1 ] || fail "exit $(cat $B1/u-swap.rc): $(cat $B1/u-swap.err)"
+	grep -q "in use by the host: $NB is used as swap" $B1/u-swap.err || fail "$(cat $B1/u-swap.err)"
+	[ "$(cat $B1/u-swap-status.rc)" = 1 ] || fail "status exit $(cat $B1/u-swap-status.rc)"
+	diff <(grep -v ^vfio $B1/s6) <(grep -v ^vfio $B1/u1)'
+check "bind --group while an ext4 on it is mounted: refused (exit 1) naming the mount; list says so" eval '
+	grep -q " /vmlab/mnt " $B1/u-mountinfo || fail "the mount failed"
+	[ "$(cat $B1/u-mount.rc)" = 1 ] || fail "exit $(cat $B1/u-mount.rc): $(cat $B1/u-mount.err)"
+	grep -q "in use by the host: $NB is mounted on /vmlab/mnt" $B1/u-mount.err || fail "$(cat $B1/u-mount.err)"
+	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); x=[v for v in d[\"devices\"] if v[\"device\"]==sys.argv[2]][0]; assert \"mounted on /vmlab/mnt\" in (x.get(\"in_use_by\") or \"\"), x" \
+		$B1/u-mount-list.json $LAB_NVME2 || fail "list --json"
+	diff <(grep -v ^vfio $B1/s6) <(grep -v ^vfio $B1/u2)'
+check "bind --group while a process holds the disk open: refused (exit 1) naming the process" eval '
+	[ "$(cat $B1/u-open.rc)" = 1 ] || fail "exit $(cat $B1/u-open.rc): $(cat $B1/u-open.err)"
+	grep -q "sleep (pid $(cat $B1/u-holder))" $B1/u-open.err || fail "$(cat $B1/u-open.err)"
+	diff <(grep -v ^vfio $B1/s6) <(grep -v ^vfio $B1/u3)'
+check "bind --group once free: exit 0, the NVMe on vfio-pci, its downstream port stays on pcieport; unbind: back on nvme" eval '
+	[ "$(cat $B1/u-free.rc)" = 0 ] || fail "exit $(cat $B1/u-free.rc): $(cat $B1/u-free.err)"
+	[ "$(drv $LAB_NVME2 u4)" = vfio-pci ] || fail "$(drv $LAB_NVME2 u4)"
+	[ "$(drv $LAB_DOWN2 u4)" = pcieport ] || fail "the port: $(drv $LAB_DOWN2 u4)"
+	[ "$(cat $B1/u-free-unbind.rc)" = 0 ] || fail "unbind exit $(cat $B1/u-free-unbind.rc)"
+	[ "$(drv $LAB_NVME2 u5)" = nvme ] || fail "after unbind: $(drv $LAB_NVME2 u5)"'
+check "the virtio-9p device of a mounted share is in use: bind --dry-run refused naming the mount, status says so" eval '
+	[ "$(cat $B1/u-9p.rc)" = 1 ] || fail "bind --dry-run exit $(cat $B1/u-9p.rc): $(cat $B1/u-9p $B1/u-9p.err)"
+	grep -q "in use by the host: virtio-9p share vmlabout is mounted on /vmlab/out" $B1/u-9p.err || fail "$(cat $B1/u-9p.err)"
+	[ "$(cat $B1/u-9p-status.rc)" = 1 ] || fail "status exit $(cat $B1/u-9p-status.rc)"
+	grep -q "^host_use *FAIL .*virtio-9p share vmlabout" $B1/u-9p-status || fail "$(cat $B1/u-9p-status)"'
 
 # the next boot: kvmprep's files in /etc before it boots; udev loads drivers
 vmlab_boot --timeout 500 --no-coldplug --udev --preroot "$B1/persisted" "$0" boot2 ||

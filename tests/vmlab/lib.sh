@@ -9,6 +9,10 @@
 #                               wrote to $VMLAB_OUT is then in $VMLAB_RESULTS
 #                               (removed when the case ends). Exits 77 (the
 #                               case is skipped) when the lab cannot run.
+#                               VMLAB_REUSE=DIR (developing a one-boot
+#                               case's checks): take DIR, the --out of an
+#                               earlier `tests/vmlab/run --out DIR CASE.t`,
+#                               instead of booting
 #   vmlab_enter [RUN-OPTION…]   host: vmlab_boot "$0" and exit with its exit
 #                               code; guest: return at once
 #
@@ -29,9 +33,24 @@
 #   res NAME                    host: the path of a saved result
 #   rc_of NAME                  host: a saved exit code
 #   jq_py FILE EXPR             host: evaluate python EXPR with d = FILE's JSON
+#   st_drv BDF STATE            host: BDF's driver in a saved vmlab_state
+#   st_ovr BDF STATE, st_grp BDF STATE: its driver_override, its group
+#   st_numvfs PF STATE, st_vfs PF STATE: a PF's sriov_numvfs, its VFs (a,b,…)
+#   st_has LINE STATE           host: STATE has exactly that line
 #   vmlab_coldplug              guest: load the drivers of every PCI device by
 #                               modalias, as udev does at boot (the lab does
 #                               it before the script unless --no-coldplug)
+#   vmlab_qmp SOCKET CMD…       guest: run QMP commands (execute names, or
+#                               JSON objects) on SOCKET, print each answer's
+#                               "return" as one JSON line (waits ≤ 60 s for it)
+#   vmlab_hold_qemu NAME ARG…   guest: start a paused QEMU (-S, TCG, 64 MiB,
+#                               no NIC) with ARG… (-device vfio-pci,…) in the
+#                               background, wait until it holds a /dev/vfio
+#                               group (≤ 120 s); $VMLAB_QEMU_PID is its pid,
+#                               its log $VMLAB_OUT/NAME.qemu.log
+#   vmlab_stop_qemu             guest: kill that QEMU and wait for it
+# $VMLAB_LAB (guest) is the lab's cache directory: $VMLAB_LAB/vmlinuz is the
+# guest's own kernel, a kernel a nested QEMU can load.
 # The lab machine's fixed devices (tests/vmlab/run has the topology):
 LAB_E1000E=0000:01:00.0     # e1000e behind root port 00:1c.0, own group
 LAB_NVME_PF=0000:02:00.0    # NVMe with SR-IOV (4 VFs) behind 00:1c.1
@@ -50,21 +69,22 @@ vmlab_guest() { [ "${VMLAB:-}" = 1 ]; }
 
 vmlab_boot() {
 	local rc
-	# the guest gets fresh tmpfs on /tmp and /run: a checkout there is not
-	# visible inside it (known gap: the lab should share such a tree too)
-	case "$TOP" in
-	/tmp/*|/run/*|/dev/shm/*)
-		echo "the checkout is under /tmp or /run, which the lab guest replaces with tmpfs"
-		exit 77 ;;
-	esac
 	if [ -z "${VMLAB_RESULTS:-}" ]; then
 		VMLAB_RESULTS=$(mktemp -d "${TMPDIR:-/tmp}/kvmprep-vmlab-case.XXXXXX")
 		# shellcheck disable=SC2064
 		trap "rm -rf '$VMLAB_RESULTS'" EXIT
 	fi
 	find "$VMLAB_RESULTS" -mindepth 1 -delete
-	"$TOP/tests/vmlab/run" --out "$VMLAB_RESULTS" "$@"
-	rc=$?
+	if [ -n "${VMLAB_REUSE:-}" ]; then
+		# developing a case's checks: the results of an earlier boot
+		# (tests/vmlab/run --out DIR CASE.t), no boot
+		cp -a "$VMLAB_REUSE/." "$VMLAB_RESULTS/" || exit 2
+		cat "$VMLAB_RESULTS/output" 2>/dev/null
+		rc=$(cat "$VMLAB_RESULTS/rc" 2>/dev/null || echo 125)
+	else
+		"$TOP/tests/vmlab/run" --out "$VMLAB_RESULTS" "$@"
+		rc=$?
+	fi
 	if [ $rc -eq 77 ]; then
 		exit 77
 	fi
@@ -114,31 +134,68 @@ res() { echo "$VMLAB_RESULTS/$1"; }
 rc_of() { cat "$VMLAB_RESULTS/$1.rc"; }
 jq_py() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
 
+# A handful of processes, not a few per device: under TCG every fork and
+# exec costs ~0.1 s, and the cases take the state a dozen times each.
 vmlab_state() {
-	local root=${1:-} d b g t
-	for d in "$root"/sys/bus/pci/devices/*; do
+	local root=${1:-} path target d b name n i line
+	local -A drv grp ovr nvfs vfn mtype
+	local P=$root/sys/bus/pci/devices
+	while read -r path target; do
+		d=${path%/*}
+		d=${d%/}
+		b=${d##*/} name=${path##*/}
+		case $name in
+		driver) drv[$b]=${target##*/} ;;
+		iommu_group) grp[$b]=${target##*/} ;;
+		virtfn*) vfn[$b:${name#virtfn}]=${target##*/} ;;
+		esac
+	done < <(find "$P"/*/ -maxdepth 1 \( -name driver -o -name iommu_group -o -name 'virtfn*' \) \
+		-printf '%p %l\n' 2>/dev/null)
+	# "PATH:VALUE" (PATH holds colons of its own: split at the file name)
+	while IFS= read -r line; do
+		case $line in
+		*/driver_override:*)
+			d=${line%%/driver_override:*}
+			ovr[${d##*/}]=${line#*/driver_override:} ;;
+		*/sriov_numvfs:*)
+			d=${line%%/sriov_numvfs:*}
+			nvfs[${d##*/}]=${line#*/sriov_numvfs:} ;;
+		esac
+	done < <(grep -H '' "$P"/*/driver_override "$P"/*/sriov_numvfs 2>/dev/null)
+	for d in "$P"/*; do
 		b=${d##*/}
-		t=none
-		[ -L "$d/driver" ] && t=$(basename "$(readlink "$d/driver")")
-		g=none
-		[ -L "$d/iommu_group" ] && g=$(basename "$(readlink "$d/iommu_group")")
-		echo "pci $b driver=$t override=$(cat "$d/driver_override" 2>/dev/null || echo -) group=$g"
-		if [ -f "$d/sriov_numvfs" ]; then
-			echo "sriov $b numvfs=$(cat "$d/sriov_numvfs") vfs=$(cd "$d" && ls -vd virtfn* 2>/dev/null |
-				while read -r v; do basename "$(readlink "$v")"; done | tr '\n' ',' | sed 's/,$//')"
+		[ -e "$d" ] || continue
+		echo "pci $b driver=${drv[$b]:-none} override=${ovr[$b]:--} group=${grp[$b]:-none}"
+		if [ -n "${nvfs[$b]+x}" ]; then
+			line=
+			for ((i = 0; ; i++)); do
+				[ -n "${vfn[$b:$i]+x}" ] || break
+				line+=${line:+,}${vfn[$b:$i]}
+			done
+			echo "sriov $b numvfs=${nvfs[$b]} vfs=$line"
 		fi
 	done
-	for d in "$root"/sys/kernel/iommu_groups/*; do
-		[ -d "$d" ] || continue
-		echo "group ${d##*/} $(ls "$d/devices" | tr '\n' ' ' | sed 's/ $//')"
-	done
+	# groups in the shell's glob order, members sorted as ls sorts them
+	while read -r n line; do
+		echo "group $n $line"
+	done < <(find "$root"/sys/kernel/iommu_groups/ -mindepth 3 -maxdepth 3 -path '*/devices/*' \
+		-printf '%h %f\n' 2>/dev/null | LC_ALL=C sort |
+		awk '{ g = $1; sub("/devices$", "", g); sub(".*/", "", g)
+		       m[g] = (g in m) ? m[g] " " $2 : $2 }
+		     END { for (g in m) print g, m[g] }' | LC_ALL=C sort -k1,1)
 	for d in "$root"/dev/vfio/*; do
 		[ -e "$d" ] && echo "vfio ${d##*/}"
 	done
-	for d in "$root"/sys/bus/mdev/devices/*; do
-		[ -e "$d" ] || continue
-		echo "mdev ${d##*/} type=$(basename "$(readlink "$d/mdev_type")") parent=$(basename "$(dirname "$(readlink -f "$d")")")"
-	done
+	while read -r path target; do
+		d=${path%/*}
+		d=${d%/}
+		mtype[${d##*/}]=${target##*/}
+	done < <(find "$root"/sys/bus/mdev/devices/*/ -maxdepth 1 -name mdev_type -printf '%p %l\n' 2>/dev/null)
+	while read -r b target; do
+		d=${target%/*}
+		echo "mdev $b type=${mtype[$b]:-} parent=${d##*/}"
+	done < <(find "$root"/sys/bus/mdev/devices/ -mindepth 1 -maxdepth 1 -printf '%f %l\n' 2>/dev/null |
+		LC_ALL=C sort)
 	return 0
 }
 
@@ -150,3 +207,66 @@ vmlab_coldplug() {
 	done
 	return 0
 }
+
+vmlab_qmp() {
+	python3 - "$@" <<'PYEOF'
+import json, socket, sys, time
+path, cmds = sys.argv[1], sys.argv[2:]
+s = None
+for _ in range(600):
+    try:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(path)
+        break
+    except OSError:
+        s.close(); s = None; time.sleep(0.1)
+if s is None:
+    sys.exit("vmlab_qmp: %s: cannot connect" % path)
+f = s.makefile("rw")
+def ask(obj):
+    f.write(json.dumps(obj) + "\n"); f.flush()
+    while True:
+        line = f.readline()
+        if not line:
+            return None
+        r = json.loads(line)
+        if "return" in r or "error" in r:
+            return r
+json.loads(f.readline())                     # the greeting
+ask({"execute": "qmp_capabilities"})
+for c in cmds:
+    obj = json.loads(c) if c.startswith("{") else {"execute": c}
+    r = ask(obj)
+    print(json.dumps(r.get("return", r) if r else None))
+PYEOF
+}
+
+vmlab_hold_qemu() {
+	local name=$1 i
+	shift
+	qemu-system-x86_64 -S -M q35 -accel tcg -m 64 -nodefaults -display none -nic none \
+		"$@" >"$VMLAB_OUT/$name.qemu.log" 2>&1 </dev/null &
+	VMLAB_QEMU_PID=$!
+	for i in $(seq 600); do
+		ls -l "/proc/$VMLAB_QEMU_PID/fd" 2>/dev/null | grep -q ' -> /dev/vfio/[0-9]' && return 0
+		kill -0 "$VMLAB_QEMU_PID" 2>/dev/null || return 1
+		sleep 0.2
+	done
+	return 1
+}
+
+vmlab_stop_qemu() {
+	[ -n "${VMLAB_QEMU_PID:-}" ] || return 0
+	kill "$VMLAB_QEMU_PID" 2>/dev/null
+	wait "$VMLAB_QEMU_PID" 2>/dev/null
+	VMLAB_QEMU_PID=
+	return 0
+}
+
+_st_pci() { grep "^pci $1 " "$(res "$2")"; }
+st_drv() { _st_pci "$1" "$2" | sed 's/.* driver=\([^ ]*\) .*/\1/'; }
+st_ovr() { _st_pci "$1" "$2" | sed 's/.* override=\([^ ]*\) .*/\1/'; }
+st_grp() { _st_pci "$1" "$2" | sed 's/.* group=\([^ ]*\)$/\1/'; }
+st_numvfs() { grep "^sriov $1 " "$(res "$2")" | sed 's/.* numvfs=\([0-9]*\).*/\1/'; }
+st_vfs() { grep "^sriov $1 " "$(res "$2")" | sed 's/.* vfs=//'; }
+st_has() { grep -qxF -- "$1" "$(res "$2")"; }

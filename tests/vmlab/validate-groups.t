@@ -3,8 +3,8 @@
 # guest: a real kernel with an emulated VT-d (interrupt remapping on), real
 # IOMMU groups and real vfio modules. What the tools say is compared with
 # what the kernel itself shows in /sys and /proc. One boot for all of it.
-. "$TOP/tests/lib.sh"
-. "$TOP/tests/vmlab/lib.sh"
+. "$TOP/tests/lib.sh" || exit 1
+. "$TOP/tests/vmlab/lib.sh" || exit 1
 
 if vmlab_guest; then
 	save validate.json kvmprep-validate --for passthrough --json

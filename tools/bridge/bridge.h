@@ -36,6 +36,7 @@ struct ctx {
 	int lock;
 	int recovered;      /* ctx_open rolled back a killed run's journal */
 	int ok;             /* ctx_done was reached: ctx_close commits the journal */
+	int files_changed;  /* --persist wrote (a dry run: would write) a file */
 };
 
 /* Open: not root (unless --dry-run) is exit 3; the lock is taken before
@@ -66,6 +67,15 @@ int cmd_list(struct opts *o, int argc, char **argv);
 int cmd_del(struct opts *o, int argc, char **argv);
 int cmd_confirm(struct opts *o, int argc, char **argv);
 int cmd_recover(struct opts *o, int argc, char **argv);
+int cmd_apply(struct opts *o, int argc, char **argv); /* netconf.c */
+
+/* offline.c: the commands under --offline / --root (lib/target.h) */
+int off_bridge_add(struct opts *o, int argc, char **argv);
+int off_del(struct opts *o, int argc, char **argv);
+int off_port_add(struct opts *o, int argc, char **argv);
+int off_port_del(struct opts *o, int argc, char **argv);
+int off_macvtap_add(struct opts *o, int argc, char **argv);
+int off_tap_add(struct opts *o, int argc, char **argv);
 
 /* uplink.c */
 int uplink_move(struct ctx *c, const char *bridge, const struct kp_linkinfo *nic,

@@ -413,6 +413,9 @@ static int delete_link(struct ctx *c, const char *name, const char *want_kind)
 			       up, up);
 			return KP_EXIT_FAIL;
 		}
+		/* journaled: a failing undo puts the files back (ctx_close) */
+		if (c->o->persist && (rc = unpersist_link(c, name)))
+			return rc;
 		return uplink_undo(c, name);
 	}
 	if (is_bridge(&l) && carries_host(c, name) && !c->o->force) {

@@ -11,6 +11,8 @@
 #include "bridge.h"
 #include "err.h"
 #include "exitcodes.h"
+#include "output.h"
+#include "target.h"
 
 enum {
 	OPT_STP = 0x100,
@@ -28,6 +30,8 @@ enum {
 	OPT_VNET,
 	OPT_NOCONFIRM,
 	OPT_CTIMEOUT,
+	OPT_OFFLINE,
+	OPT_ROOT,
 };
 
 /* Which command takes which option (a bit per option). */
@@ -50,34 +54,39 @@ enum {
 	O_VNET = 1 << 15,
 	O_NOCONFIRM = 1 << 16,
 	O_CTIMEOUT = 1 << 17,
-	O_LAST = O_CTIMEOUT,
+	O_OFFLINE = 1 << 18, /* --offline, --root DIR: taken where cmd->offline is */
+	O_LAST = O_OFFLINE,
 };
 
 struct cmd {
 	const char *w1, *w2, *w3; /* "bridge", "port", "add" */
 	int (*func)(struct opts *o, int argc, char **argv);
 	unsigned takes;
+	/* the command under --offline / --root (offline.c), NULL: not taken */
+	int (*offline)(struct opts *o, int argc, char **argv);
 };
 
 static const struct cmd cmds[] = {
 	{ "bridge", "add", NULL, cmd_bridge_add,
 	  O_DRYRUN | O_PERSIST | O_STP | O_FWD | O_VLAN | O_MTU | O_MAC | O_UPLINK | O_NOCONFIRM |
-		  O_CTIMEOUT },
-	{ "bridge", "del", NULL, cmd_bridge_del, O_DRYRUN | O_FORCE | O_PERSIST },
-	{ "bridge", "port", "add", cmd_port_add, O_DRYRUN | O_FORCE | O_PERSIST },
-	{ "bridge", "port", "del", cmd_port_del, O_DRYRUN | O_PERSIST },
-	{ "macvtap", "add", NULL, cmd_macvtap_add, O_DRYRUN | O_PERSIST | O_LINK | O_MODE | O_MAC },
+		  O_CTIMEOUT | O_OFFLINE, off_bridge_add },
+	{ "bridge", "del", NULL, cmd_bridge_del, O_DRYRUN | O_FORCE | O_PERSIST | O_OFFLINE, off_del },
+	{ "bridge", "port", "add", cmd_port_add, O_DRYRUN | O_FORCE | O_PERSIST | O_OFFLINE,
+	  off_port_add },
+	{ "bridge", "port", "del", cmd_port_del, O_DRYRUN | O_PERSIST | O_OFFLINE, off_port_del },
+	{ "macvtap", "add", NULL, cmd_macvtap_add,
+	  O_DRYRUN | O_PERSIST | O_LINK | O_MODE | O_MAC | O_OFFLINE, off_macvtap_add },
 	{ "tap", "add", NULL, cmd_tap_add,
-	  O_DRYRUN | O_PERSIST | O_OWNER | O_GROUP | O_BRIDGE | O_MQ | O_VNET },
-	{ "list", NULL, NULL, cmd_list, 0 },
-	{ "del", NULL, NULL, cmd_del, O_DRYRUN | O_FORCE | O_PERSIST },
-	{ "confirm", NULL, NULL, cmd_confirm, 0 },
-	{ "recover", NULL, NULL, cmd_recover, O_DRYRUN },
+	  O_DRYRUN | O_PERSIST | O_OWNER | O_GROUP | O_BRIDGE | O_MQ | O_VNET | O_OFFLINE, off_tap_add },
+	{ "list", NULL, NULL, cmd_list, 0, NULL },
+	{ "del", NULL, NULL, cmd_del, O_DRYRUN | O_FORCE | O_PERSIST | O_OFFLINE, off_del },
+	{ "confirm", NULL, NULL, cmd_confirm, 0, NULL },
+	{ "recover", NULL, NULL, cmd_recover, O_DRYRUN, NULL },
+	{ "apply-persisted", NULL, NULL, cmd_apply, O_DRYRUN, NULL },
 };
 
-static void usage(void)
-{
-	fputs("Usage:\n"
+static const char usage_text[] =
+	"Usage:\n"
 	      " " TOOL " [options] <command> [ARGS...]\n"
 	      "\n"
 	      "Bridges, macvtap and tap links for guests, over netlink; the host's uplink\n"
@@ -95,6 +104,8 @@ static void usage(void)
 	      " del NAME                     delete a bridge, macvtap or tap\n"
 	      " confirm                      keep an uplink move (stops its rollback)\n"
 	      " recover                      roll back what a killed run left half done\n"
+	      " apply-persisted              make the links of /etc/kvmprep/net.conf (hosts without a\n"
+	      "                              network manager; kvmprep-net.service at boot)\n"
 	      "\n"
 	      "Options:\n"
 	      "     --stp on|off            bridge add: spanning tree (default off)\n"
@@ -114,7 +125,12 @@ static void usage(void)
 	      "     --vnet-hdr              tap add: IFF_VNET_HDR\n"
 	      " -f, --force                 take a link the host uses; del a bridge carrying the host's addresses\n"
 	      " -p, --persist               also in the host's network configuration (NetworkManager,\n"
-	      "                             systemd-networkd or ifupdown), so it comes back at boot\n"
+	      "                             systemd-networkd or ifupdown; else /etc/kvmprep/net.conf),\n"
+	      "                             so it comes back at boot\n"
+	      "     --offline               with --persist: only the configuration, no link changed now\n"
+	      "                             (bridge add --uplink: the move is written for the next boot)\n"
+	      "     --root DIR              the same in the system mounted at DIR (kickstart:\n"
+	      "                             /mnt/sysimage); implies --offline\n"
 	      " -n, --dry-run               print every netlink change in order, change nothing\n"
 	      " -j, --json                  JSON output (\"schema\": 1)\n"
 	      " -q, --quiet                 no output, only the exit status and errors\n"
@@ -125,10 +141,7 @@ static void usage(void)
 	      "Exit status: 0 done or unchanged, 1 failed or refused (rolled back),\n"
 	      "2 usage error, 3 the host cannot (not root, no such link).\n"
 	      "\n"
-	      "For more details see kvmprep-bridge(1).\n",
-	      stdout);
-	exit(KP_EXIT_OK);
-}
+	      "For more details see kvmprep-bridge(1).\n";
 
 static unsigned opt_bit(int c)
 {
@@ -151,6 +164,7 @@ static unsigned opt_bit(int c)
 	case OPT_VNET: return O_VNET;
 	case OPT_NOCONFIRM: return O_NOCONFIRM;
 	case OPT_CTIMEOUT: return O_CTIMEOUT;
+	case OPT_OFFLINE: case OPT_ROOT: return O_OFFLINE;
 	}
 	return 0;
 }
@@ -176,6 +190,7 @@ static const char *opt_name(unsigned bit)
 	case O_VNET: return "--vnet-hdr";
 	case O_NOCONFIRM: return "--no-confirm";
 	case O_CTIMEOUT: return "--confirm-timeout";
+	case O_OFFLINE: return "--offline/--root";
 	}
 	return "?";
 }
@@ -226,6 +241,8 @@ static int run(int argc, char **argv)
 		{ "vnet-hdr", no_argument, NULL, OPT_VNET },
 		{ "no-confirm", no_argument, NULL, OPT_NOCONFIRM },
 		{ "confirm-timeout", required_argument, NULL, OPT_CTIMEOUT },
+		{ "offline", no_argument, NULL, OPT_OFFLINE },
+		{ "root", required_argument, NULL, OPT_ROOT },
 		{ "force", no_argument, NULL, 'f' },
 		{ "persist", no_argument, NULL, 'p' },
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -243,6 +260,9 @@ static int run(int argc, char **argv)
 	};
 	unsigned given = 0, bit;
 	const struct cmd *cmd = NULL;
+	const char *root = NULL;
+	char msg[4200];
+	int offline = 0;
 	long v;
 	int c, words = 0;
 
@@ -284,13 +304,17 @@ static int run(int argc, char **argv)
 		case OPT_MQ: o.multi_queue = 1; break;
 		case OPT_VNET: o.vnet_hdr = 1; break;
 		case OPT_NOCONFIRM: o.no_confirm = 1; break;
+		case OPT_OFFLINE: offline = 1; break;
+		case OPT_ROOT: root = optarg; break;
 		case 'f': o.force = 1; break;
 		case 'p': o.persist = 1; break;
 		case 'n': o.dry_run = 1; break;
 		case 'j': o.json = 1; want_json = 1; break;
 		case 'q': o.quiet = 1; break;
-		case 'h': usage(); break;
-		case 'V': printf("%s %s\n", TOOL, KP_VERSION); return KP_EXIT_OK;
+		case 'h':
+		case 'V':
+			return kp_help_version(TOOL, c, o.json, argc, argv, ":fpnjqhV", longopts,
+					       usage_text);
 		default:
 			return kp_bad_option(c, argv, optind, optopt);
 		}
@@ -333,9 +357,13 @@ static int run(int argc, char **argv)
 			return kp_usage_err("%s does not take %s", cmd_name, opt_name(bit));
 	if (o.json && o.quiet)
 		return kp_usage_err("--json and --quiet exclude each other");
+	if (kp_target_setup(root, offline, msg, sizeof(msg)))
+		return kp_usage_err("%s", msg);
 	kp_set_quiet(o.quiet);
 	kp_out_init(&o.out, o.json, o.quiet);
 	optind += words;
+	if (kp_offline())
+		return cmd->offline(&o, argc - optind, argv + optind);
 	return cmd->func(&o, argc - optind, argv + optind);
 }
 
@@ -345,5 +373,5 @@ int main(int argc, char **argv)
 
 	if (rc != KP_EXIT_OK && want_json)
 		kp_json_error(TOOL, cmd_name[0] ? cmd_name : NULL, rc);
-	return rc;
+	return kp_out_close(rc);
 }

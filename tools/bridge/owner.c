@@ -22,6 +22,7 @@
 #include "owner.h"
 #include "rfile.h"
 #include "root.h"
+#include "target.h"
 
 const char *netmgr_name(enum netmgr m)
 {
@@ -181,10 +182,17 @@ static int scan_dir(const char *dir, const char *suffix, const char *name,
 	return found;
 }
 
+/* /run is the running system's: with a target (--root DIR) only what is
+ * enabled in DIR counts */
+static int running(const char *abs)
+{
+	return !kp_target()[0] && kp_exists(abs);
+}
+
 static int networkd_enabled(void)
 {
 	return kp_exists("/etc/systemd/system/multi-user.target.wants/systemd-networkd.service") ||
-	       kp_exists("/run/systemd/netif/state");
+	       running("/run/systemd/netif/state");
 }
 
 /* ifupdown: /etc/network/interfaces and what it sources; depth-limited. */
@@ -218,7 +226,9 @@ static int ifupdown_file(const char *abs, const char *name, char *file, size_t n
 			if (kp_path(pat, sizeof(pat), rel) < 0 || glob(pat, 0, NULL, &g) != 0)
 				continue;
 			for (size_t i = 0; i < g.gl_pathc && !found; i++)
-				found = ifupdown_file(g.gl_pathv[i] + strlen(kp_root()), name, file, n,
+				found = ifupdown_file(g.gl_pathv[i] + strlen(kp_target()[0] ? kp_target()
+											   : kp_root()),
+						      name, file, n,
 						      dhcp, depth + 1);
 			globfree(&g);
 		}
@@ -236,8 +246,9 @@ enum netmgr owner_of(const char *name, char *file, size_t n, int *dhcp)
 	file[0] = '\0';
 	if (scan_dir("/etc/NetworkManager/system-connections", ".nmconnection", name, nm_kv, file, n,
 		     dhcp) ||
-	    scan_dir("/run/NetworkManager/system-connections", ".nmconnection", name, nm_kv, file, n,
-		     dhcp))
+	    (!kp_target()[0] &&
+	     scan_dir("/run/NetworkManager/system-connections", ".nmconnection", name, nm_kv, file,
+		      n, dhcp)))
 		return NETMGR_NM;
 	if (networkd_enabled())
 		for (size_t i = 0; i < sizeof(ndirs) / sizeof(ndirs[0]); i++)
@@ -251,7 +262,7 @@ enum netmgr owner_of(const char *name, char *file, size_t n, int *dhcp)
 enum netmgr host_manager(void)
 {
 	if (kp_exists("/etc/NetworkManager/system-connections") &&
-	    (kp_exists("/usr/sbin/NetworkManager") || kp_exists("/run/NetworkManager")))
+	    (kp_exists("/usr/sbin/NetworkManager") || running("/run/NetworkManager")))
 		return NETMGR_NM;
 	if (networkd_enabled())
 		return NETMGR_NETWORKD;

@@ -16,6 +16,8 @@
 #include "persistnet.h"
 #include "rfile.h"
 #include "root.h"
+#include "journal.h"
+#include "target.h"
 
 #define ND_DIR "/etc/systemd/network"
 #define NM_DIR "/etc/NetworkManager/system-connections"
@@ -53,27 +55,41 @@ static void bputs(struct buf *b, const char *fmt, ...)
 	b->n += (size_t)len;
 }
 
-static int write_file(struct ctx *c, const char *abs, struct buf *b, mode_t mode)
+int persist_write(struct ctx *c, const char *abs, const char *text, size_t len, mode_t mode)
 {
-	char what[4200];
+	char what[4200], *old = NULL;
+	size_t olen = 0;
 	int r, changed = 0;
 
-	snprintf(what, sizeof(what), "write %s", abs);
+	snprintf(what, sizeof(what), "write %s%s", kp_target(), abs);
 	json_object_array_add(c->steps, json_object_new_string(what));
 	if (c->o->dry_run) {
+		if (kp_read_file(abs, &old, &olen) < 0 || olen != len || memcmp(old, text, len))
+			c->files_changed = 1;
+		free(old);
 		if (!c->o->json && !c->o->quiet)
 			printf("would: %s\n", what);
-		free(b->s);
 		return 0;
 	}
-	r = kp_persist_write(abs, b->s ? b->s : "", b->n, mode, &changed);
-	free(b->s);
-	b->s = NULL;
+	/* recorded first: a later failure (or a signal) puts it back */
+	r = kp_journal_save_file(abs, NULL);
+	if (r == 0)
+		r = kp_persist_write(abs, text, len, mode, &changed);
 	if (r < 0) {
 		kp_err_errno(abs, r, "cannot write");
 		return KP_EXIT_FAIL;
 	}
+	c->files_changed |= changed;
 	return 0;
+}
+
+static int write_file(struct ctx *c, const char *abs, struct buf *b, mode_t mode)
+{
+	int rc = persist_write(c, abs, b->s ? b->s : "", b->n, mode);
+
+	free(b->s);
+	b->s = NULL;
+	return rc;
 }
 
 /* the path of this binary, for ifupdown's hooks */
@@ -303,9 +319,8 @@ int persist_link(struct ctx *c, const struct persist_info *pi)
 	case NETMGR_IFUPDOWN:
 		return ifd_persist(c, pi);
 	default:
-		kp_err(pi->name, "cannot persist: no network manager configuration found "
-				 "(NetworkManager, systemd-networkd or ifupdown)");
-		return KP_EXIT_HOST;
+		/* no manager: kvmprep's own boot step (kvmprep-net.service) */
+		return netconf_persist(c, pi);
 	}
 }
 
@@ -316,14 +331,18 @@ static int remove_one(struct ctx *c, const char *abs)
 
 	if (!kp_exists(abs))
 		return 0;
-	snprintf(what, sizeof(what), "remove %s", abs);
+	snprintf(what, sizeof(what), "remove %s%s", kp_target(), abs);
 	json_object_array_add(c->steps, json_object_new_string(what));
 	if (c->o->dry_run) {
+		c->files_changed = 1;
 		if (!c->o->json && !c->o->quiet)
 			printf("would: %s\n", what);
 		return 0;
 	}
-	r = kp_persist_remove(abs, &changed);
+	r = kp_journal_save_file(abs, NULL);
+	if (r == 0)
+		r = kp_persist_remove(abs, &changed);
+	c->files_changed |= changed;
 	if (r < 0) {
 		kp_err_errno(abs, r, "cannot remove");
 		return KP_EXIT_FAIL;
@@ -359,5 +378,196 @@ int unpersist_link(struct ctx *c, const char *name)
 	rc |= remove_one(c, path);
 	snprintf(path, sizeof(path), IFD_DIR "/kvmprep-%s", name);
 	rc |= remove_one(c, path);
+	/* an uplink move's port profile / override (persist_uplink) */
+	snprintf(path, sizeof(path), ND_DIR "/00-kvmprep-%s.network", name);
+	rc |= remove_one(c, path);
+	rc |= netconf_unpersist(c, name);
 	return rc ? KP_EXIT_FAIL : 0;
+}
+
+/* ---- the uplink move, written for the next boot (--offline / --root) ------ */
+
+/* The uplink's MAC on the running host (the same hardware in an
+ * installer), for the bridge: the same DHCP lease and neighbours. "" when
+ * the NIC is not here. */
+static void uplink_mac(const char *nic, char out[18])
+{
+	char path[128];
+	unsigned char mac[6];
+	FILE *f;
+
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "/sys/class/net/%s/address", nic);
+	if (!(f = fopen(path, "re")))
+		return;
+	if (fscanf(f, "%17s", out) != 1 || kp_mac_parse(out, mac) < 0)
+		out[0] = '\0';
+	fclose(f);
+}
+
+/* The sections of an INI file (keyfile, .network) whose names are in keep
+ * (NULL-terminated), verbatim, minus the keys in drop. */
+static void ini_sections(const char *text, const char *const *keep, const char *const *drop,
+			 struct buf *b)
+{
+	const char *p = text;
+	int on = 0;
+
+	while (*p) {
+		const char *e = strchr(p, '\n');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+		char line[1024];
+
+		snprintf(line, sizeof(line), "%.*s", (int)(l < sizeof(line) ? l : sizeof(line) - 1), p);
+		p += l + (e ? 1 : 0);
+		if (line[0] == '[') {
+			char *r = strchr(line, ']');
+
+			on = 0;
+			if (r) {
+				*r = '\0';
+				for (size_t i = 0; keep[i]; i++)
+					on |= !strcmp(line + 1, keep[i]);
+				*r = ']';
+			}
+			if (on)
+				bputs(b, "\n%s\n", line);
+			continue;
+		}
+		if (!on || !line[0])
+			continue;
+		{
+			int skip = 0;
+
+			for (size_t i = 0; drop && drop[i]; i++)
+				skip |= !strncmp(line, drop[i], strlen(drop[i])) &&
+					line[strlen(drop[i])] == '=';
+			if (!skip)
+				bputs(b, "%s\n", line);
+		}
+	}
+}
+
+static char *read_text(const char *abs)
+{
+	struct kp_rfile f;
+	char *t = NULL;
+
+	if (kp_rfile_open(&f, abs, 0, KP_RFILE_ANY_OWNER) == 0)
+		t = strdup(f.text);
+	kp_rfile_close(&f);
+	return t;
+}
+
+int persist_uplink(struct ctx *c, const struct persist_info *bridge, const char *nic)
+{
+	static const char *const nm_ip[] = { "ipv4", "ipv6", NULL };
+	static const char *const nd_keep[] = { "Network", "Address", "Route", "DHCPv4", "DHCPv6",
+					       "IPv6AcceptRA", "RoutingPolicyRule", NULL };
+	static const char *const nd_drop[] = { "Bridge", "Bond", "VLAN", "MACVTAP", NULL };
+	char file[4096], path[4200], mac[18];
+	struct persist_info bi = *bridge;
+	struct buf b = { 0 };
+	enum netmgr m;
+	char *text;
+	int dhcp, rc;
+
+	uplink_mac(nic, mac);
+	if (!bi.mac && mac[0])
+		bi.mac = mac;
+	m = owner_of(nic, file, sizeof(file), &dhcp);
+	if (m == NETMGR_NONE) {
+		if (host_manager() == NETMGR_NONE)
+			return netconf_uplink(c, &bi, nic);
+		/* a manager, but nothing of it configures the NIC: the bridge
+		 * and its port in the manager's files, no addresses to move */
+		if ((rc = persist_link(c, &bi)))
+			return rc;
+		bi.kind = PERSIST_PORT;
+		bi.other = bridge->name;
+		bi.name = nic;
+		return persist_link(c, &bi);
+	}
+	if (m == NETMGR_IFUPDOWN) {
+		kp_err(nic, "cannot persist the move into %s: ifupdown configures it (%s); replace its "
+			    "stanza by 'iface %s inet manual' and a stanza for %s with 'bridge_ports %s' "
+			    "and %s's addressing (bridge-utils)",
+		       bridge->name, file, nic, bridge->name, nic, nic);
+		return KP_EXIT_FAIL;
+	}
+	if (!(text = read_text(file))) {
+		kp_err(file, "cannot read");
+		return KP_EXIT_FAIL;
+	}
+	if (m == NETMGR_NM) {
+		/* the bridge takes the NIC's profile's addressing; a port
+		 * profile for the NIC, preferred at boot over its old one
+		 * (left as it was: autoconnect-priority decides) */
+		snprintf(path, sizeof(path), NM_DIR "/kvmprep-%s.nmconnection", bridge->name);
+		bputs(&b, "# written by kvmprep-bridge --persist (uplink %s, from %s)\n[connection]\n"
+			  "id=kvmprep-%s\ntype=bridge\ninterface-name=%s\nautoconnect=true\n"
+			  "autoconnect-priority=100\n\n[bridge]\nstp=%s\nforward-delay=%ld\n",
+		      nic, file, bridge->name, bridge->name, bi.stp ? "true" : "false",
+		      bi.forward_delay / 100);
+		if (bi.mac)
+			bputs(&b, "mac-address=%s\n", bi.mac);
+		if (bi.vlan_filtering >= 0)
+			bputs(&b, "vlan-filtering=%s\n", bi.vlan_filtering ? "true" : "false");
+		if (bi.mtu)
+			bputs(&b, "\n[ethernet]\nmtu=%u\n", bi.mtu);
+		ini_sections(text, nm_ip, NULL, &b);
+		free(text);
+		if ((rc = write_file(c, path, &b, 0600)))
+			return rc;
+		snprintf(path, sizeof(path), NM_DIR "/kvmprep-%s.nmconnection", nic);
+		memset(&b, 0, sizeof(b));
+		bputs(&b, "# written by kvmprep-bridge --persist (uplink of %s)\n[connection]\n"
+			  "id=kvmprep-%s\ntype=ethernet\ninterface-name=%s\nmaster=%s\nslave-type=bridge\n"
+			  "autoconnect=true\nautoconnect-priority=100\n",
+		      bridge->name, nic, nic, bridge->name);
+		return write_file(c, path, &b, 0600);
+	}
+	/* systemd-networkd: the first .network file in lexical order that
+	 * matches a link configures it; ours must come before the NIC's */
+	{
+		const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+		char ours[64];
+
+		snprintf(ours, sizeof(ours), "00-kvmprep-%s.network", nic);
+		if (strcmp(ours, base) >= 0) {
+			kp_err(nic, "cannot persist the move into %s: its file %s sorts before %s; "
+				    "rename it (networkd uses the first match)", bridge->name, file, ours);
+			free(text);
+			return KP_EXIT_FAIL;
+		}
+		snprintf(path, sizeof(path), ND_DIR "/60-kvmprep-%s.netdev", bridge->name);
+		bputs(&b, "# written by kvmprep-bridge --persist\n[NetDev]\nName=%s\nKind=bridge\n",
+		      bridge->name);
+		if (bi.mac)
+			bputs(&b, "MACAddress=%s\n", bi.mac);
+		if (bi.mtu)
+			bputs(&b, "MTUBytes=%u\n", bi.mtu);
+		bputs(&b, "\n[Bridge]\nSTP=%s\nForwardDelaySec=%ld\n", bi.stp ? "yes" : "no",
+		      bi.forward_delay / 100);
+		if (bi.vlan_filtering >= 0)
+			bputs(&b, "VLANFiltering=%s\n", bi.vlan_filtering ? "yes" : "no");
+		if ((rc = write_file(c, path, &b, 0644))) {
+			free(text);
+			return rc;
+		}
+		memset(&b, 0, sizeof(b));
+		snprintf(path, sizeof(path), ND_DIR "/60-kvmprep-%s.network", bridge->name);
+		bputs(&b, "# written by kvmprep-bridge --persist (uplink %s, from %s)\n[Match]\n"
+			  "Name=%s\n", nic, file, bridge->name);
+		ini_sections(text, nd_keep, nd_drop, &b);
+		free(text);
+		if ((rc = write_file(c, path, &b, 0644)))
+			return rc;
+		snprintf(path, sizeof(path), ND_DIR "/%s", ours);
+		memset(&b, 0, sizeof(b));
+		bputs(&b, "# written by kvmprep-bridge --persist (uplink of %s)\n[Match]\nName=%s\n\n"
+			  "[Network]\nBridge=%s\nLinkLocalAddressing=no\n", bridge->name, nic,
+		      bridge->name);
+		return write_file(c, path, &b, 0644);
+	}
 }

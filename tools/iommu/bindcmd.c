@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "bind.h"
+#include "devid.h"
 #include "cmds.h"
 #include "err.h"
 #include "exitcodes.h"
@@ -19,6 +20,7 @@
 #include "lock.h"
 #include "module.h"
 #include "persist.h"
+#include "vfioboot.h"
 #include "target.h"
 #include "rfile.h"
 #include "root.h"
@@ -172,7 +174,88 @@ static int unit_enabled(void)
 	       lstat(path, &st) == 0;
 }
 
-/* kp_persist_save, each file recorded in the journal first */
+/* What the files of save_boot mean for the admin: the host drivers that
+ * still come first, and the initramfs command when the files changed. */
+static void boot_notes(const struct kp_boot_dev *b, size_t n, enum kp_initramfs_tool t,
+		       int changed)
+{
+	char mods[512] = "";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (b[i].builtin)
+			kp_warn(b[i].bdf, "%s is built into the kernel: no module option keeps it off at "
+				"boot; the kernel argument vfio-pci.ids=%s would (it gives vfio-pci "
+				"every device with that id, and needs vfio-pci built in or in the "
+				"initramfs), else kvmprep-vfio.service moves the device after boot",
+				b[i].host, b[i].ids[0] ? b[i].ids : "VVVV:DDDD");
+		else if (b[i].module[0] && b[i].shared[0])
+			kp_warn(b[i].bdf, "its id is also %s's, which the host keeps: vfio-pci is not "
+				"given it, so %s may take it at boot first (kvmprep-vfio.service moves it "
+				"after boot)", b[i].shared, b[i].host);
+		if (b[i].module[0] && !strstr(mods, b[i].module) && strlen(mods) + 70 < sizeof(mods))
+			snprintf(mods + strlen(mods), sizeof(mods) - strlen(mods), "%s%s", mods[0] ? ", " : "",
+				 b[i].module);
+	}
+	if (!changed || !mods[0])
+		return;
+	if (t == KP_INITRAMFS_NONE)
+		kp_warn(NULL, KP_VFIO_MODPROBE " loads vfio-pci before %s; no initramfs tool found "
+			"(initramfs-tools, dracut, mkinitcpio): if your initramfs holds %s, add vfio-pci "
+			"and that file to it", mods, mods);
+	else
+		kp_warn(NULL, KP_VFIO_MODPROBE " loads vfio-pci before %s, and %s puts it in the "
+			"initramfs: regenerate the initramfs for it to hold: %s", mods,
+			kp_initramfs_conf_path(t), kp_initramfs_command(t));
+}
+
+/* The boot-time configuration that keeps host drivers that come first
+ * off the persisted devices (lib/vfioboot.h), regenerated from the
+ * entries; each file recorded in the journal first. 0 or -errno. */
+static int save_boot(const struct kp_persist_entry *e, size_t n)
+{
+	enum kp_initramfs_tool t = kp_initramfs_tool();
+	const char *ipath = kp_initramfs_conf_path(t);
+	struct kp_boot_dev *b = NULL;
+	struct kp_pci *pci = NULL;
+	size_t nb = 0;
+	char *mp = NULL;
+	int r, c1 = 0, c2 = 0;
+
+	r = kp_pci_scan(&pci, 0);
+	if (r == 0)
+		r = kp_boot_plan(e, n, pci, &b, &nb);
+	if (r < 0)
+		goto out;
+	mp = kp_boot_modprobe_text(b, nb);
+	if (!mp && errno == ENOMEM) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = kp_journal_save_file(KP_VFIO_MODPROBE, NULL);
+	if (r == 0 && ipath)
+		r = kp_journal_save_file(ipath, NULL);
+	if (r < 0)
+		goto out;
+	r = mp ? kp_persist_write(KP_VFIO_MODPROBE, mp, strlen(mp), 0644, &c1)
+	       : kp_persist_remove(KP_VFIO_MODPROBE, &c1);
+	if (r == 0 && ipath) {
+		const char *text = kp_initramfs_conf_text(t);
+
+		r = mp ? kp_persist_write(ipath, text, strlen(text), (mode_t)kp_initramfs_conf_mode(t), &c2)
+		       : kp_persist_remove(ipath, &c2);
+	}
+	if (r == 0)
+		boot_notes(b, nb, t, c1 || c2);
+out:
+	free(mp);
+	free(b);
+	kp_pci_free(pci);
+	return r;
+}
+
+/* kp_persist_save and the boot configuration, each file recorded in the
+ * journal first */
 static int save_conf(const struct kp_persist_entry *e, size_t n, int *changed)
 {
 	int r = kp_journal_save_file(KP_VFIO_CONF, NULL);
@@ -181,7 +264,41 @@ static int save_conf(const struct kp_persist_entry *e, size_t n, int *changed)
 		r = kp_journal_save_file(KP_VFIO_RULES, NULL);
 	if (r == 0)
 		r = kp_persist_save(e, n, changed);
+	if (r == 0)
+		r = save_boot(e, n);
 	return r;
+}
+
+/* The vfio.conf entry for a bound item: its address and ids, what tells
+ * this card from another of its model (subsystem ids, the PCIe serial
+ * number when it has one) and the host driver it was taken from (from
+ * the bind, else what the old entry recorded). */
+static void persist_entry_of(const struct kp_bind_item *it, const char *driver,
+			     const struct kp_persist_entry *old, struct kp_persist_entry *e)
+{
+	const struct kp_pcidev *d = it->dev;
+	int r;
+
+	memset(e, 0, sizeof(*e));
+	snprintf(e->bdf, sizeof(e->bdf), "%s", d->bdf);
+	e->vendor = d->vendor;
+	e->device = d->device;
+	snprintf(e->driver, sizeof(e->driver), "%s", driver);
+	e->has_subsys = 1;
+	e->subvendor = d->subvendor;
+	e->subdevice = d->subdevice;
+	r = kp_pcidev_dsn(d->bdf, e->dsn);
+	if (r < 0 && r != -ENOENT)
+		kp_warn(d->bdf, "cannot read its serial number (%s): persisted by address and ids "
+			"only", strerror(-r));
+	if (it->old_driver[0] && strcmp(it->old_driver, driver) && strcmp(it->old_driver, "vfio-pci") &&
+	    kp_driver_check(it->old_driver) == 0)
+		snprintf(e->host, sizeof(e->host), "%s", it->old_driver);
+	else if (d->driver[0] && strcmp(d->driver, driver) && strcmp(d->driver, "vfio-pci") &&
+		 kp_driver_check(d->driver) == 0)
+		snprintf(e->host, sizeof(e->host), "%.31s", d->driver); /* --offline: not moved */
+	else if (old && old->vendor == d->vendor && old->device == d->device)
+		snprintf(e->host, sizeof(e->host), "%s", old->host);
 }
 
 static int persist_add(struct kp_bind_item *items, size_t n, const char *driver, int dry_run,
@@ -204,22 +321,19 @@ static int persist_add(struct kp_bind_item *items, size_t n, const char *driver,
 	e = ne;
 	for (i = 0; i < n; i++) {
 		const struct kp_pcidev *d = items[i].dev;
+		struct kp_persist_entry want;
 
 		for (j = 0; j < ne_n; j++)
 			if (strcmp(e[j].bdf, d->bdf) == 0)
 				break;
+		persist_entry_of(&items[i], driver, j < ne_n ? &e[j] : NULL, &want);
 		if (j == ne_n)
 			ne_n++;
-		else if (e[j].vendor == d->vendor && e[j].device == d->device &&
-			 strcmp(e[j].driver, driver) == 0)
+		else if (memcmp(&e[j], &want, sizeof(want)) == 0)
 			continue;
 		if (kp_offline())
 			items[i].changed = 1; /* --offline: the result is the file's */
-		memset(&e[j], 0, sizeof(e[j]));
-		snprintf(e[j].bdf, sizeof(e[j].bdf), "%s", d->bdf);
-		e[j].vendor = d->vendor;
-		e[j].device = d->device;
-		snprintf(e[j].driver, sizeof(e[j].driver), "%s", driver);
+		e[j] = want;
 		*changed = 1;
 	}
 	r = 0;
@@ -280,6 +394,48 @@ static int refuse_in_use(const struct kp_pcidev *d, int force)
 	return KP_EXIT_FAIL;
 }
 
+/* What bind refuses whatever the options: a device vfio-pci cannot take
+ * (no IOMMU group), a PCI bridge, a platform device (class 06). 0 or an
+ * exit status after saying why. */
+static int check_device(const struct kp_pcidev *d, int vfio)
+{
+	if (vfio && d->group < 0 && !kp_offline()) {
+		kp_err(d->bdf, "has no IOMMU group: vfio-pci cannot take it");
+		return KP_EXIT_HOST;
+	}
+	if (kp_pcidev_is_bridge(d)) {
+		kp_err(d->bdf, "is a PCI bridge: bridges stay on pcieport, bind the devices "
+			       "behind it");
+		return KP_EXIT_FAIL;
+	}
+	if (kp_pcidev_is_platform(d)) {
+		const char *w = kp_pci_bridge_word(d->class);
+
+		kp_err(d->bdf, "is %s %s: part of the platform, never a guest's",
+		       strchr("AEIOU", w[0]) ? "an" : "a", w);
+		return KP_EXIT_FAIL;
+	}
+	return 0;
+}
+
+/* The members of d's group that stay on host drivers when the devices of
+ * set go to driver: "BDF (driver), …" in out, "" when none (the group
+ * stays viable). */
+static void group_left_out(struct kp_pci *pci, const struct kp_pcidev *d, struct kp_pcidev **set,
+			   size_t nset, const char *driver, char *out, size_t n)
+{
+	out[0] = '\0';
+	for (size_t j = 0; j < kp_pci_count(pci); j++) {
+		struct kp_pcidev *m = kp_pci_dev(pci, j);
+		size_t len = strlen(out);
+
+		if (m->group != d->group || dev_list_has(set, nset, m) ||
+		    kp_iommu_member_ok(m, driver))
+			continue;
+		snprintf(out + len, n - len, "%s%s (%s)", len ? ", " : "", m->bdf, m->driver);
+	}
+}
+
 int cmd_bind(struct opts *o, int argc, char **argv)
 {
 	struct kp_pcidev **args = NULL, **set = NULL;
@@ -328,25 +484,8 @@ int cmd_bind(struct opts *o, int argc, char **argv)
 	for (i = 0; i < nargs; i++) {
 		struct kp_pcidev *d = args[i];
 
-		if (vfio && d->group < 0 && !kp_offline()) {
-			kp_err(d->bdf, "has no IOMMU group: vfio-pci cannot take it");
-			r = KP_EXIT_HOST;
+		if ((r = check_device(d, vfio)))
 			goto out;
-		}
-		if (kp_pcidev_is_bridge(d)) {
-			kp_err(d->bdf, "is a PCI bridge: bridges stay on pcieport, bind the devices "
-				       "behind it");
-			r = KP_EXIT_FAIL;
-			goto out;
-		}
-		if (kp_pcidev_is_platform(d)) {
-			const char *w = kp_pci_bridge_word(d->class);
-
-			kp_err(d->bdf, "is %s %s: part of the platform, never a guest's",
-			       strchr("AEIOU", w[0]) ? "an" : "a", w);
-			r = KP_EXIT_FAIL;
-			goto out;
-		}
 		if (dev_list_add(&set, &nset, d) < 0)
 			goto nomem;
 		if (!o->group || d->group < 0)
@@ -362,20 +501,11 @@ int cmd_bind(struct opts *o, int argc, char **argv)
 
 	/* safety: a group left half on host drivers, devices the host uses */
 	for (i = 0; vfio && i < nset; i++) {
-		char others[512] = "";
+		char others[512];
 
 		if (set[i]->group < 0)
-			continue;
-		for (j = 0; j < kp_pci_count(pci); j++) {
-			struct kp_pcidev *m = kp_pci_dev(pci, j);
-			size_t len = strlen(others);
-
-			if (m->group != set[i]->group || dev_list_has(set, nset, m) ||
-			    kp_iommu_member_ok(m, o->driver))
-				continue;
-			snprintf(others + len, sizeof(others) - len, "%s%s (%s)", len ? ", " : "",
-				 m->bdf, m->driver);
-		}
+			continue; /* --offline: no group on the machine that writes */
+		group_left_out(pci, set[i], set, nset, o->driver, others, sizeof(others));
 		if (!others[0])
 			continue;
 		if (o->force) {
@@ -433,7 +563,8 @@ int cmd_bind(struct opts *o, int argc, char **argv)
 		if (!unit_enabled())
 			kp_warn(NULL, "kvmprep-vfio.service is not enabled: a device a driver takes "
 				      "before udev runs stays there at boot "
-				      "(systemctl enable kvmprep-vfio.service)");
+				      "(systemctl%s%s enable kvmprep-vfio.service)",
+				kp_target()[0] ? " --root=" : "", kp_target());
 	}
 	if (!o->dry_run && (r = end_change()))
 		goto out;
@@ -658,14 +789,125 @@ out:
 	return r;
 }
 
+/* A persisted entry still names the device in its slot: vendor:device,
+ * the subsystem ids and the PCIe serial number, each when recorded. 0, or
+ * 1 after saying why it is not (another card, a renumbered slot). */
+static int not_the_persisted(const struct kp_persist_entry *pe, const struct kp_pcidev *d)
+{
+	char dsn[KP_DSN_LEN];
+	int r;
+
+	if (d->vendor != pe->vendor || d->device != pe->device) {
+		kp_err(d->bdf, "is now %04x:%04x, persisted for %04x:%04x: not bound", d->vendor,
+		       d->device, pe->vendor, pe->device);
+		return 1;
+	}
+	if (pe->has_subsys && (d->subvendor != pe->subvendor || d->subdevice != pe->subdevice)) {
+		kp_err(d->bdf, "has subsystem %04x:%04x, persisted for %04x:%04x: another card of "
+		       "the same model in this slot, not bound ('" TOOL " unpersist %s' forgets "
+		       "the old one)", d->subvendor, d->subdevice, pe->subvendor, pe->subdevice,
+		       d->bdf);
+		return 1;
+	}
+	if (!pe->dsn[0])
+		return 0;
+	r = kp_pcidev_dsn(d->bdf, dsn);
+	if (r == -ENOENT)
+		snprintf(dsn, sizeof(dsn), "none");
+	else if (r < 0) {
+		kp_err_errno(d->bdf, r, "cannot read its serial number to check it is the persisted "
+			     "card: not bound");
+		return 1;
+	}
+	if (strcmp(dsn, pe->dsn) != 0) {
+		kp_err(d->bdf, "has serial number %s, persisted for %s: another card of the same "
+		       "model in this slot, not bound ('" TOOL " unpersist %s' forgets the old "
+		       "one)", dsn, pe->dsn, d->bdf);
+		return 1;
+	}
+	return 0;
+}
+
+/* bind's checks for one persisted device (no --force at boot): 0 to bind
+ * it, or 1 after saying why it is skipped. Without set: the device's own
+ * checks; with set (every device this run binds): the group's viability. */
+static int apply_refuses(struct kp_pci *pci, struct kp_pcidev *d, const char *driver,
+			 struct kp_pcidev **set, size_t nset)
+{
+	int vfio = strcmp(driver, "vfio-pci") == 0;
+	char others[512];
+
+	if (strcmp(d->driver, driver) == 0)
+		return 0; /* already where it belongs: nothing is taken */
+	if (set) {
+		if (!vfio)
+			return 0;
+		group_left_out(pci, d, set, nset, driver, others, sizeof(others));
+		if (others[0]) {
+			kp_err(d->bdf, "group %d would not be viable: %s would stay on host drivers: "
+			       "not bound (persist the whole group: bind --persist --group)", d->group,
+			       others);
+			return 1;
+		}
+		return 0;
+	}
+	if (check_device(d, vfio))
+		return 1;
+	{
+		struct kp_dev_usage u;
+		int r = device_usage(d, KP_INUSE_HANDLES | KP_INUSE_SRIOV, &u);
+
+		if (r < 0) {
+			kp_err_errno(d->bdf, r, "cannot tell whether the host uses it: not bound");
+			return 1;
+		}
+		if (r > 0) {
+			kp_err(d->bdf, "in use by the host: %s: not bound (at boot nothing is taken "
+			       "by force)", u.reason);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* A device that is not the persisted one but sits on its driver through
+ * the override the boot rule set: back to its own driver (the kernel's
+ * probe). 0, or an exit status when a signal stopped the run. */
+static int release_other(struct opts *o, struct kp_pcidev *d)
+{
+	struct kp_bind_item it;
+	struct kp_bind_err e;
+	int r;
+
+	memset(&it, 0, sizeof(it));
+	it.dev = d;
+	if (!o->dry_run && (r = begin_change("apply-persisted")))
+		return r;
+	if (kp_unbind(&it, 1, o->dry_run ? KP_BIND_DRY_RUN : 0, &e) < 0) {
+		int sig = kp_journal_signal();
+
+		if (!sig)
+			report_err(&e);
+		r = o->dry_run ? 0 : undo_change(KP_EXIT_FAIL);
+		return sig ? r : 0;
+	}
+	if (!o->dry_run && (r = end_change()))
+		return r;
+	kp_warn(d->bdf, "%s: the boot rule had given it to %s; returned to %s", o->dry_run ?
+		"would be released" : "released", it.old_driver[0] ? it.old_driver : "vfio-pci",
+		d->driver[0] ? d->driver : "no driver (its own driver is not loaded)");
+	return 0;
+}
+
 int cmd_apply(struct opts *o, int argc, char **argv)
 {
-	struct kp_persist_entry *pe = NULL;
+	struct kp_persist_entry *pe = NULL, **ent = NULL;
+	struct kp_pcidev **cand = NULL;
 	struct kp_bind_item *items = NULL;
 	struct kp_bind_err e;
 	struct kp_pci *pci = NULL;
 	char err[KP_RFILE_ERRLEN];
-	size_t npe = 0, n = 0, i, k;
+	size_t npe = 0, ncand = 0, n = 0, i, k;
 	int r, lock = -1, skipped = 0;
 
 	if (argc)
@@ -690,17 +932,20 @@ int cmd_apply(struct opts *o, int argc, char **argv)
 		}
 		for (i = 0; i < npe; i++)
 			bdfs[i] = pe[i].bdf;
-		r = scan_devices(&pci, KP_PCI_USE, (int)npe, bdfs, NULL, 0);
+		/* with their groups: the viability check reads every member */
+		r = scan_devices(&pci, KP_PCI_USE, (int)npe, bdfs, NULL, 1);
 		free(bdfs);
 	}
 	if (r)
 		goto out;
 	items = calloc(npe ? npe : 1, sizeof(*items));
-	if (!items) {
+	ent = calloc(npe ? npe : 1, sizeof(*ent));
+	cand = calloc(npe ? npe : 1, sizeof(*cand));
+	if (!items || !ent || !cand) {
 		r = KP_EXIT_FAIL;
 		goto out;
 	}
-	/* one call per driver keeps the rollback whole; vfio-pci is the usual one */
+	/* the devices that are still the persisted ones */
 	for (i = 0; i < npe; i++) {
 		struct kp_pcidev *d = kp_pci_find(pci, pe[i].bdf);
 
@@ -710,42 +955,87 @@ int cmd_apply(struct opts *o, int argc, char **argv)
 			skipped++;
 			continue;
 		}
-		if (d->vendor != pe[i].vendor || d->device != pe[i].device) {
-			kp_err(d->bdf, "is now %04x:%04x, persisted for %04x:%04x: not bound",
-			       d->vendor, d->device, pe[i].vendor, pe[i].device);
+		if (not_the_persisted(&pe[i], d)) {
+			skipped++;
+			/* the udev rule matched it by ids and gave it to the
+			 * driver before this run could tell: give it back */
+			if (!strcmp(d->driver, pe[i].driver) && !strcmp(d->driver_override, pe[i].driver) &&
+			    (r = release_other(o, d)))
+				goto out;
+			continue;
+		}
+		ent[ncand] = &pe[i];
+		cand[ncand++] = d;
+	}
+	/* bind's checks, each device on its own: one refused (or failing)
+	 * device is skipped and named, the others are still bound */
+	for (i = k = 0; i < ncand; i++) {
+		const char *drv = ent[i]->driver;
+
+		r = ensure_driver(drv, o->dry_run);
+		if (r == 0 && strcmp(drv, "vfio-pci") == 0 && !kp_iommu_enabled())
+			r = no_iommu();
+		if (r)
+			goto out; /* the host cannot: no entry could be bound */
+		if (apply_refuses(pci, cand[i], drv, NULL, 0)) {
 			skipped++;
 			continue;
 		}
-		items[n++].dev = d;
+		ent[k] = ent[i];
+		cand[k++] = cand[i];
 	}
-	if (!o->dry_run && n && (r = begin_change("apply-persisted")))
-		goto out;
-	/* bind per driver, in the order of the file */
-	for (i = 0; i < n; i++) {
-		const char *drv = NULL;
-		size_t start = i;
+	ncand = k;
+	/* then the groups' viability over what is left (a refused device
+	 * stays on its host driver), until nothing more drops out */
+	for (int again = 1; again;) {
+		again = 0;
+		for (i = k = 0; i < ncand; i++) {
+			if (apply_refuses(pci, cand[i], ent[i]->driver, cand, ncand)) {
+				skipped++;
+				again = 1;
+				continue;
+			}
+			ent[k] = ent[i];
+			cand[k++] = cand[i];
+		}
+		ncand = k;
+	}
+	/* bound a group at a time (one change each: a group is bound or
+	 * rolled back whole, the other groups keep theirs) */
+	for (i = 0; i < ncand; i++) {
+		const char *drv = ent[i]->driver;
+		size_t start = n, m;
 
-		for (k = 0; k < npe; k++)
-			if (strcmp(pe[k].bdf, items[i].dev->bdf) == 0)
-				drv = pe[k].driver;
-		r = ensure_driver(drv, o->dry_run);
-		if (r == 0 && drv && strcmp(drv, "vfio-pci") == 0 && !kp_iommu_enabled())
-			r = no_iommu();
-		if (r) {
-			if (kp_journal_active())
-				r = undo_change(r);
-			goto out;
+		if (!cand[i])
+			continue;
+		for (m = i; m < ncand; m++) {
+			if (!cand[m] || strcmp(ent[m]->driver, drv) ||
+			    (m != i && (cand[m]->group < 0 || cand[m]->group != cand[i]->group)))
+				continue;
+			memset(&items[n], 0, sizeof(items[n]));
+			items[n++].dev = cand[m];
+			if (m != i)
+				cand[m] = NULL;
 		}
-		if (kp_bind(&items[start], 1, drv, o->dry_run ? KP_BIND_DRY_RUN : 0,
+		cand[i] = NULL;
+		if (!o->dry_run && (r = begin_change("apply-persisted")))
+			goto out;
+		if (kp_bind(&items[start], n - start, drv, o->dry_run ? KP_BIND_DRY_RUN : 0,
 			    o->timeout_ms, &e) < 0) {
-			if (!kp_journal_signal())
+			int sig = kp_journal_signal();
+
+			if (!sig)
 				report_err(&e);
-			r = undo_change(KP_EXIT_FAIL);
-			goto out;
+			r = o->dry_run ? KP_EXIT_FAIL : undo_change(KP_EXIT_FAIL);
+			if (sig)
+				goto out;
+			skipped += n - start;
+			n = start;
+			continue;
 		}
+		if (!o->dry_run && (r = end_change()))
+			goto out;
 	}
-	if (kp_journal_active() && (r = end_change()))
-		goto out;
 	r = print_items(o, "apply-persisted", items, n, "vfio-pci", "bound", "would bind", -1);
 	if (!r && skipped)
 		r = KP_EXIT_FAIL;
@@ -753,6 +1043,8 @@ out:
 	if (lock >= 0)
 		kp_lock_release(lock);
 	free(items);
+	free(ent);
+	free(cand);
 	free(pe);
 	kp_pci_free(pci);
 	return r;

@@ -11,6 +11,9 @@
 #include "exitcodes.h"
 #include "ids.h"
 #include "iommu.h"
+#include "reset.h"
+#include "vfioboot.h"
+#include "cmdline.h"
 
 /* Print a table, or return it in the JSON document under key. */
 static int emit(struct opts *o, struct kp_table *t, json_object *doc, const char *key)
@@ -395,7 +398,7 @@ int cmd_list(struct opts *o, int argc, char **argv)
 	}
 	if (o->id && kp_pciid_parse(o->id, &vendor, &device) < 0)
 		return kp_usage_err("malformed --id '%s' (want VVVV:DDDD, e.g. 10de:1eb8)", o->id);
-	r = scan_host(&pci, KP_PCI_NAMES | KP_PCI_PCIE | KP_PCI_DETAIL);
+	r = scan_host(&pci, KP_PCI_NAMES | KP_PCI_PCIE | KP_PCI_DETAIL | KP_PCI_SRIOV);
 	if (r)
 		return r;
 	if (argc) {
@@ -498,12 +501,95 @@ static void check_row(struct kp_table *t, const char *check, const char *status,
 		(*fails)++;
 }
 
+/* The reset rows of status: how the device is reset between guests (per
+ * function, alone on its bus, or as the set below its bridge, which the
+ * guest must own whole: lib/reset.h), and a known reset defect. */
+static void reset_rows(struct kp_table *t, struct kp_pci *pci, const struct kp_pcidev *d,
+		       int *fails)
+{
+	struct kp_reset_judgement j;
+	struct kp_pci *all = NULL;
+	const struct kp_pcidev *dd = d;
+	char resets[128], msg[1400];
+
+	if (kp_reset_judge(pci, d, &j) < 0) {
+		check_row(t, "reset", "FAIL", "cannot tell", fails);
+		return;
+	}
+	/* a set is judged on the whole bus below the bridge: the scan of the
+	 * device's group may not hold every device there */
+	if (j.kind != KP_RESET_FUNCTION && j.kind != KP_RESET_BUS && d->parent[0] &&
+	    kp_pci_scan(&all, KP_PCI_PCIE | KP_PCI_DETAIL) == 0 &&
+	    (dd = kp_pci_find(all, d->bdf)) && kp_reset_judge(all, dd, &j) < 0) {
+		kp_pci_free(all);
+		check_row(t, "reset", "FAIL", "cannot tell", fails);
+		return;
+	}
+	switch (j.kind) {
+	case KP_RESET_FUNCTION:
+	case KP_RESET_BUS:
+		kp_pcidev_resets(d, resets, sizeof(resets));
+		check_row(t, "reset", "PASS", resets[0] ? resets : j.methods, fails);
+		break;
+	case KP_RESET_SET:
+		if (!j.outside[0]) {
+			snprintf(msg, sizeof(msg), "bus reset of the set below %s: %s (no function "
+				 "reset; QEMU resets the bus when the guest owns every device of the "
+				 "set)", j.bridge, j.set);
+			check_row(t, "reset", "PASS", msg, fails);
+		} else {
+			snprintf(msg, sizeof(msg), "no function reset; a bus reset below %s resets the "
+				 "set %s, and needs the guest to own all of it: %s still on the host "
+				 "(bind them too)", j.bridge, j.set, j.outside);
+			check_row(t, "reset", "FAIL", msg, fails);
+		}
+		break;
+	case KP_RESET_NONE:
+		snprintf(msg, sizeof(msg), "%s: the device may fail after its first guest", j.blocker);
+		check_row(t, "reset", "FAIL", msg, fails);
+		break;
+	}
+	if (j.defect) {
+		char first[64] = "";
+
+		sscanf(d->reset_method, "%63s", first);
+		if (!strcmp(first, "device_specific"))
+			snprintf(msg, sizeof(msg), "%s: a known reset defect (the class vendor-reset "
+				 "exists for); device_specific is its first reset method, as vendor-reset "
+				 "sets it: check that vendor-reset is loaded", j.defect->family);
+		else
+			snprintf(msg, sizeof(msg), "%s: a known reset defect: after a guest the device "
+				 "often does not come back from its reset; load vendor-reset "
+				 "(github.com/gnif/vendor-reset) and write device_specific to %s's "
+				 "reset_method", j.defect->family, d->bdf);
+		check_row(t, "reset_defect", "WARN", msg, fails);
+	}
+	kp_pci_free(all);
+}
+
+/* vfio-pci.ids= on the kernel command line claims d: vfio-pci has its id
+ * as a dynamic id from boot, so a reprobe returns it to vfio-pci. */
+static int ids_claim(const struct kp_pcidev *d, char *msg, size_t n)
+{
+	char *cmdline = NULL, ids[1024];
+	int r = 0;
+
+	if (kp_cmdline_read(&cmdline) == 0 && kp_cmdline_get(cmdline, "vfio-pci.ids", ids, sizeof(ids)) == 1 &&
+	    kp_vfio_ids_claim(ids, d)) {
+		snprintf(msg, n, "not set; vfio-pci.ids=%.200s on the kernel command line claims "
+			 "%04x:%04x, so a reprobe returns it to vfio-pci", ids, d->vendor, d->device);
+		r = 1;
+	}
+	free(cmdline);
+	return r;
+}
+
 int cmd_status(struct opts *o, int argc, char **argv)
 {
 	struct kp_pcidev **devs, *d;
 	struct kp_table *t;
 	struct kp_pci *pci;
-	char detail[512], node[32], resets[128];
+	char detail[512], node[32];
 	int r, fails = 0, have_node = 0;
 	struct stat st;
 	size_t n;
@@ -588,6 +674,8 @@ int cmd_status(struct opts *o, int argc, char **argv)
 
 	if (strcmp(d->driver_override, "vfio-pci") == 0)
 		check_row(t, "driver_override", "PASS", "vfio-pci", &fails);
+	else if (strcmp(d->driver, "vfio-pci") == 0 && ids_claim(d, detail, sizeof(detail)))
+		check_row(t, "driver_override", "PASS", detail, &fails);
 	else if (strcmp(d->driver, "vfio-pci") == 0)
 		check_row(t, "driver_override", "WARN",
 			  "not set: a reprobe or hotplug would give the device back to its host driver",
@@ -634,13 +722,7 @@ int cmd_status(struct opts *o, int argc, char **argv)
 		check_row(t, "isolation", "WARN", detail, &fails);
 	}
 
-	kp_pcidev_resets(d, resets, sizeof(resets));
-	if (resets[0])
-		check_row(t, "reset", "PASS", resets, &fails);
-	else
-		check_row(t, "reset", "FAIL",
-			  "no reset method (no FLR, no bus reset): the device may fail after its "
-			  "first guest", &fails);
+	reset_rows(t, pci, d, &fails);
 
 	if (o->json) {
 		json_object *doc = kp_json_doc(TOOL);

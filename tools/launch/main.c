@@ -14,9 +14,8 @@
 #include "launch.h"
 #include "output.h"
 
-static void usage(void)
-{
-	fputs("Usage:\n"
+static const char usage_text[] =
+	"Usage:\n"
 	      " " TOOL " [options] --kernel FILE | --disk FILE | --cdrom ISO\n"
 	      " " TOOL " --vm NAME [options]\n"
 	      "\n"
@@ -66,9 +65,7 @@ static void usage(void)
 	      "before: 1 failed, 2 usage error or bad VM file, 3 the host cannot (no QEMU,\n"
 	      "missing file, device not ready, too few hugepages, no such link).\n"
 	      "\n"
-	      "For more details see kvmprep-launch(1).\n", stdout);
-	exit(KP_EXIT_OK);
-}
+	      "For more details see kvmprep-launch(1).\n";
 
 static const struct option longopts[] = {
 	{ "vm", required_argument, NULL, 0 },
@@ -130,8 +127,12 @@ static int run(int argc, char **argv)
 	}
 	if (vm) {
 		for (i = 1; i < argc; i++)
-			if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-				usage();
+			if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+				optind = 1;
+				rc = kp_help_version(TOOL, 'h', want_json, argc, argv,
+						     ":m:c:njqhV", longopts, usage_text);
+				goto out;
+			}
 		o.vm = strdup(vm);
 		rc = l_vmfile_read(&o, vm);
 		if (rc)
@@ -147,8 +148,11 @@ static int run(int argc, char **argv)
 		case 'n': o.dry_run = 1; continue;
 		case 'j': o.json = 1; want_json = 1; continue;
 		case 'q': o.quiet = 1; continue;
-		case 'h': usage(); break;
-		case 'V': printf("%s %s\n", TOOL, KP_VERSION); rc = KP_EXIT_OK; goto out;
+		case 'h':
+		case 'V':
+			rc = kp_help_version(TOOL, c, o.json, argc, argv, ":m:c:njqhV", longopts,
+					     usage_text);
+			goto out;
 		default:
 			rc = kp_bad_option(c, argv, optind, optopt);
 			goto out;
@@ -218,5 +222,5 @@ int main(int argc, char **argv)
 
 	if (rc != KP_EXIT_OK && want_json)
 		kp_json_error(TOOL, "launch", rc);
-	return rc;
+	return kp_out_close(rc);
 }

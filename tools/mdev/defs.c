@@ -575,13 +575,23 @@ static long now_ms(void)
  * to the deadline for parents that are not there yet, e.g. SR-IOV VFs
  * made at boot). Each device is created or rolled back on its own; the
  * others go on. Exit 0 when all came up, 1 when any failed. */
-static int start_auto(struct opts *o, const char *parent, long deadline)
+static int start_auto(struct opts *oo, const char *command, const char *parent, long deadline)
 {
+	/* under --json, one document for the whole run: each device's own
+	 * report is left out, the list of what started goes in it */
+	struct opts quiet = *oo, *o = oo->json ? &quiet : oo;
+	json_object *list = oo->json ? json_object_new_array() : NULL;
 	struct kp_mdev_def *defs = NULL;
 	struct kp_vgpu_entry *v = NULL;
 	size_t nd = 0, nv = 0, i;
 	int r, bad = 0, failed = 0, started = 0, lock = -1;
 
+	if (oo->json) {
+		quiet.json = 0;
+		quiet.quiet = 1;
+		quiet.out.json = 0;
+		quiet.out.quiet = 1;
+	}
 	r = kp_mdev_defs_load(parent, NULL, &defs, &nd, bad_def, &bad);
 	if (r < 0) {
 		kp_err_errno(KP_MDEVCTL_DIR, r, "cannot read definitions");
@@ -611,10 +621,13 @@ static int start_auto(struct opts *o, const char *parent, long deadline)
 			continue;
 		}
 		if (create_one(o, defs[i].parent, defs[i].type, defs[i].uuid, defs[i].attrs,
-			       defs[i].nattrs, 1, &created))
+			       defs[i].nattrs, 1, &created)) {
 			failed++;
-		else
+		} else {
 			started++;
+			if (list && created)
+				json_object_array_add(list, json_object_new_string(defs[i].uuid));
+		}
 	}
 	for (i = 0; i < nv; i++) {
 		struct opts vo = *o;
@@ -639,13 +652,26 @@ static int start_auto(struct opts *o, const char *parent, long deadline)
 			kp_lock_release(lock);
 			lock = -1;
 		}
-		if (cmd_create(&vo, 0, NULL))
+		if (cmd_create(&vo, 0, NULL)) {
 			failed++;
-		else
+		} else {
 			started++;
+			if (list)
+				json_object_array_add(list, json_object_new_string(v[i].bdf));
+		}
 	}
 	r = failed ? KP_EXIT_FAIL : bad ? KP_EXIT_USAGE : KP_EXIT_OK;
+	if (list && r == KP_EXIT_OK) {
+		json_object *doc = doc_new(command, json_object_array_length(list) > 0,
+					   o->dry_run);
+
+		json_object_object_add(doc, "started", list);
+		list = NULL;
+		kp_json_print(doc, stdout);
+		json_object_put(doc);
+	}
 out:
+	json_object_put(list);
 	if (lock >= 0)
 		kp_lock_release(lock);
 	kp_mdev_defs_free(defs, nd);
@@ -662,12 +688,12 @@ int cmd_start_parent(struct opts *o, int argc, char **argv)
 		return kp_usage_err("start-parent takes one PARENT");
 	if ((r = norm_parent(argv[0], parent, sizeof(parent))))
 		return r;
-	return start_auto(o, parent, now_ms());
+	return start_auto(o, "start-parent", parent, now_ms());
 }
 
 int cmd_apply(struct opts *o, int argc, char **argv)
 {
 	if (argc)
 		return kp_usage_err("apply takes no arguments");
-	return start_auto(o, NULL, now_ms() + o->timeout_ms);
+	return start_auto(o, "apply", NULL, now_ms() + o->timeout_ms);
 }

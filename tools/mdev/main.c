@@ -12,6 +12,7 @@
 #include "target.h"
 #include "err.h"
 #include "exitcodes.h"
+#include "output.h"
 
 enum {
 	OPT_AUTO = 0x100,
@@ -65,9 +66,8 @@ static const struct cmd cmds[] = {
 	{ "recover", cmd_recover, O_WAIT },
 };
 
-static void usage(void)
-{
-	fputs("Usage:\n"
+static const char usage_text[] =
+	"Usage:\n"
 	      " " TOOL " [options] <command> [ARG...]\n"
 	      "\n"
 	      "Mediated devices (vGPUs and others), live and persistent, interchangeable\n"
@@ -122,9 +122,7 @@ static void usage(void)
 	      "Exit status: 0 done or unchanged, 1 failed (rolled back), 2 usage error or a\n"
 	      "bad definition file, 3 the host cannot (not root, no such parent or type).\n"
 	      "\n"
-	      "For more details see kvmprep-mdev(1).\n", stdout);
-	exit(KP_EXIT_OK);
-}
+	      "For more details see kvmprep-mdev(1).\n";
 
 static int opt_bit(int c)
 {
@@ -290,8 +288,10 @@ static int run(int argc, char **argv)
 		case OPT_ROOT: root = optarg; break;
 		case 'j': o.json = 1; want_json = 1; break;
 		case 'q': o.quiet = 1; break;
-		case 'h': usage(); break;
-		case 'V': printf("%s %s\n", TOOL, KP_VERSION); return KP_EXIT_OK;
+		case 'h':
+		case 'V':
+			return kp_help_version(TOOL, c, o.json, argc, argv, ":p:t:u:a:dfnjqhV", longopts,
+					       usage_text);
 		default:
 			return kp_bad_option(c, argv, optind, optopt);
 		}
@@ -325,5 +325,5 @@ int main(int argc, char **argv)
 
 	if (rc != KP_EXIT_OK && want_json)
 		kp_json_error(TOOL, cmd_name, rc);
-	return rc;
+	return kp_out_close(rc);
 }

@@ -11,6 +11,7 @@
 #include "cmds.h"
 #include "err.h"
 #include "exitcodes.h"
+#include "output.h"
 #include "lock.h"
 #include "target.h"
 
@@ -49,9 +50,8 @@ static const struct cmd cmds[] = {
 	{ "recover", cmd_recover, O_WAIT },
 };
 
-static void usage(void)
-{
-	fputs("Usage:\n"
+static const char usage_text[] =
+	"Usage:\n"
 	      " " TOOL " [options] <command> [arguments]\n"
 	      "\n"
 	      "SR-IOV virtual functions: create them, configure them, hand them to guests.\n"
@@ -92,9 +92,7 @@ static void usage(void)
 	      "Exit status: 0 done (or unchanged), 1 failed or refused (rolled back),\n"
 	      "2 usage error, 3 the host cannot (not root, no such PF, not SR-IOV capable).\n"
 	      "\n"
-	      "For more details see kvmprep-sriov(1).\n", stdout);
-	exit(KP_EXIT_OK);
-}
+	      "For more details see kvmprep-sriov(1).\n";
 
 static int opt_bit(int c)
 {
@@ -197,8 +195,10 @@ static int run(int argc, char **argv)
 		}
 		case 'j': o.json = 1; want_json = 1; break;
 		case 'q': o.quiet = 1; break;
-		case 'h': usage(); break;
-		case 'V': printf("%s %s\n", TOOL, KP_VERSION); return KP_EXIT_OK;
+		case 'h':
+		case 'V':
+			return kp_help_version(TOOL, c, o.json, argc, argv, ":vd:fpt:njqhV", longopts,
+					       usage_text);
 		default:
 			/* "set PF -1": a negative COUNT, said as such */
 			if (c == '?' && optind > 0 && optind <= argc && argv[optind - 1][0] == '-' &&
@@ -241,5 +241,5 @@ int main(int argc, char **argv)
 
 	if (rc != KP_EXIT_OK && want_json)
 		kp_json_error(TOOL, cmd_name, rc);
-	return rc;
+	return kp_out_close(rc);
 }

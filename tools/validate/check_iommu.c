@@ -15,7 +15,6 @@
 #include "root.h"
 #include "sysfs.h"
 
-#define GRUB_HINT "(GRUB_CMDLINE_LINUX in /etc/default/grub, then update-grub or grub2-mkconfig -o /boot/grub2/grub.cfg) and reboot"
 
 static const char *bios_iommu(const struct vctx *c)
 {
@@ -110,14 +109,14 @@ void chk_iommu_enabled(struct vctx *c, struct vresult *r)
 		return;
 	}
 	if (kp_cmdline_has_item(c->cmdline, "iommu", "off")) {
-		vset(r, V_FAIL, "remove iommu=off from the kernel command line " GRUB_HINT,
+		vset(r, V_FAIL, vkarg_hint(c, 0, "iommu=off"),
 		     "IOMMU disabled by iommu=off on the kernel command line");
 		return;
 	}
 	if (iommu_kind(c) == IK_VTD) {
 		if (kp_cmdline_has_item(c->cmdline, "intel_iommu", "off") ||
 		    !kp_cmdline_has_item(c->cmdline, "intel_iommu", "on")) {
-			vset(r, V_FAIL, "add intel_iommu=on to the kernel command line " GRUB_HINT,
+			vset(r, V_FAIL, vkarg_hint(c, 1, "intel_iommu=on"),
 			     "IOMMU not enabled: the kernel command line lacks intel_iommu=on%s",
 			     fw ? " (VT-d is on in firmware)" : "");
 			if (!fw)
@@ -130,7 +129,7 @@ void chk_iommu_enabled(struct vctx *c, struct vresult *r)
 	}
 	if (iommu_kind(c) == IK_AMDVI) {
 		if (kp_cmdline_has_item(c->cmdline, "amd_iommu", "off")) {
-			vset(r, V_FAIL, "remove amd_iommu=off from the kernel command line " GRUB_HINT,
+			vset(r, V_FAIL, vkarg_hint(c, 0, "amd_iommu=off"),
 			     "IOMMU disabled by amd_iommu=off on the kernel command line");
 			return;
 		}
@@ -214,10 +213,10 @@ void chk_iommu_passthrough(struct vctx *c, struct vresult *r)
 	 * that offers SNP, never suggest iommu=pt, and say what it costs. */
 	if (v_snp_cpu(c)) {
 		if ((identity > 0 && dma == 0) || (on_cmdline && dma == 0)) {
-			vset(r, V_WARN, "remove iommu=pt from the kernel command line " GRUB_HINT
-			     " if this host is to run SEV-SNP guests",
+			vset(r, V_WARN, NULL,
 			     "passthrough mode: host devices skip DMA translation, but the AMD IOMMU driver "
 			     "then disables SEV-SNP, which this CPU offers");
+			vhint(r, "%s if this host is to run SEV-SNP guests", vkarg_hint(c, 0, "iommu=pt"));
 			return;
 		}
 		vset(r, V_PASS, NULL, "host devices use DMA translation (%d group%s): required for SEV-SNP, "
@@ -237,7 +236,7 @@ void chk_iommu_passthrough(struct vctx *c, struct vresult *r)
 	vset(r, V_WARN, NULL,
 	     "host devices use DMA translation (%d of %d groups): extra host I/O overhead",
 	     dma, identity + dma);
-	vhint(r, "add %s to the kernel command line " GRUB_HINT, arg);
+	vhint(r, "%s", vkarg_hint(c, 1, arg));
 }
 
 /*
@@ -293,7 +292,7 @@ void chk_iommu_irq_remap(struct vctx *c, struct vresult *r)
 	}
 	if (kp_cmdline_has_item(c->cmdline, "intremap", "off") ||
 	    kp_cmdline_has_item(c->cmdline, "intremap", "nosid")) {
-		vset(r, V_FAIL, "remove intremap=off from the kernel command line " GRUB_HINT,
+		vset(r, V_FAIL, vkarg_hint(c, 0, "intremap=off"),
 		     "interrupt remapping disabled by intremap= on the kernel command line: vfio refuses devices");
 		return;
 	}
@@ -462,10 +461,14 @@ void chk_iommu_isolation(struct vctx *c, struct vresult *r)
 	if (e != 0) {
 		if (e < 0)
 			snprintf(ovr, sizeof(ovr), "…");
-		vset(r, V_WARN, "remove pcie_acs_override= from the kernel command line " GRUB_HINT
-		     " to see the real groups; pass whole groups instead",
+		char arg[300];
+
+		snprintf(arg, sizeof(arg), "pcie_acs_override=%s", ovr);
+		vset(r, V_WARN, NULL,
 		     "pcie_acs_override=%s is on the kernel command line: the %zu groups are not DMA "
 		     "isolation (devices in different groups may still reach each other)", ovr, n);
+		vhint(r, "%s to see the real groups; pass whole groups instead",
+		      vkarg_hint2(c, 0, "pcie_acs_override=", arg));
 		return;
 	}
 	if (!shared) {

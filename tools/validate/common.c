@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmdline.h"
+#include "bootcfg.h"
 #include "root.h"
 #include "sysfs.h"
 
@@ -43,6 +44,29 @@ void vhint(struct vresult *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(r->hint + len, sizeof(r->hint) - len, fmt, ap);
 	va_end(ap);
+}
+
+const char *vkarg_hint2(struct vctx *c, int add, const char *shown, const char *arg)
+{
+	char cmd[sizeof(c->karg) / 2 + 100];
+	enum kp_boot b = kp_boot_detect(c->cpu_r == 0 && c->cpu.arch == KP_ARCH_S390X);
+
+	c->karg_cmd[0] = '\0';
+	if (kp_boot_arg_cmd(b, add, arg, cmd, sizeof(cmd)) == 0 &&
+	    snprintf(c->karg_cmd, sizeof(c->karg_cmd), "%s", cmd) < (int)sizeof(c->karg_cmd))
+		snprintf(c->karg, sizeof(c->karg), "%s %.64s %s the kernel command line: %s, then reboot",
+			 add ? "add" : "remove", shown, add ? "to" : "from", cmd);
+	else
+		snprintf(c->karg, sizeof(c->karg), "%s %s %s the kernel command line (GRUB_CMDLINE_LINUX "
+			 "in /etc/default/grub, then update-grub or grub2-mkconfig -o "
+			 "/boot/grub2/grub.cfg) and reboot", add ? "add" : "remove", shown,
+			 add ? "to" : "from");
+	return c->karg;
+}
+
+const char *vkarg_hint(struct vctx *c, int add, const char *arg)
+{
+	return vkarg_hint2(c, add, arg, arg);
 }
 
 void vsize(char *buf, size_t n, long long bytes)
@@ -83,6 +107,7 @@ void vctx_free(struct vctx *c)
 	if (c->cpu_r == 0)
 		kp_cpuinfo_free(&c->cpu);
 	free(c->cmdline);
+	free(c->boot_where);
 	if (c->mod)
 		kp_mod_free(c->mod);
 }

@@ -20,6 +20,7 @@
 #include "exitcodes.h"
 #include "output.h"
 #include "validate.h"
+#include "target.h"
 
 enum { COL_ID, COL_TOPIC, COL_STATUS, COL_FINDING, COL_HINT };
 
@@ -104,6 +105,10 @@ static const char usage_text[] =
 	       " -c, --vcpus N        vCPUs the guests are planned with, all together (resources.vcpus)\n"
 	       " -s, --strict         a WARN counts as a failure\n"
 	       "     --pvm-guests     the guests run PVM-enabled kernels (paravirtual KVM)\n"
+	       "     --root DIR       judge the system installed at DIR (kickstart: /mnt/sysimage)\n"
+	       "                      from its files: kernel arguments of its boot loader,\n"
+	       "                      modprobe.d, sysctl.d, hugepages; checks that need its\n"
+	       "                      kernel running say so (SKIP: needs the first boot)\n"
 	       " -M, --migrate SRC DST  can a guest live-migrate from SRC to DST? Each is a\n"
 	       "                      'kvmprep-validate --json' document, or - for this host\n"
 	       " -l, --list           list every check id and what it checks\n"
@@ -322,6 +327,7 @@ static int do_checks(struct opts *o)
 	struct kp_out out;
 	size_t i;
 	int pass;
+	static char (*cmds)[512];
 
 	if (!t) {
 		kp_err_errno(NULL, -ENOMEM, "cannot run the checks");
@@ -337,6 +343,8 @@ static int do_checks(struct opts *o)
 		if (selected(o, i) && !strcmp(vchecks[i].topic, "kvm"))
 			vctx_probe_start(&o->ctx);
 	r = vctx_init(&o->ctx);
+	if (r == 0 && (kp_target()[0] || o->ctx.target))
+		r = vtarget_init(&o->ctx);
 	if (r < 0) {
 		kp_err_errno("/proc/cpuinfo", r, "cannot read the host's CPUs");
 		vctx_free(&o->ctx);
@@ -345,6 +353,8 @@ static int do_checks(struct opts *o)
 	}
 	kp_out_init(&out, o->json, o->quiet);
 	res = calloc(vchecks_n, sizeof(*res));
+	free(cmds);
+	cmds = calloc(vchecks_n, sizeof(*cmds)); /* NULL: no "command" keys */
 	if (!res) {
 		kp_err_errno(NULL, -ENOMEM, "cannot run the checks");
 		vctx_free(&o->ctx);
@@ -356,9 +366,16 @@ static int do_checks(struct opts *o)
 			if (!selected(o, i) || !strcmp(vchecks[i].topic, "kvm") != !pass)
 				continue;
 			res[i].status = V_SKIP;
-			vchecks[i].fn(&o->ctx, &res[i]);
+			o->ctx.karg_cmd[0] = '\0';
+			if (o->ctx.target)
+				vtarget_check(&o->ctx, &vchecks[i], &res[i]);
+			else
+				vchecks[i].fn(&o->ctx, &res[i]);
 			if (!o->jobs)
 				judge_for_default(&vchecks[i], &res[i]);
+			/* the exact command of a kernel-argument remedy, for scripts */
+			if (res[i].status != V_PASS && cmds)
+				snprintf(cmds[i], sizeof(cmds[i]), "%s", o->ctx.karg_cmd);
 		}
 	for (i = 0; i < vchecks_n; i++) {
 		int row;
@@ -369,6 +386,8 @@ static int do_checks(struct opts *o)
 		row = kp_table_add_row(t);
 		if (row < 0)
 			break;
+		if (cmds && row != (int)i)
+			memmove(cmds[row], cmds[i], sizeof(cmds[i]));
 		kp_table_set_str(t, (size_t)row, COL_ID, vchecks[i].id);
 		kp_table_set_str(t, (size_t)row, COL_TOPIC, vchecks[i].topic);
 		kp_table_set_str(t, (size_t)row, COL_STATUS, vstatus_name(res[i].status));
@@ -385,6 +404,13 @@ static int do_checks(struct opts *o)
 	if (o->json) {
 		json_object *doc = kp_json_doc("kvmprep-validate"), *sum = json_object_new_object();
 		json_object *rows = kp_table_json(t);
+
+		/* "command": the exact command that applies the remedy (a kernel
+		 * argument for the host's boot loader), where there is one */
+		for (size_t k = 0; cmds && k < json_object_array_length(rows); k++)
+			if (cmds[k][0])
+				json_object_object_add(json_object_array_get_idx(rows, k), "command",
+						       json_object_new_string(cmds[k]));
 
 		if (o->quiet) {
 			/* -q: only what is not PASS, in JSON too */
@@ -593,6 +619,7 @@ static int run(int argc, char **argv)
 		{ "pvm-guests", no_argument, NULL, 'P' },
 		{ "migrate", required_argument, NULL, 'M' },
 		{ "vcpus", required_argument, NULL, 'c' },
+		{ "root", required_argument, NULL, 'R' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "explain", required_argument, NULL, 'e' },
 		{ "json", no_argument, NULL, 'j' },
@@ -629,6 +656,16 @@ static int run(int argc, char **argv)
 		case 'P':
 			o.ctx.pvm_guests = 1;
 			break;
+		case 'R': {
+			char msg[4200];
+
+			/* --root /: this system's own files (a chrooted %post) */
+			if (!strcmp(optarg, "/"))
+				o.ctx.target = 1;
+			else if (kp_target_setup(optarg, 1, msg, sizeof(msg)))
+				return kp_usage_err("%s", msg);
+			break;
+		}
 		case 'M':
 			migrate = optarg;
 			break;

@@ -64,6 +64,10 @@ struct vctx {
 	int iommu_groups; /* number of groups, 0 when none, -1 unread */
 	int iommu_units;  /* entries of /sys/class/iommu, -1 unread */
 	char iommu_names[128];
+	char karg[640];  /* vkarg_hint's text */
+	char karg_cmd[512]; /* its command alone ("" none), for the JSON's "command" */
+	int target;      /* --root DIR: the target system's configuration is judged */
+	char *boot_where; /* --root: the file the kernel arguments came from */
 };
 
 struct vcheck {
@@ -85,6 +89,19 @@ void vset(struct vresult *r, enum vstatus s, const char *hint, const char *fmt, 
 	__attribute__((format(printf, 4, 5)));
 /* Append to the hint. */
 void vhint(struct vresult *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The hint that adds (add 1) or removes the kernel argument arg: the exact
+ * command for the host's boot loader (lib/bootcfg.h; the target's with
+ * --root), "then reboot"; the generic GRUB text when none is known.
+ * Returns c->karg (valid until the next call). vkarg_hint2: shown is the
+ * argument as the text names it, arg the one the command takes. */
+const char *vkarg_hint(struct vctx *c, int add, const char *arg);
+/* target.c: --root DIR. vtarget_init reads the target's kernel arguments
+ * (into c->cmdline) after vctx_init; vtarget_check runs one check for
+ * the target (its files, the machine's hardware, or SKIP: first boot). */
+struct vcheck;
+int vtarget_init(struct vctx *c);
+void vtarget_check(struct vctx *c, const struct vcheck *k, struct vresult *r);
+const char *vkarg_hint2(struct vctx *c, int add, const char *shown, const char *arg);
 
 /* Facts, loaded on first use. */
 int vctx_init(struct vctx *c);

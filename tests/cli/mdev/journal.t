@@ -10,7 +10,7 @@ journal_pid() {
 	local i
 	for i in $(seq 200); do
 		if [ -s "$J" ] && [ -e "$ST/sys/bus/mdev/devices/$U1" ]; then
-			python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' "$J" && return
+			python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["pid"])' "$J" && return
 		fi
 		sleep 0.05
 	done

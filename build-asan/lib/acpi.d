@@ -1,0 +1,1 @@
+build-asan/lib/acpi.o: lib/acpi.c lib/acpi.h

@@ -1,0 +1,1 @@
+build-asan/lib/cmdline.o: lib/cmdline.c lib/cmdline.h lib/root.h

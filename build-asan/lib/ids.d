@@ -1,0 +1,1 @@
+build-asan/lib/ids.o: lib/ids.c lib/ids.h

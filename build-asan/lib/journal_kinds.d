@@ -1,0 +1,1 @@
+build-asan/lib/journal_kinds.o: lib/journal_kinds.c lib/journal_kinds.h

@@ -1,0 +1,1 @@
+build-asan/lib/kvmprobe.o: lib/kvmprobe.c lib/kvmprobe.h

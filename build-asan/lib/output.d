@@ -1,0 +1,1 @@
+build-asan/lib/output.o: lib/output.c lib/output.h lib/err.h

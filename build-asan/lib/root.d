@@ -1,0 +1,1 @@
+build-asan/lib/root.o: lib/root.c lib/root.h lib/target.h

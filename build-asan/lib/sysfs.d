@@ -1,0 +1,1 @@
+build-asan/lib/sysfs.o: lib/sysfs.c lib/sysfs.h lib/target.h

@@ -1,0 +1,1 @@
+build-dev/lib/acpi.o: lib/acpi.c lib/acpi.h

@@ -1,0 +1,2 @@
+build-dev/lib/bind.o: lib/bind.c lib/bind.h lib/pci.h lib/journal.h \
+ lib/sysfs.h

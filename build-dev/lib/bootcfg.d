@@ -1,0 +1,2 @@
+build-dev/lib/bootcfg.o: lib/bootcfg.c lib/bootcfg.h lib/root.h \
+ lib/target.h

@@ -1,0 +1,1 @@
+build-dev/lib/cmdline.o: lib/cmdline.c lib/cmdline.h lib/root.h

@@ -1,0 +1,1 @@
+build-dev/lib/cpuinfo.o: lib/cpuinfo.c lib/cpuinfo.h lib/root.h

@@ -1,0 +1,1 @@
+build-dev/lib/err.o: lib/err.c lib/err.h lib/exitcodes.h

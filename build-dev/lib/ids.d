@@ -1,0 +1,1 @@
+build-dev/lib/ids.o: lib/ids.c lib/ids.h

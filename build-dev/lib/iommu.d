@@ -1,0 +1,1 @@
+build-dev/lib/iommu.o: lib/iommu.c lib/iommu.h lib/pci.h lib/sysfs.h

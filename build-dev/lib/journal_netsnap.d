@@ -1,0 +1,2 @@
+build-dev/lib/journal_netsnap.o: lib/journal_netsnap.c \
+ lib/journal_kinds.h lib/link.h lib/netsnap.h

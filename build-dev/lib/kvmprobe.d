@@ -1,0 +1,1 @@
+build-dev/lib/kvmprobe.o: lib/kvmprobe.c lib/kvmprobe.h

@@ -1,0 +1,2 @@
+build-dev/lib/meminfo.o: lib/meminfo.c lib/meminfo.h lib/root.h \
+ lib/sysfs.h

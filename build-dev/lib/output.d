@@ -1,0 +1,1 @@
+build-dev/lib/output.o: lib/output.c lib/output.h lib/err.h

@@ -1,0 +1,1 @@
+build-dev/lib/pci.o: lib/pci.c lib/pci.h lib/root.h lib/sysfs.h

@@ -1,0 +1,1 @@
+build-dev/lib/rfile.o: lib/rfile.c lib/rfile.h lib/root.h

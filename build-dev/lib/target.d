@@ -1,0 +1,1 @@
+build-dev/lib/target.o: lib/target.c lib/target.h lib/exitcodes.h
