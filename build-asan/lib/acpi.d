@@ -1,1 +1,0 @@
-build-asan/lib/acpi.o: lib/acpi.c lib/acpi.h

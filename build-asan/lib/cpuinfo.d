@@ -1,1 +1,0 @@
-build-asan/lib/cpuinfo.o: lib/cpuinfo.c lib/cpuinfo.h lib/root.h

@@ -1,1 +1,0 @@
-build-asan/lib/err.o: lib/err.c lib/err.h lib/exitcodes.h

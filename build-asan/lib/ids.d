@@ -1,1 +1,0 @@
-build-asan/lib/ids.o: lib/ids.c lib/ids.h

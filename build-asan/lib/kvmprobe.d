@@ -1,1 +1,0 @@
-build-asan/lib/kvmprobe.o: lib/kvmprobe.c lib/kvmprobe.h

@@ -1,1 +1,0 @@
-build-asan/lib/lock.o: lib/lock.c lib/lock.h lib/root.h

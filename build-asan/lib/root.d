@@ -1,1 +1,0 @@
-build-asan/lib/root.o: lib/root.c lib/root.h lib/target.h

@@ -1,1 +1,0 @@
-build-asan/lib/sysfs.o: lib/sysfs.c lib/sysfs.h lib/target.h

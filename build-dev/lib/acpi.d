@@ -1,1 +1,0 @@
-build-dev/lib/acpi.o: lib/acpi.c lib/acpi.h

@@ -1,2 +1,0 @@
-build-dev/lib/bind.o: lib/bind.c lib/bind.h lib/pci.h lib/journal.h \
- lib/sysfs.h

@@ -1,1 +1,0 @@
-build-dev/lib/cgroup.o: lib/cgroup.c lib/cgroup.h lib/root.h lib/sysfs.h

@@ -1,1 +1,0 @@
-build-dev/lib/cmdline.o: lib/cmdline.c lib/cmdline.h lib/root.h

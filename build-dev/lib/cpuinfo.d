@@ -1,1 +1,0 @@
-build-dev/lib/cpuinfo.o: lib/cpuinfo.c lib/cpuinfo.h lib/root.h

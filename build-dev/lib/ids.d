@@ -1,1 +1,0 @@
-build-dev/lib/ids.o: lib/ids.c lib/ids.h

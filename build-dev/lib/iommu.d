@@ -1,1 +1,0 @@
-build-dev/lib/iommu.o: lib/iommu.c lib/iommu.h lib/pci.h lib/sysfs.h

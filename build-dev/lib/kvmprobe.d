@@ -1,1 +1,0 @@
-build-dev/lib/kvmprobe.o: lib/kvmprobe.c lib/kvmprobe.h

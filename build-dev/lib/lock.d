@@ -1,1 +1,0 @@
-build-dev/lib/lock.o: lib/lock.c lib/lock.h lib/root.h

@@ -1,2 +1,0 @@
-build-dev/lib/meminfo.o: lib/meminfo.c lib/meminfo.h lib/root.h \
- lib/sysfs.h

@@ -1,1 +1,0 @@
-build-dev/lib/output.o: lib/output.c lib/output.h lib/err.h

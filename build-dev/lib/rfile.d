@@ -1,1 +1,0 @@
-build-dev/lib/rfile.o: lib/rfile.c lib/rfile.h lib/root.h

@@ -1,1 +1,0 @@
-build-dev/lib/sysfs.o: lib/sysfs.c lib/sysfs.h lib/target.h

@@ -1,1 +1,0 @@
-build-dev/lib/target.o: lib/target.c lib/target.h lib/exitcodes.h
