@@ -136,3 +136,7 @@ mfind | grep -q 'no firewall record' || fail "$(mfind)"
 "$FAKEHOST" validate-mig-a -- kvmprep-validate --json >"$OUT/fake.json"
 assert_eq "$(jq -r .host.firewall.read "$OUT/fake.json")" false "fake host"
 jq -r .host.firewall.why "$OUT/fake.json" | grep -q 'fake or captured host' || fail "fake host: no reason"
+# --root judges a target system: the running ruleset is not its firewall
+in_ns kvmprep-validate --root / --json >"$OUT/target.json"
+assert_eq "$(jq -r .host.firewall.read "$OUT/target.json")" false "--root"
+jq -r .host.firewall.why "$OUT/target.json" | grep -q 'target system' || fail "--root: no reason"

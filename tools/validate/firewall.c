@@ -591,7 +591,7 @@ static void add_port(json_object *ports, struct fwq *q, const char *name, int lo
 	json_object_object_add(ports, name, p);
 }
 
-json_object *vfirewall_json(void)
+json_object *vfirewall_json(const struct vctx *c)
 {
 	json_object *o = json_object_new_object(), *doc, *items, *ports;
 	struct nft_ctx *ctx = NULL;
@@ -603,6 +603,9 @@ json_object *vfirewall_json(void)
 
 	if (kp_root()[0])
 		return unread(o, "%s", "a fake or captured host: its firewall is not part of the tree");
+	if (c->target)
+		return unread(o, "%s", "--root: the target system's firewall is the ruleset it loads at boot, "
+			      "not the running one");
 	if (legacy_tables(legacy, sizeof(legacy)))
 		return unread(o, "legacy iptables tables are loaded (%s); kvmprep reads only nftables", legacy);
 	/*

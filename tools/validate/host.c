@@ -334,6 +334,6 @@ json_object *vhost_json(struct vctx *c)
 	json_object_object_add(pt, "mdevs",
 			       json_object_new_int(count_entries("/sys/bus/mdev/devices", NULL)));
 	json_object_object_add(o, "passthrough", pt);
-	json_object_object_add(o, "firewall", vfirewall_json());
+	json_object_object_add(o, "firewall", vfirewall_json(c));
 	return o;
 }

@@ -195,7 +195,7 @@ int vqemu_strings(const char *path, const char *first,
 json_object *vhost_json(struct vctx *c);
 /* tools/validate/firewall.c: the firewall's answer for libvirt's migration
  * ports, as the host object's "firewall". */
-json_object *vfirewall_json(void);
+json_object *vfirewall_json(const struct vctx *c);
 /* The filesystem type of the mount holding DIR. 0 or -ENOENT. */
 int vimages_fstype(const char *dir, char *fstype, size_t n);
 /* 1 for a filesystem that several hosts mount at once (NFS, Ceph, …). */
