@@ -30,27 +30,36 @@ static const char *bios_iommu(const struct vctx *c)
  * ACPI table whatever the CPU's vendor (drivers/iommu/intel/dmar.c
  * detect_intel_iommu: DMAR; drivers/iommu/amd/init.c amd_iommu_detect:
  * IVRS), so a VM may have an AMD CPU and a VT-d (QEMU's intel-iommu): the
- * table decides, and the vendor only when there is none.
+ * table decides, and the vendor only when there is none. Read once per run.
  */
-enum iommu_kind { IK_NONE, IK_VTD, IK_AMDVI, IK_SMMU };
-
-static enum iommu_kind iommu_kind(const struct vctx *c)
+enum viommu_kind viommu_kind(struct vctx *c)
 {
-	if (c->cpu.arch == KP_ARCH_AARCH64)
-		return IK_SMMU;
-	if (c->cpu.arch != KP_ARCH_X86_64)
-		return IK_NONE;
-	if (kp_acpi_has_table("DMAR"))
-		return IK_VTD;
-	if (kp_acpi_has_table("IVRS"))
-		return IK_AMDVI;
-	return v_intel(c) ? IK_VTD : v_amd(c) ? IK_AMDVI : IK_NONE;
+	if (c->iommu_kind >= 0)
+		return (enum viommu_kind)c->iommu_kind;
+	if (c->cpu.arch == KP_ARCH_AARCH64) {
+		c->iommu_kind = IK_SMMU;
+		c->iommu_fw = kp_acpi_has_table("IORT");
+	} else if (c->cpu.arch != KP_ARCH_X86_64) {
+		c->iommu_kind = IK_NONE;
+		c->iommu_fw = 0;
+	} else {
+		c->iommu_fw = 1;
+		if (kp_acpi_has_table("DMAR"))
+			c->iommu_kind = IK_VTD;
+		else if (kp_acpi_has_table("IVRS"))
+			c->iommu_kind = IK_AMDVI;
+		else {
+			c->iommu_kind = v_intel(c) ? IK_VTD : v_amd(c) ? IK_AMDVI : IK_NONE;
+			c->iommu_fw = 0;
+		}
+	}
+	return (enum viommu_kind)c->iommu_kind;
 }
 
 /* The table that describes that IOMMU to the kernel. */
-static const char *fw_table(const struct vctx *c)
+static const char *fw_table(struct vctx *c)
 {
-	switch (iommu_kind(c)) {
+	switch (viommu_kind(c)) {
 	case IK_VTD:
 		return "DMAR";
 	case IK_AMDVI:
@@ -74,7 +83,7 @@ void chk_iommu_firmware(struct vctx *c, struct vresult *r)
 		vset(r, V_SKIP, NULL, "unknown CPU vendor: no IOMMU table to look for");
 		return;
 	}
-	if (kp_acpi_has_table(t)) {
+	if (c->iommu_fw) {
 		vset(r, V_PASS, NULL, "ACPI %s table present (%s)", t,
 		     !strcmp(t, "DMAR") ? "Intel VT-d" : !strcmp(t, "IVRS") ? "AMD-Vi" : "SMMU");
 		return;
@@ -92,14 +101,14 @@ void chk_iommu_firmware(struct vctx *c, struct vresult *r)
 	vset(r, V_FAIL, bios_iommu(c), "no ACPI %s table: the firmware offers no IOMMU", t);
 	if (c->cpu_r == 0 && kp_cpuinfo_has(&c->cpu, "hypervisor"))
 		vhint(r, "; on a VM, give it a virtual IOMMU (QEMU: -device %s)",
-		      iommu_kind(c) == IK_AMDVI ? "amd-iommu" : "intel-iommu,intremap=on");
+		      viommu_kind(c) == IK_AMDVI ? "amd-iommu" : "intel-iommu,intremap=on");
 }
 
 void chk_iommu_enabled(struct vctx *c, struct vresult *r)
 {
 	int groups = vctx_iommu(c);
 	const char *t = fw_table(c);
-	int fw = t && kp_acpi_has_table(t);
+	int fw = t && c->iommu_fw;
 
 	if (c->iommu_units > 0 || groups > 0) {
 		if (c->iommu_units > 0)
@@ -113,7 +122,7 @@ void chk_iommu_enabled(struct vctx *c, struct vresult *r)
 		     "IOMMU disabled by iommu=off on the kernel command line");
 		return;
 	}
-	if (iommu_kind(c) == IK_VTD) {
+	if (viommu_kind(c) == IK_VTD) {
 		if (kp_cmdline_has_item(c->cmdline, "intel_iommu", "off") ||
 		    !kp_cmdline_has_item(c->cmdline, "intel_iommu", "on")) {
 			vset(r, V_FAIL, vkarg_hint(c, 1, "intel_iommu=on"),
@@ -127,7 +136,7 @@ void chk_iommu_enabled(struct vctx *c, struct vresult *r)
 		     "intel_iommu=on is set but the kernel registered no IOMMU (firmware offers none)");
 		return;
 	}
-	if (iommu_kind(c) == IK_AMDVI) {
+	if (viommu_kind(c) == IK_AMDVI) {
 		if (kp_cmdline_has_item(c->cmdline, "amd_iommu", "off")) {
 			vset(r, V_FAIL, vkarg_hint(c, 0, "amd_iommu=off"),
 			     "IOMMU disabled by amd_iommu=off on the kernel command line");
@@ -306,7 +315,7 @@ void chk_iommu_irq_remap(struct vctx *c, struct vresult *r)
 			return;
 		}
 	}
-	if (iommu_kind(c) == IK_VTD) {
+	if (viommu_kind(c) == IK_VTD) {
 		struct dirent *de;
 		DIR *d = opendir("/sys/class/iommu");
 		int units = 0, with_ir = 0;
@@ -344,7 +353,7 @@ void chk_iommu_irq_remap(struct vctx *c, struct vresult *r)
 		     "cannot tell whether interrupts are remapped (no VT-d unit details)");
 		return;
 	}
-	if (iommu_kind(c) == IK_AMDVI) {
+	if (viommu_kind(c) == IK_AMDVI) {
 		vset(r, V_PASS, NULL, "AMD-Vi remaps interrupts whenever it is enabled");
 		return;
 	}

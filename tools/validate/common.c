@@ -96,6 +96,7 @@ int vctx_init(struct vctx *c)
 	if (kp_mod_new(&c->mod) < 0)
 		c->mod = NULL;
 	c->iommu_groups = -1;
+	c->iommu_kind = -1;
 	c->iommu_units = -1;
 	return c->cpu_r;
 }

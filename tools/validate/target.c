@@ -50,9 +50,9 @@ static void t_iommu_enabled(struct vctx *c, struct vresult *r)
 		     "arguments (%s)", where(c));
 		return;
 	}
-	/* the ACPI table decides which driver (check_iommu.c's iommu_kind):
-	 * the firmware is the machine's, the same under the installer */
-	if (v_is_x86(c) && (kp_acpi_has_table("DMAR") || (!kp_acpi_has_table("IVRS") && v_intel(c)))) {
+	/* the ACPI table decides which driver (viommu_kind): the firmware is
+	 * the machine's, the same under the installer */
+	if (viommu_kind(c) == IK_VTD) {
 		if (!has(c, "intel_iommu", "on")) {
 			vset(r, V_FAIL, vkarg_hint(c, 1, "intel_iommu=on"), "the target's kernel arguments "
 			     "(%s) lack intel_iommu=on", where(c));

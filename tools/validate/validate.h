@@ -64,6 +64,8 @@ struct vctx {
 	int iommu_groups; /* number of groups, 0 when none, -1 unread */
 	int iommu_units;  /* entries of /sys/class/iommu, -1 unread */
 	char iommu_names[128];
+	int iommu_kind;   /* enum viommu_kind, -1 unread (viommu_kind) */
+	int iommu_fw;     /* the ACPI table of that kind is present */
 	char karg[640];  /* vkarg_hint's text */
 	char karg_cmd[512]; /* its command alone ("" none), for the JSON's "command" */
 	int target;      /* --root DIR: the target system's configuration is judged */
@@ -107,6 +109,10 @@ const char *vkarg_hint2(struct vctx *c, int add, const char *shown, const char *
 int vctx_init(struct vctx *c);
 void vctx_free(struct vctx *c);
 const struct kp_kvmprobe *vctx_probe(struct vctx *c, int *r);
+/* check_iommu.c: the IOMMU the kernel drives, by the ACPI table it finds
+ * (DMAR, IVRS), else by CPU vendor; read once per run. */
+enum viommu_kind { IK_NONE, IK_VTD, IK_AMDVI, IK_SMMU };
+enum viommu_kind viommu_kind(struct vctx *c);
 void vctx_probe_start(struct vctx *c);
 /* The module state, or -errno when libkmod cannot tell. */
 int vmod(struct vctx *c, const char *name, enum kp_modstate *st);
