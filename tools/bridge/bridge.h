@@ -54,6 +54,9 @@ int ctx_done(struct ctx *c, const char *name, int changed, const char *what,
 
 /* Name checks: exit status 2 with the error printed, or 0. */
 int check_name(const char *name, const char *action);
+/* --mac S for ACTION on link NAME, parsed into mac: 0, or KP_EXIT_USAGE
+ * after one line (not six hex pairs; multicast or all zero). */
+int mac_opt(const char *s, unsigned char mac[6], const char *name, const char *action);
 /* The link NAME, which must exist: 0, or exit 3 with the error printed. */
 int need_link(struct ctx *c, const char *name, const char *action, struct kp_linkinfo *l);
 

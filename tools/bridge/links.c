@@ -186,7 +186,7 @@ static const char *kind_text(const struct kp_linkinfo *l)
 	return l->kind[0] ? l->kind : "device";
 }
 
-static int mac_opt(const char *s, unsigned char mac[6], const char *name, const char *action)
+int mac_opt(const char *s, unsigned char mac[6], const char *name, const char *action)
 {
 	int r = kp_mac_parse(s, mac);
 

@@ -36,22 +36,12 @@ static int open_ctx(struct ctx *c, struct opts *o, const char *cmd)
 	return ctx_open(c, o, cmd);
 }
 
+/* --mac checked as the live commands check it (links.c mac_opt). */
 static int mac_ok(const char *s, const char *name, const char *action)
 {
 	unsigned char mac[6];
-	int r = kp_mac_parse(s, mac);
 
-	if (r == -EINVAL) {
-		kp_err(name, "cannot %s: invalid MAC address '%s' (six hex pairs, aa:bb:cc:dd:ee:ff)",
-		       action, s);
-		return KP_EXIT_USAGE;
-	}
-	if (r < 0) {
-		kp_err(name, "cannot %s: MAC address %s is %s", action, s,
-		       (mac[0] & 1) ? "multicast" : "all zero");
-		return KP_EXIT_USAGE;
-	}
-	return 0;
+	return mac_opt(s, mac, name, action);
 }
 
 int off_bridge_add(struct opts *o, int argc, char **argv)
