@@ -65,6 +65,10 @@ enum kp_why_kind {
 	KP_WHY_NEVER_ACS,     /* a root-complex event collector or a PCI/PCI-X-to-PCIe
 			       * bridge: the kernel never counts them as isolating */
 	KP_WHY_CONVENTIONAL,  /* a conventional PCI device on the path */
+	KP_WHY_QUIRK_DENIES,  /* the kernel's ACS quirk says it does not isolate,
+			       * whatever its ACS capability (quirk: which) */
+	KP_WHY_ACS_QUIRK,     /* kp_iommu_quirks(): isolates only through the
+			       * kernel's ACS quirk (quirk: which) */
 };
 
 struct kp_why {
@@ -73,12 +77,19 @@ struct kp_why {
 	char devices[160]; /* the group members it puts together, comma-separated */
 	char missing[32];  /* KP_WHY_ACS_OFF: missing controls ("SV RR") */
 	int pcie_type;     /* of bdf */
+	char quirk[40];    /* the kernel's quirk function, "" when none */
 };
 
 /* The kernel's ACS quirk that makes d isolate without (or despite) its
  * ACS capability (drivers/pci/quirks.c: "pci_quirk_intel_spt_pch_acs", …),
  * NULL when none applies. */
 const char *kp_acs_quirk(const struct kp_pcidev *d);
+/* The kernel's pci_dev_specific_acs_enabled(d, REQ_ACS_FLAGS): 1 the
+ * quirk table says d isolates, 0 it says d does not (whatever its ACS
+ * capability: a Zhaoxin port or Wangxun device outside the quirk's ID
+ * list), -1 no row decides (the PCIe rule applies). *fn (may be NULL):
+ * the deciding function's name, NULL for -1. */
+int kp_acs_quirk_verdict(const struct kp_pcidev *d, const char **fn);
 
 /* Reasons for group g, as the kernel's pci_device_group() forms it
  * (drivers/iommu/iommu.c): the DMA alias of a PCI bridge above a device,
@@ -88,5 +99,12 @@ const char *kp_acs_quirk(const struct kp_pcidev *d);
  * members are named. Bridges first (by address), then functions. 0 or -errno (-ENOENT: empty group). */
 int kp_iommu_why(struct kp_pci *pci, int g, struct kp_why **out, size_t *n);
 const char *kp_why_kind_name(enum kp_why_kind k); /* "no_acs", … */
+
+/* The devices on the paths of group g's members (each multifunction
+ * member itself, then every bridge above it) that isolate only through
+ * the kernel's ACS quirk table, where the PCIe rule alone would not:
+ * KP_WHY_ACS_QUIRK entries (bdf, quirk, devices: the members they
+ * isolate). 0 (*n may be 0) or -errno (-ENOENT: empty group). */
+int kp_iommu_quirks(struct kp_pci *pci, int g, struct kp_why **out, size_t *n);
 
 #endif

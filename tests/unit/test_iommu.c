@@ -267,6 +267,90 @@ static void test_why_alone_and_empty(void **state)
 	kp_pci_free(pci);
 }
 
+/* The quirk table's function semantics (drivers/pci/quirks.c), beyond
+ * the IDs: the PCIe type each function wants, its ID list, and "false"
+ * (not isolated) from the Zhaoxin and Wangxun functions. */
+static void test_acs_quirk_verdict(void **state)
+{
+	struct kp_pcidev d = port("0000:00:01.0", 1, "", KP_PCIE_ROOT_PORT, 0, 0);
+	const char *fn;
+
+	(void)state;
+	d.vendor = 0x1d17; /* Zhaoxin */
+	d.device = 0x0716;
+	assert_int_equal(kp_acs_quirk_verdict(&d, &fn), 1);
+	assert_string_equal(fn, "pci_quirk_zhaoxin_pcie_ports_acs");
+	d.device = 0x0722; /* a hole in the list: false, even with ACS */
+	d.has_acs = 1;
+	d.acs_cap = d.acs_ctrl = 0x1d;
+	assert_int_equal(kp_acs_quirk_verdict(&d, &fn), 0);
+	assert_null(kp_acs_quirk(&d));
+	d.pcie_type = KP_PCIE_UPSTREAM; /* not a root or downstream port: no row */
+	assert_int_equal(kp_acs_quirk_verdict(&d, &fn), -1);
+	assert_null(fn);
+	d.pcie_type = KP_PCIE_DOWNSTREAM;
+	d.device = 0x0752;
+	assert_int_equal(kp_acs_quirk_verdict(&d, NULL), 1);
+	d.device = 0x3038; /* the multifunction row comes first, any type */
+	d.pcie_type = KP_PCIE_ENDPOINT;
+	assert_int_equal(kp_acs_quirk_verdict(&d, &fn), 1);
+	assert_string_equal(fn, "pci_quirk_mf_endpoint_acs");
+	/* Cavium: root ports in its ranges only; a026 as an endpoint is the
+	 * multifunction row's */
+	d.vendor = 0x177d;
+	d.device = 0xa026;
+	assert_int_equal(kp_acs_quirk_verdict(&d, &fn), 1);
+	assert_string_equal(fn, "pci_quirk_mf_endpoint_acs");
+	d.pcie_type = KP_PCIE_ROOT_PORT;
+	assert_int_equal(kp_acs_quirk_verdict(&d, &fn), 1);
+	assert_string_equal(fn, "pci_quirk_cavium_acs");
+	d.device = 0xa800;
+	assert_int_equal(kp_acs_quirk_verdict(&d, NULL), -1);
+	d.device = 0xb884;
+	assert_int_equal(kp_acs_quirk_verdict(&d, NULL), 1);
+	/* Annapurna Labs: root ports only */
+	d.vendor = 0x1c36;
+	d.device = 0x0031;
+	assert_int_equal(kp_acs_quirk_verdict(&d, NULL), 1);
+	d.pcie_type = KP_PCIE_ENDPOINT;
+	assert_int_equal(kp_acs_quirk_verdict(&d, NULL), -1);
+	/* Wangxun: any type, listed IDs isolate, the others are false */
+	d.vendor = 0x8088;
+	d.device = 0x5140;
+	assert_int_equal(kp_acs_quirk_verdict(&d, &fn), 1);
+	assert_string_equal(fn, "pci_quirk_wangxun_nic_acs");
+	d.device = 0x0110;
+	assert_int_equal(kp_acs_quirk_verdict(&d, NULL), 0);
+	/* Intel PCH: the exact list (Patsburg has the even IDs only), root
+	 * ports only; I219 is 15b7 and 15b8 */
+	d.vendor = 0x8086;
+	d.pcie_type = KP_PCIE_ROOT_PORT;
+	d.has_acs = 0;
+	d.device = 0x1d10;
+	assert_string_equal(kp_acs_quirk(&d), "pci_quirk_intel_pch_acs");
+	d.device = 0x1d11;
+	assert_int_equal(kp_acs_quirk_verdict(&d, NULL), -1);
+	d.device = 0x8c91;
+	assert_int_equal(kp_acs_quirk_verdict(&d, NULL), -1);
+	d.pcie_type = KP_PCIE_ENDPOINT;
+	d.device = 0x15b9;
+	assert_int_equal(kp_acs_quirk_verdict(&d, NULL), -1);
+	d.device = 0x15b8;
+	assert_int_equal(kp_acs_quirk_verdict(&d, NULL), 1);
+	/* Sunrise Point: only with its (misplaced) ACS capability */
+	d.pcie_type = KP_PCIE_ROOT_PORT;
+	d.device = 0xa110;
+	assert_int_equal(kp_acs_quirk_verdict(&d, NULL), -1);
+	d.has_acs = 1;
+	assert_string_equal(kp_acs_quirk(&d), "pci_quirk_intel_spt_pch_acs");
+	/* Intel RCiEPs */
+	d.has_acs = 0;
+	d.device = 0x1234;
+	d.pcie_type = KP_PCIE_RC_ENDPOINT;
+	assert_string_equal(kp_acs_quirk(&d), "pci_quirk_rciep_acs");
+	/* the AMD southbridge rows (IVRS, root bus): tests/cli/iommu/quirks.t */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +362,7 @@ int main(void)
 		cmocka_unit_test(test_why_switch_acs_off),
 		cmocka_unit_test(test_why_pci_bridge),
 		cmocka_unit_test(test_why_alone_and_empty),
+		cmocka_unit_test(test_acs_quirk_verdict),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -244,7 +244,7 @@ out:
 
 /* ---- groups --why -------------------------------------------------------- */
 
-enum { W_GROUP, W_KIND, W_AT, W_AT_TYPE, W_DEVICES, W_MISSING, W_REASON, W_NCOLS };
+enum { W_GROUP, W_KIND, W_AT, W_AT_TYPE, W_DEVICES, W_MISSING, W_QUIRK, W_REASON, W_NCOLS };
 static const struct kp_col why_cols[W_NCOLS] = {
 	[W_GROUP] = { "group", "GROUP", KP_INT, KP_COL_RIGHT },
 	[W_KIND] = { "kind", "KIND", KP_STR, 0 },
@@ -252,6 +252,7 @@ static const struct kp_col why_cols[W_NCOLS] = {
 	[W_AT_TYPE] = { "at_type", "TYPE", KP_STR, KP_COL_NOTABLE },
 	[W_DEVICES] = { "devices", "DEVICES", KP_STR, KP_COL_NOTABLE },
 	[W_MISSING] = { "missing_acs", "MISSING", KP_STR, KP_COL_NOTABLE },
+	[W_QUIRK] = { "quirk", "QUIRK", KP_STR, KP_COL_NOTABLE },
 	[W_REASON] = { "reason", "REASON", KP_STR, KP_COL_LAST },
 };
 
@@ -280,8 +281,13 @@ static void why_text(const struct kp_why *w, char *buf, size_t n)
 				 "its requester ID", w->bdf, type, w->devices);
 		break;
 	case KP_WHY_MULTIFUNCTION:
-		snprintf(buf, n, "functions %s of one device have no ACS: not isolated from "
-			 "each other", w->devices);
+		if (w->quirk[0])
+			snprintf(buf, n, "functions %s of one device: the kernel's %s says they are "
+				 "not isolated from each other (the device ID is not in the "
+				 "quirk's list), whatever their ACS capability", w->devices, w->quirk);
+		else
+			snprintf(buf, n, "functions %s of one device have no ACS: not isolated from "
+				 "each other", w->devices);
 		break;
 	case KP_WHY_UNKNOWN:
 		snprintf(buf, n, "no bridge lacks ACS on the PCIe path: the platform (firmware or a "
@@ -295,6 +301,20 @@ static void why_text(const struct kp_why *w, char *buf, size_t n)
 		snprintf(buf, n, "%s is conventional PCI (a shared bus, no ACS): %s with it cannot "
 			 "be isolated", w->bdf, w->devices);
 		break;
+	case KP_WHY_QUIRK_DENIES:
+		snprintf(buf, n, "%s (%s): the kernel's %s says it does not isolate (its device ID "
+			 "is not in the quirk's list), whatever its ACS capability: %s behind it "
+			 "cannot be isolated", w->bdf, type, w->quirk, w->devices);
+		break;
+	case KP_WHY_ACS_QUIRK:
+		if (w->pcie_type == KP_PCIE_ROOT_PORT || w->pcie_type == KP_PCIE_DOWNSTREAM)
+			snprintf(buf, n, "%s (%s) isolates %s through the kernel's %s, not an ACS "
+				 "capability", w->bdf, type, w->devices, w->quirk);
+		else
+			snprintf(buf, n, "the functions of %s (%s) are isolated from each other "
+				 "through the kernel's %s, not an ACS capability", w->bdf, type,
+				 w->quirk);
+		break;
 	}
 }
 
@@ -307,13 +327,26 @@ static int groups_why(struct opts *o, struct kp_pci *pci, struct kp_iommu_group 
 	int r;
 
 	for (i = 0; t && i < ng; i++) {
-		struct kp_why *w;
-		size_t nw;
+		struct kp_why *w, *qw = NULL;
+		size_t nw, nq = 0;
 
 		if (only >= 0 ? gs[i].id != only : gs[i].ndevices < 2)
 			continue;
 		if (kp_iommu_why(pci, gs[i].id, &w, &nw) < 0)
 			continue;
+		/* then what isolates the group only through the kernel's ACS
+		 * quirks (a root port without an ACS capability, …) */
+		if (kp_iommu_quirks(pci, gs[i].id, &qw, &nq) == 0 && nq) {
+			struct kp_why *all = realloc(w, (nw + nq) * sizeof(*w));
+
+			if (all) {
+				memcpy(all + nw, qw, nq * sizeof(*qw));
+				w = all;
+				nw += nq;
+			}
+		}
+		free(qw);
+		qw = NULL;
 		for (j = 0; j < nw; j++) {
 			int row = kp_table_add_row(t);
 			char text[512];
@@ -327,6 +360,7 @@ static int groups_why(struct opts *o, struct kp_pci *pci, struct kp_iommu_group 
 			kp_table_set_str(t, row, W_AT_TYPE, kp_pcie_type_name(w[j].pcie_type));
 			kp_table_set_str(t, row, W_DEVICES, w[j].devices);
 			set_str_or_null(t, row, W_MISSING, w[j].missing);
+			set_str_or_null(t, row, W_QUIRK, w[j].quirk);
 			kp_table_set_str(t, row, W_REASON, text);
 		}
 		free(w);
