@@ -300,6 +300,43 @@ int kp_mod_state(struct kp_modctx *ctx, const char *name, enum kp_modstate *stat
 	return 0;
 }
 
+int kp_mod_by_alias(struct kp_modctx *ctx, const char *modalias, struct kp_modmatch *out,
+		    size_t max, size_t *n)
+{
+	struct kmod_list *list = NULL, *l;
+	struct kmod_ctx *k;
+	int r;
+
+	if (!ctx || !modalias || !*modalias || !n || (max && !out))
+		return -EINVAL;
+	*n = 0;
+	if (!have_tree(ctx))
+		return 0; /* nothing installed, no index to ask */
+	r = kmod(ctx, &k);
+	if (r < 0)
+		return r;
+	r = sym.module_new_from_lookup(k, modalias, &list);
+	if (r < 0)
+		return r;
+	for (l = list; l; l = sym.list_next(list, l)) {
+		struct kmod_module *mod = sym.module_get_module(l);
+		const char *name = sym.module_get_name(mod);
+		size_t i;
+
+		for (i = 0; i < *n; i++)
+			if (!strcmp(out[i].name, name))
+				break;
+		if (i == *n && *n < max && strlen(name) < sizeof(out[0].name)) {
+			snprintf(out[*n].name, sizeof(out[0].name), "%s", name);
+			out[*n].state = one_state(mod);
+			(*n)++;
+		}
+		sym.module_unref(mod);
+	}
+	sym.module_unref_list(list);
+	return 0;
+}
+
 const char *kp_modstate_name(enum kp_modstate s)
 {
 	switch (s) {

@@ -39,6 +39,20 @@ const char *kp_mod_dirname(const struct kp_modctx *ctx);
 int kp_mod_state(struct kp_modctx *ctx, const char *name, enum kp_modstate *state);
 const char *kp_modstate_name(enum kp_modstate s); /* "missing", "available", … */
 
+/* The modules that claim a device by its modalias
+ * ("pci:v00008086d000010D3sv…"), as udev's modprobe of that alias would
+ * load them: modules.alias, the built-in modules' aliases
+ * (modules.builtin.alias, from modules.builtin.modinfo) and the admin's
+ * modprobe.d alias lines, through libkmod, whether or not the module is
+ * loaded. Up to max of them into out (name as the kernel spells it, state),
+ * *n the count. 0 or -errno (-EOPNOTSUPP: no libkmod). */
+struct kp_modmatch {
+	char name[64];
+	enum kp_modstate state;
+};
+int kp_mod_by_alias(struct kp_modctx *ctx, const char *modalias, struct kp_modmatch *out,
+		    size_t max, size_t *n);
+
 /* Load a module and its dependencies (modprobe semantics; a module already
  * loaded or built in is success; the admin's modprobe.d options, softdeps
  * and install commands apply; a blacklist applies only when NAME is an

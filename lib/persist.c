@@ -438,15 +438,28 @@ char *kp_persist_rules_text(const struct kp_persist_entry *e, size_t n)
 
 int kp_persist_save(const struct kp_persist_entry *e, size_t n, int *changed)
 {
+	return kp_persist_save_ex(e, n, changed, NULL);
+}
+
+int kp_persist_save_ex(const struct kp_persist_entry *e, size_t n, int *changed,
+		       const char **failed)
+{
+	const char *dummy;
 	char *conf, *rules;
 	int r, c1 = 0, c2 = 0;
 
+	if (!failed)
+		failed = &dummy;
+	*failed = KP_VFIO_CONF;
 	if (changed)
 		*changed = 0;
 	if (n == 0) {
+		*failed = KP_VFIO_RULES;
 		r = kp_persist_remove(KP_VFIO_RULES, &c1);
-		if (r == 0)
+		if (r == 0) {
+			*failed = KP_VFIO_CONF;
 			r = kp_persist_remove(KP_VFIO_CONF, &c2);
+		}
 		if (changed)
 			*changed = c1 || c2;
 		return r;
@@ -467,8 +480,10 @@ int kp_persist_save(const struct kp_persist_entry *e, size_t n, int *changed)
 		int had = kp_read_file(KP_VFIO_CONF, &old, &oldlen) == 0;
 
 		r = kp_persist_write(KP_VFIO_CONF, conf, strlen(conf), 0644, &c1);
-		if (r == 0)
+		if (r == 0) {
+			*failed = KP_VFIO_RULES;
 			r = kp_persist_write(KP_VFIO_RULES, rules, strlen(rules), 0644, &c2);
+		}
 		if (r < 0 && c1) {
 			if (had)
 				kp_persist_write(KP_VFIO_CONF, old, oldlen, 0644, NULL);

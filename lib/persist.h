@@ -79,5 +79,9 @@ char *kp_persist_rules_text(const struct kp_persist_entry *e, size_t n);
 /* Write both files (or remove both when n is 0). 0 or -errno (-EINVAL: an
  * entry is invalid, nothing written). */
 int kp_persist_save(const struct kp_persist_entry *e, size_t n, int *changed);
+/* The same; on failure *failed (may be NULL) is the file that could not
+ * be written or removed (KP_VFIO_CONF or KP_VFIO_RULES). */
+int kp_persist_save_ex(const struct kp_persist_entry *e, size_t n, int *changed,
+		       const char **failed);
 
 #endif

@@ -14,39 +14,100 @@
 #include "root.h"
 #include "sysfs.h"
 
-/* The host driver's module: "" with *builtin when built in; "" without
- * it when not known (no such driver here, no module of that name). */
-static void host_module(struct kp_modctx *mc, const char *host, char *mod, size_t n,
-			int *builtin)
+/* Add a module name to a space-separated list (once). */
+static void add_module(char *mods, size_t n, const char *name)
+{
+	size_t len = strlen(mods), l = strlen(name);
+	const char *p;
+
+	for (p = mods; (p = strstr(p, name)); p += l)
+		if ((p == mods || p[-1] == ' ') && (p[l] == ' ' || p[l] == '\0'))
+			return;
+	if (len + l + 2 <= n)
+		snprintf(mods + len, n - len, "%s%s", len ? " " : "", name);
+}
+
+/* The host modules that claim device d at boot, into mods (space-separated:
+ * each gets a softdep), and *builtin when a built-in driver claims it (no
+ * module option reaches that one; *bname: its name). Two sources, both
+ * answered whether or not the module is loaded now:
+ *  - the recorded host driver, when it is registered: its module link
+ *    (none: built in);
+ *  - the device's modalias through libkmod (modules.alias,
+ *    modules.builtin.alias): every module udev's modprobe of the alias
+ *    loads, which is what takes the device at boot (a driver's name is not
+ *    its module's: xhci_hcd is xhci_pci's, and a driver that is not loaded
+ *    has no sysfs directory to ask). vfio-pci and pci-stub are left out
+ *    (they claim nothing by alias but what they are given).
+ * Without the device (not present now), the recorded driver's name is
+ * looked up as a module name, the best that is left. */
+static void host_modules(struct kp_modctx *mc, const char *host, const struct kp_pcidev *d,
+			 char *mods, size_t n, int *builtin, char *bname, size_t bn)
 {
 	char path[PATH_MAX], link[64];
 	enum kp_modstate st;
 	struct stat sb;
+	int registered = 0;
 
-	mod[0] = '\0';
+	mods[0] = '\0';
+	bname[0] = '\0';
 	*builtin = 0;
-	snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s", host);
-	if (stat(path, &sb) == 0) {
-		snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s/module", host);
-		if (kp_sysfs_link_name(path, link, sizeof(link)) >= 0)
-			snprintf(mod, n, "%s", link);
-		else
-			*builtin = 1; /* a registered driver with no module: built in */
-		return;
+	if (host[0]) {
+		snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s", host);
+		if (stat(path, &sb) == 0) {
+			registered = 1;
+			snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s/module", host);
+			if (kp_sysfs_link_name(path, link, sizeof(link)) >= 0) {
+				add_module(mods, n, link);
+			} else {
+				*builtin = 1; /* a registered driver with no module: built in */
+				snprintf(bname, bn, "%s", host);
+			}
+		}
 	}
-	/* not registered now (vfio-pci took its devices at boot, or it was
-	 * never loaded): what the module tree says of that name */
-	if (!mc || kp_mod_state(mc, host, &st) < 0)
+	if (d && mc) {
+		struct kp_modmatch m[16];
+		char alias[96];
+		size_t k = 0;
+
+		/* the device's own modalias (what udev hands modprobe), else
+		 * the same string made as the kernel's pci_uevent() makes it */
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/modalias", d->bdf);
+		if (kp_sysfs_read(path, alias, sizeof(alias)) <= 0 || strncmp(alias, "pci:", 4))
+			snprintf(alias, sizeof(alias), "pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X",
+				 d->vendor, d->device, d->subvendor, d->subdevice,
+				 (d->class >> 16) & 0xff, (d->class >> 8) & 0xff, d->class & 0xff);
+		if (kp_mod_by_alias(mc, alias, m, sizeof(m) / sizeof(m[0]), &k) == 0) {
+			for (size_t i = 0; i < k; i++) {
+				if (!strcmp(m[i].name, "vfio_pci") || !strcmp(m[i].name, "pci_stub"))
+					continue;
+				if (m[i].state == KP_MOD_BUILTIN) {
+					if (!*builtin)
+						snprintf(bname, bn, "%.63s", m[i].name);
+					*builtin = 1;
+				} else if (m[i].state != KP_MOD_MISSING) {
+					add_module(mods, n, m[i].name);
+				}
+			}
+			return;
+		}
+	}
+	/* not registered now and no alias answer: what the module tree says
+	 * of the driver's name */
+	if (registered || !host[0] || !mc || kp_mod_state(mc, host, &st) < 0)
 		return;
 	if (st == KP_MOD_BUILTIN) {
 		*builtin = 1;
+		snprintf(bname, bn, "%s", host);
 	} else if (st != KP_MOD_MISSING) {
+		char norm[64];
 		size_t i;
 
-		snprintf(mod, n, "%s", host);
-		for (i = 0; mod[i]; i++)
-			if (mod[i] == '-')
-				mod[i] = '_';
+		snprintf(norm, sizeof(norm), "%s", host);
+		for (i = 0; norm[i]; i++)
+			if (norm[i] == '-')
+				norm[i] = '_';
+		add_module(mods, n, norm);
 	}
 }
 
@@ -80,8 +141,18 @@ int kp_boot_plan(const struct kp_persist_entry *e, size_t ne, struct kp_pci *pci
 			continue;
 		snprintf(b->bdf, sizeof(b->bdf), "%s", e[i].bdf);
 		snprintf(b->host, sizeof(b->host), "%s", e[i].host);
-		if (b->host[0])
-			host_module(mc, b->host, b->module, sizeof(b->module), &b->builtin);
+		{
+			const struct kp_pcidev *d = pci ? kp_pci_find(pci, e[i].bdf) : NULL;
+			char bname[64];
+
+			/* the device at that address must be the entry's */
+			if (d && (d->vendor != e[i].vendor || d->device != e[i].device))
+				d = NULL;
+			host_modules(mc, b->host, d, b->module, sizeof(b->module), &b->builtin,
+				     bname, sizeof(bname));
+			if (b->builtin && bname[0])
+				snprintf(b->builtin_name, sizeof(b->builtin_name), "%s", bname);
+		}
 		/* vfio-pci may claim the id only if the host keeps no device
 		 * with it: else narrowed to the subsystem ids, else none */
 		for (size_t j = 0; pci && j < kp_pci_count(pci); j++) {
@@ -113,7 +184,7 @@ int kp_boot_plan(const struct kp_persist_entry *e, size_t ne, struct kp_pci *pci
 
 char *kp_boot_modprobe_text(const struct kp_boot_dev *d, size_t n)
 {
-	size_t cap = 512 + n * 160, len, i, j;
+	size_t cap = 512 + n * 400, len, i, j;
 	char *buf, ids[4096] = "";
 	int any = 0;
 
@@ -133,16 +204,22 @@ char *kp_boot_modprobe_text(const struct kp_boot_dev *d, size_t n)
 		"# vfio-pci loads before the host drivers of the persisted devices and\n"
 		"# claims them by id, also in the initramfs (which has this file but not\n"
 		"# the udev rule), so that no host driver takes them at boot.\n");
-	for (i = 0; i < n; i++) {
-		int dup = 0;
+	{
+		char seen[2048] = "";
 
-		if (!d[i].module[0])
-			continue;
-		for (j = 0; j < i; j++)
-			dup |= !strcmp(d[j].module, d[i].module);
-		if (!dup)
-			len += (size_t)snprintf(buf + len, cap - len, "softdep %s pre: vfio-pci\n",
-						d[i].module);
+		for (i = 0; i < n; i++) {
+			char list[sizeof(d[i].module)], *tok, *save = NULL;
+
+			snprintf(list, sizeof(list), "%s", d[i].module);
+			for (tok = strtok_r(list, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+				size_t before = strlen(seen);
+
+				add_module(seen, sizeof(seen), tok);
+				if (strlen(seen) != before && len < cap)
+					len += (size_t)snprintf(buf + len, cap - len,
+								"softdep %s pre: vfio-pci\n", tok);
+			}
+		}
 	}
 	for (i = 0; i < n; i++) {
 		int dup = 0;

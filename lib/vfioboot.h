@@ -35,8 +35,11 @@
 struct kp_boot_dev {
 	char bdf[13];
 	char host[32];     /* the host driver, "" when not known */
-	char module[64];   /* its module, "" when built in or not known */
-	int builtin;       /* the host driver is built into the kernel */
+	char module[192];  /* the host modules that claim it at boot (the
+			    * recorded driver's, and every module its modalias
+			    * loads), space-separated; "" none */
+	int builtin;       /* a driver built into the kernel claims it */
+	char builtin_name[64]; /* that driver (or built-in module), "" unknown */
 	char ids[48];      /* what vfio-pci is given: "VVVV:DDDD[:SSSS:SSSS]", "" none */
 	char shared[13];   /* a device the host keeps with the same ids ("" none) */
 };

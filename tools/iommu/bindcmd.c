@@ -188,14 +188,28 @@ static void boot_notes(const struct kp_boot_dev *b, size_t n, enum kp_initramfs_
 				"boot; the kernel argument vfio-pci.ids=%s would (it gives vfio-pci "
 				"every device with that id, and needs vfio-pci built in or in the "
 				"initramfs), else kvmprep-vfio.service moves the device after boot",
-				b[i].host, b[i].ids[0] ? b[i].ids : "VVVV:DDDD");
+				b[i].builtin_name[0] ? b[i].builtin_name : b[i].host,
+				b[i].ids[0] ? b[i].ids : "VVVV:DDDD");
 		else if (b[i].module[0] && b[i].shared[0])
 			kp_warn(b[i].bdf, "its id is also %s's, which the host keeps: vfio-pci is not "
 				"given it, so %s may take it at boot first (kvmprep-vfio.service moves it "
 				"after boot)", b[i].shared, b[i].host);
-		if (b[i].module[0] && !strstr(mods, b[i].module) && strlen(mods) + 70 < sizeof(mods))
-			snprintf(mods + strlen(mods), sizeof(mods) - strlen(mods), "%s%s", mods[0] ? ", " : "",
-				 b[i].module);
+		{
+			char list[sizeof(b[i].module)], *tok, *save = NULL;
+
+			snprintf(list, sizeof(list), "%s", b[i].module);
+			for (tok = strtok_r(list, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+				size_t l = strlen(tok);
+				const char *p;
+				int dup = 0;
+
+				for (p = mods; (p = strstr(p, tok)); p += l)
+					dup |= (p == mods || p[-1] == ' ') && (p[l] == ',' || p[l] == '\0');
+				if (!dup && strlen(mods) + l + 3 < sizeof(mods))
+					snprintf(mods + strlen(mods), sizeof(mods) - strlen(mods), "%s%s",
+						 mods[0] ? ", " : "", tok);
+			}
+		}
 	}
 	if (!changed || !mods[0])
 		return;
@@ -212,7 +226,7 @@ static void boot_notes(const struct kp_boot_dev *b, size_t n, enum kp_initramfs_
 /* The boot-time configuration that keeps host drivers that come first
  * off the persisted devices (lib/vfioboot.h), regenerated from the
  * entries; each file recorded in the journal first. 0 or -errno. */
-static int save_boot(const struct kp_persist_entry *e, size_t n)
+static int save_boot(const struct kp_persist_entry *e, size_t n, const char **failed)
 {
 	enum kp_initramfs_tool t = kp_initramfs_tool();
 	const char *ipath = kp_initramfs_conf_path(t);
@@ -222,6 +236,7 @@ static int save_boot(const struct kp_persist_entry *e, size_t n)
 	char *mp = NULL;
 	int r, c1 = 0, c2 = 0;
 
+	*failed = KP_VFIO_MODPROBE;
 	r = kp_pci_scan(&pci, 0);
 	if (r == 0)
 		r = kp_boot_plan(e, n, pci, &b, &nb);
@@ -232,16 +247,21 @@ static int save_boot(const struct kp_persist_entry *e, size_t n)
 		r = -ENOMEM;
 		goto out;
 	}
+	*failed = KP_VFIO_MODPROBE;
 	r = kp_journal_save_file(KP_VFIO_MODPROBE, NULL);
-	if (r == 0 && ipath)
+	if (r == 0 && ipath) {
+		*failed = ipath;
 		r = kp_journal_save_file(ipath, NULL);
+	}
 	if (r < 0)
 		goto out;
+	*failed = KP_VFIO_MODPROBE;
 	r = mp ? kp_persist_write(KP_VFIO_MODPROBE, mp, strlen(mp), 0644, &c1)
 	       : kp_persist_remove(KP_VFIO_MODPROBE, &c1);
 	if (r == 0 && ipath) {
 		const char *text = kp_initramfs_conf_text(t);
 
+		*failed = ipath;
 		r = mp ? kp_persist_write(ipath, text, strlen(text), (mode_t)kp_initramfs_conf_mode(t), &c2)
 		       : kp_persist_remove(ipath, &c2);
 	}
@@ -255,17 +275,23 @@ out:
 }
 
 /* kp_persist_save and the boot configuration, each file recorded in the
- * journal first */
-static int save_conf(const struct kp_persist_entry *e, size_t n, int *changed)
+ * journal first. On failure *failed is the file that could not be
+ * written (for the message). */
+static int save_conf(const struct kp_persist_entry *e, size_t n, int *changed,
+		     const char **failed)
 {
-	int r = kp_journal_save_file(KP_VFIO_CONF, NULL);
+	int r;
 
-	if (r == 0)
+	*failed = KP_VFIO_CONF;
+	r = kp_journal_save_file(KP_VFIO_CONF, NULL);
+	if (r == 0) {
+		*failed = KP_VFIO_RULES;
 		r = kp_journal_save_file(KP_VFIO_RULES, NULL);
+	}
 	if (r == 0)
-		r = kp_persist_save(e, n, changed);
+		r = kp_persist_save_ex(e, n, changed, failed);
 	if (r == 0)
-		r = save_boot(e, n);
+		r = save_boot(e, n, failed);
 	return r;
 }
 
@@ -302,7 +328,7 @@ static void persist_entry_of(const struct kp_bind_item *it, const char *driver,
 }
 
 static int persist_add(struct kp_bind_item *items, size_t n, const char *driver, int dry_run,
-		       int *changed)
+		       int *changed, const char **failed)
 {
 	struct kp_persist_entry *e, *ne;
 	char err[KP_RFILE_ERRLEN];
@@ -338,7 +364,7 @@ static int persist_add(struct kp_bind_item *items, size_t n, const char *driver,
 	}
 	r = 0;
 	if (!dry_run && *changed)
-		r = save_conf(e, ne_n, changed);
+		r = save_conf(e, ne_n, changed, failed);
 	free(e);
 	return r;
 }
@@ -547,12 +573,13 @@ int cmd_bind(struct opts *o, int argc, char **argv)
 		goto out;
 	}
 	if (o->persist) {
+		const char *failed = KP_VFIO_CONF;
 		int changed = 0;
 
-		r = persist_add(items, nset, o->driver, o->dry_run, &changed);
+		r = persist_add(items, nset, o->driver, o->dry_run, &changed, &failed);
 		if (r < 0) {
 			if (r != -EINTR)
-				kp_err_errno(KP_VFIO_CONF, r, "cannot persist the binding");
+				kp_err_errno(failed, r, "cannot persist the binding");
 			r = undo_change(KP_EXIT_FAIL);
 			goto out;
 		}
@@ -751,14 +778,15 @@ int cmd_unpersist(struct opts *o, int argc, char **argv)
 		}
 	}
 	if (any && !o->dry_run) {
+		const char *failed = KP_VFIO_CONF;
 		int changed;
 
 		if ((r = begin_change("unpersist")))
 			goto out;
-		r = save_conf(pe, keep, &changed);
+		r = save_conf(pe, keep, &changed, &failed);
 		if (r < 0) {
 			if (r != -EINTR)
-				kp_err_errno(KP_VFIO_CONF, r, "cannot write");
+				kp_err_errno(failed, r, "cannot write");
 			r = undo_change(KP_EXIT_FAIL);
 			goto out;
 		}
