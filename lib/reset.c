@@ -67,10 +67,16 @@ const struct kp_reset_defect *kp_reset_defect_of(unsigned vendor, unsigned devic
  * The kernel's quirks that take a reset method away, from
  * drivers/pci/quirks.c:
  *  - quirk_no_bus_reset (PCI_DEV_FLAGS_NO_BUS_RESET): Atheros AR9xxx and
- *    QCA988x 168c:0030 0032 0033 0034 003c 003e, the Cavium CN8xxx root
- *    port 177d:a100, TI KeyStone C667X 104c:b005, ASMedia ASM1164
- *    1b21:1164; quirk_nvidia_no_bus_reset: NVIDIA (device & 0xffc0) ==
- *    0x2340 and the Tesla T4 10de:1eb8;
+ *    QCA988x 168c:0030 0032 0033 0034 003c 003e, Qualcomm WCN6855
+ *    17cb:1103, WCN7850 17cb:1107, SDX62/SDX65 17cb:0308, the NVIDIA GB10
+ *    root ports 10de:22ce 10de:22d0, the Cavium CN8xxx root port
+ *    177d:a100, TI KeyStone C667X 104c:b005, ASMedia ASM1164 1b21:1164;
+ *    quirk_nvidia_no_bus_reset: NVIDIA (device & 0xffc0) == 0x2340 (a
+ *    row for the Tesla T4 10de:1eb8 was added in 2023 and reverted the
+ *    same year, https://lore.kernel.org/r/20230908201104.GA305023@bhelgaas:
+ *    the T4 has no quirk);
+ *    as in Debian's 6.1.192 (drivers/pci/quirks.c, the stable backports
+ *    of mainline's rows);
  *  - quirk_no_flr (PCI_DEV_FLAGS_NO_FLR_RESET): AMD 1022:1487 1022:148c
  *    1022:149c 1022:7901, Intel 82579 8086:1502 8086:1503;
  *  - quirk_no_pm_reset (PCI_DEV_FLAGS_NO_PM_RESET): every ATI/AMD VGA
@@ -90,7 +96,11 @@ static const struct {
 	{ 0x104c, 0xb005, 0xffff, KP_QUIRK_NO_BUS_RESET },
 	{ 0x1b21, 0x1164, 0xffff, KP_QUIRK_NO_BUS_RESET },
 	{ 0x10de, 0x2340, 0xffc0, KP_QUIRK_NO_BUS_RESET },
-	{ 0x10de, 0x1eb8, 0xffff, KP_QUIRK_NO_BUS_RESET },
+	{ 0x10de, 0x22ce, 0xffff, KP_QUIRK_NO_BUS_RESET },
+	{ 0x10de, 0x22d0, 0xffff, KP_QUIRK_NO_BUS_RESET },
+	{ 0x17cb, 0x1103, 0xffff, KP_QUIRK_NO_BUS_RESET },
+	{ 0x17cb, 0x1107, 0xffff, KP_QUIRK_NO_BUS_RESET },
+	{ 0x17cb, 0x0308, 0xffff, KP_QUIRK_NO_BUS_RESET },
 	{ 0x1022, 0x1487, 0xffff, KP_QUIRK_NO_FLR },
 	{ 0x1022, 0x148c, 0xffff, KP_QUIRK_NO_FLR },
 	{ 0x1022, 0x149c, 0xffff, KP_QUIRK_NO_FLR },
@@ -163,6 +173,21 @@ static void append(char *buf, size_t n, const char *sep, const char *fmt, const 
 	snprintf(buf + len, len < n ? n - len : 0, fmt, len ? sep : "", a, b);
 }
 
+/* pci_parent_bus_reset's test: below a bridge, no subordinate bus, no
+ * other device on the bus (VFs included) */
+static int alone_on_bus(struct kp_pci *pci, const struct kp_pcidev *d)
+{
+	if (!d->parent[0] || kp_pcidev_is_bridge(d))
+		return 0;
+	for (size_t i = 0; i < kp_pci_count(pci); i++) {
+		const struct kp_pcidev *m = kp_pci_dev(pci, i);
+
+		if (m != d && m->domain == d->domain && m->bus == d->bus)
+			return 0;
+	}
+	return 1;
+}
+
 int kp_reset_judge(struct kp_pci *pci, const struct kp_pcidev *d, struct kp_reset_judgement *j)
 {
 	const struct kp_pcidev *bridge;
@@ -178,9 +203,13 @@ int kp_reset_judge(struct kp_pci *pci, const struct kp_pcidev *d, struct kp_rese
 		j->kind = KP_RESET_FUNCTION;
 		return 0;
 	}
-	/* the kernel lists bus when the device is alone on its bus (or its
-	 * slot can be reset): it has probed it, trust it */
-	if (bus_listed) {
+	/* the kernel lists bus (pci_reset_bus_function) for a hotplug slot's
+	 * reset of a single-function device (pci_dev_reset_slot_function),
+	 * else only for a device alone on its bus below a bridge, itself no
+	 * bridge (pci_parent_bus_reset, which checks again when it resets:
+	 * a PF whose VFs now share its bus has lost it). A function that
+	 * shares its bus is reset with the others, as a set, below */
+	if (bus_listed && (!d->multifunction || alone_on_bus(pci, d))) {
 		j->kind = KP_RESET_BUS;
 		snprintf(j->methods, sizeof(j->methods), "bus");
 		return 0;

@@ -12,6 +12,7 @@
 
 #include "iommu.h"
 #include "pci.h"
+#include "reset.h"
 
 static struct kp_pcidev dev(const char *bdf, unsigned class, const char *driver, int group,
 			    const char *parent, int pcie_type)
@@ -351,6 +352,47 @@ static void test_acs_quirk_verdict(void **state)
 	/* the AMD southbridge rows (IVRS, root bus): tests/cli/iommu/quirks.t */
 }
 
+/* reset_method's "bus" means a bus reset of that device alone only where
+ * the kernel's pci_parent_bus_reset allows it: a function that shares its
+ * bus is reset with the others, as the set below the bridge. */
+static void test_reset_bus_alone(void **state)
+{
+	struct kp_pcidev devs[] = {
+		port("0000:00:01.0", 1, "", KP_PCIE_ROOT_PORT, 1, 0x1d),
+		dev("0000:01:00.0", 0x030000, "vfio-pci", 12, "0000:00:01.0", KP_PCIE_ENDPOINT),
+		dev("0000:01:00.1", 0x040300, "vfio-pci", 12, "0000:00:01.0", KP_PCIE_ENDPOINT),
+	};
+	struct kp_reset_judgement j;
+	struct kp_pci *pci;
+
+	(void)state;
+	devs[1].multifunction = devs[2].multifunction = 1;
+	devs[1].vendor = devs[2].vendor = 0x10de;
+	devs[1].device = 0x1eb8; /* Tesla T4: no bus-reset quirk (the 2023 row was reverted) */
+	devs[2].device = 0x10f8;
+	devs[2].has_reset_method = 1;
+	snprintf(devs[2].reset_method, sizeof(devs[2].reset_method), "bus");
+	assert_int_equal(kp_pci_from_devs(&pci, devs, 3), 0);
+	assert_int_equal(kp_reset_judge(pci, kp_pci_find(pci, "0000:01:00.1"), &j), 0);
+	assert_int_equal(j.kind, KP_RESET_SET);
+	assert_string_equal(j.bridge, "0000:00:01.0");
+	kp_pci_free(pci);
+	/* alone on its bus: the bus reset is its own */
+	devs[2].multifunction = 0;
+	{
+		struct kp_pcidev two[] = { devs[0], devs[2] };
+
+		assert_int_equal(kp_pci_from_devs(&pci, two, 2), 0);
+		assert_int_equal(kp_reset_judge(pci, kp_pci_find(pci, "0000:01:00.1"), &j), 0);
+		assert_int_equal(j.kind, KP_RESET_BUS);
+		assert_string_equal(j.methods, "bus");
+		kp_pci_free(pci);
+	}
+	assert_int_equal(kp_reset_quirks(0x10de, 0x1eb8, 0x030000, 0), 0);
+	assert_int_equal(kp_reset_quirks(0x10de, 0x22ce, 0x060400, 1), KP_QUIRK_NO_BUS_RESET);
+	assert_int_equal(kp_reset_quirks(0x17cb, 0x1107, 0x028000, 0), KP_QUIRK_NO_BUS_RESET);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +405,7 @@ int main(void)
 		cmocka_unit_test(test_why_pci_bridge),
 		cmocka_unit_test(test_why_alone_and_empty),
 		cmocka_unit_test(test_acs_quirk_verdict),
+		cmocka_unit_test(test_reset_bus_alone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,6 +26,11 @@ check 'memory total=12Q' 3 "bad size '12Q'"
 check 'pci 0000:00:1z.0 8086:1234' 3 "bad PCI address"
 check 'pci 0000:00:01.0 8086:12345' 3 "bad id"
 check 'pci 0000:01:00.0 8086:1234 parent=0000:00:1c.0' 3 "parent 0000:00:1c.0 is not described"
+# reset=bus as the kernel lists it (pci_parent_bus_reset): below a bridge,
+# no bridge itself, alone on its bus
+check 'pci 0000:00:19.0 8086:15b7 class=020000 reset=flr,bus' 3 "reset=bus: it is on a root bus"
+check $'pci 0000:00:01.0 8086:1901 class=060400\npci 0000:01:00.0 10de:1eb8 class=030000 parent=0000:00:01.0 reset=flr,bus\npci 0000:01:00.1 10de:10f8 class=040300 parent=0000:00:01.0' 4 "reset=bus: 0000:01:00.1, another function of its device, shares its bus"
+check $'pci 0000:00:01.0 8086:1901 class=060400\npci 0000:01:00.0 8086:1234 class=060400 parent=0000:00:01.0 reset=bus' 4 "reset=bus: it is a bridge"
 check 'cpu count=4 8' 3 "unexpected argument '8'"
 check 'module kvm state=sleepy' 3 "state=sleepy"
 check 'name "unterminated' 3 "No closing quotation"
