@@ -4,7 +4,8 @@
  * in-use engine (lib/inuse.h, one context per run, with open handles: a
  * guest holding the VF's /dev/vfio/N blocks the kernel's removal in vfio
  * until it lets go; addresses, routes, masters and stacked links on its
- * interface), and an mdev created on it.
+ * interface), an mdev created on it, and an NVIDIA vendor-specific vGPU
+ * set on it (nvidia/current_vgpu_type).
  */
 /* paths are built into PATH_MAX buffers; a truncated one does not exist */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
@@ -78,6 +79,17 @@ int vf_in_use(struct vf_usage *u, const char *vf, char *why, size_t n)
 	}
 	if (d)
 		closedir(d);
+	/* NVIDIA's vendor-specific vGPU (vGPU 17+): a type set on the VF is a
+	 * vGPU a guest is given; the VF's removal destroys it */
+	{
+		long cur = 0;
+
+		snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s/nvidia/current_vgpu_type", vf);
+		if (kp_sysfs_read_long(p, &cur) == 0 && cur > 0) {
+			snprintf(why, n, "vGPU type %ld is set on it", cur);
+			return 1;
+		}
+	}
 	/* the engine: a guest's open /dev/vfio/N or /dev/vfio/devices/vfioX,
 	 * addresses, routes, masters and stacked links on its interface */
 	r = kp_inuse_bdf(u->ctx, vf, KP_INUSE_HANDLES, &du);
