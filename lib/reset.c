@@ -205,10 +205,13 @@ int kp_reset_judge(struct kp_pci *pci, const struct kp_pcidev *d, struct kp_rese
 	}
 	/* the kernel lists bus (pci_reset_bus_function) for a hotplug slot's
 	 * reset of a single-function device (pci_dev_reset_slot_function),
-	 * else only for a device alone on its bus below a bridge, itself no
-	 * bridge (pci_parent_bus_reset, which checks again when it resets:
-	 * a PF whose VFs now share its bus has lost it). A function that
-	 * shares its bus is reset with the others, as a set, below */
+	 * else for the first device it scans on a bus below a bridge: it
+	 * probes before the device joins the bus's list and before a bridge
+	 * has its subordinate bus (pci_device_add). pci_parent_bus_reset
+	 * checks again when it resets: alone on the bus, no bridge (a
+	 * function 0 whose other functions came after it, a PF whose VFs now
+	 * share its bus, have lost it). A function that shares its bus is
+	 * reset with the others, as a set, below */
 	if (bus_listed && (!d->multifunction || alone_on_bus(pci, d))) {
 		j->kind = KP_RESET_BUS;
 		snprintf(j->methods, sizeof(j->methods), "bus");

@@ -370,13 +370,19 @@ static void test_reset_bus_alone(void **state)
 	devs[1].vendor = devs[2].vendor = 0x10de;
 	devs[1].device = 0x1eb8; /* Tesla T4: no bus-reset quirk (the 2023 row was reverted) */
 	devs[2].device = 0x10f8;
-	devs[2].has_reset_method = 1;
-	snprintf(devs[2].reset_method, sizeof(devs[2].reset_method), "bus");
+	/* function 0 without FLR: the kernel listed bus when it probed it,
+	 * before 01:00.1 was on the bus; a reset finds 01:00.1 there and
+	 * fails, so the reset is the set's */
+	devs[1].has_reset_method = devs[2].has_reset_method = 1;
+	snprintf(devs[1].reset_method, sizeof(devs[1].reset_method), "bus");
 	assert_int_equal(kp_pci_from_devs(&pci, devs, 3), 0);
-	assert_int_equal(kp_reset_judge(pci, kp_pci_find(pci, "0000:01:00.1"), &j), 0);
+	assert_int_equal(kp_reset_judge(pci, kp_pci_find(pci, "0000:01:00.0"), &j), 0);
 	assert_int_equal(j.kind, KP_RESET_SET);
 	assert_string_equal(j.bridge, "0000:00:01.0");
+	assert_int_equal(kp_reset_judge(pci, kp_pci_find(pci, "0000:01:00.1"), &j), 0);
+	assert_int_equal(j.kind, KP_RESET_SET);
 	kp_pci_free(pci);
+	snprintf(devs[2].reset_method, sizeof(devs[2].reset_method), "bus");
 	/* alone on its bus: the bus reset is its own */
 	devs[2].multifunction = 0;
 	{
