@@ -62,9 +62,11 @@ options:
     type: int
   confirm:
     description:
-      - Only confirm a pending uplink move (C(kvmprep-bridge confirm)); the
-        other options are ignored. Fails when no move is waiting (it was
-        rolled back). Skipped in check mode (the tool has no dry run for it).
+      - Only confirm the pending uplink move (C(kvmprep-bridge confirm));
+        the other options are ignored. The tool's C(confirm) keeps every
+        move waiting on the host (one per bridge), not only I(name)'s.
+        Fails when no move is waiting (it was rolled back, or was confirmed
+        already). Skipped in check mode (the tool has no dry run for it).
     type: bool
     default: false
   persist:
@@ -124,6 +126,25 @@ steps:
   type: list
   elements: str
   sample: ["create bridge br0 stp_state 0 forward_delay 0", "set br0 up"]
+uplink:
+  description:
+    - With I(uplink), the move as the tool reports it; C(confirm_deadline)
+      and C(rollback_pid) are set while the move waits for C(confirm=true).
+  returned: when I(uplink) is given and I(state=present)
+  type: dict
+  sample:
+    uplink: eno1
+    addresses: 2
+    routes: 1
+    gateway: 192.0.2.1
+    confirm_deadline: 1767225600
+    rollback_pid: 4242
+    rollback_timer: null
+confirmed:
+  description: How many pending uplink moves C(confirm=true) kept.
+  returned: when I(confirm=true), outside check mode
+  type: int
+  sample: 1
 '''
 
 from ansible.module_utils.basic import AnsibleModule
@@ -165,9 +186,12 @@ def main():
     if p["force"]:
         flags.append("--force")
 
+    docs = []
+
     def run(args):
         rc, doc, cmd = run_json(module, tool, args + flags, dry_run=check)
         steps.extend(doc.get("steps") or [])
+        docs.append(doc)
         return changed_of(doc)
 
     if p["confirm"]:
@@ -177,7 +201,8 @@ def main():
             module.exit_json(changed=False, skipped=True, steps=[],
                              msg="check mode: kvmprep-bridge confirm has no dry run")
         rc, doc, cmd = run_json(module, tool, ["confirm"])
-        module.exit_json(changed=changed_of(doc) if "changed" in doc else True, steps=[])
+        module.exit_json(changed=changed_of(doc) if "changed" in doc else True, steps=[],
+                         confirmed=doc.get("confirmed", 0))
     if p["state"] == "absent":
         changed = run(["del", p["name"]])
     else:
@@ -201,6 +226,7 @@ def main():
         rc, listing, cmd = run_json(module, tool, ["list"])
         exists = any(link.get("name") == p["name"] for link in listing.get("links") or [])
         changed = run(args)
+        move = docs[-1] if p["uplink"] else None
         for port in p["ports"]:
             if check and not exists:
                 # a port of a bridge that only a dry run made: the tool
@@ -210,6 +236,10 @@ def main():
                 continue
             changed = run(["bridge", "port", "add", p["name"], port]) or changed
     result = dict(changed=changed, steps=steps)
+    if p["state"] == "present" and p["uplink"]:
+        result["uplink"] = dict((k, move.get(k)) for k in
+                                ("uplink", "addresses", "routes", "gateway", "confirm_deadline", "rollback_pid", "rollback_timer")
+                                if k in move)
     if module._diff:
         result["diff"] = dict(before="", after="".join(s + "\n" for s in steps))
     module.exit_json(**result)
