@@ -69,8 +69,10 @@ grep -q 'Checking 5 file(s) in context "modules" with config: .*/pylint/config/c
 cp plugins/modules/vfio.py "$W/vfio.py"
 cp plugins/module_utils/kvmprep.py "$W/kvmprep.py"
 printf '\n\ndef _probe():\n    import sys\n    print("x")\n    sys.exit(1)\n    return 1\n' >>plugins/modules/vfio.py
-sed -i 's/^from ansible.module_utils.basic import AnsibleModule$/&\nimport yaml  # noqa: E402/' plugins/modules/vfio.py
-sed -i 's/^import json$/&\nimport kvmprep_not_a_module  # noqa: F401/' plugins/module_utils/kvmprep.py
+sed -i 's/^from ansible_collections\.kvmprep\.host\.plugins\.module_utils\.kvmprep import .*$/import yaml\n&/' plugins/modules/vfio.py
+sed -i 's/^import json$/&\nimport kvmprep_not_a_module/' plugins/module_utils/kvmprep.py
+grep -qx 'import yaml' plugins/modules/vfio.py && grep -qx 'import kvmprep_not_a_module' plugins/module_utils/kvmprep.py ||
+	fail "cannot make the defective copy"
 sanity --test pylint --test import
 rc=$?
 [ $rc -ne 0 ] || { cat "$W/at.out"; fail "ansible-test passed a defective copy"; }
