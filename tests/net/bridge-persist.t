@@ -4,9 +4,9 @@
 # and creates the links; ifupdown's ifquery reads the stanzas.
 # (udevd does not run here: the case marks every link index initialized in
 # udev's database, in a /run of its own, so networkd configures the links.)
-# NetworkManager's keyfile parser cannot run here (its package would start
-# the daemon on this machine): the keyfiles are compared with the text
-# NetworkManager documents (nm-settings-keyfile(5)).
+# The keyfiles are compared here with the text NetworkManager documents
+# (nm-settings-keyfile(5)); NetworkManager's own parser (libnm) reads them
+# in bridge-nm-keyfile.t.
 . ./common.sh
 macvtap_lock
 nic v0
