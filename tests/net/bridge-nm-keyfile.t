@@ -98,7 +98,7 @@ bad() { # bad FILE SED-EXPR WHAT-THE-PARSER-SAYS
 	sed "$2" "$NM/$1" >"$ROOT/bad.nmconnection"
 	cmp -s "$NM/$1" "$ROOT/bad.nmconnection" && fail "sed '$2' changed nothing in $1"
 	out=$(nmparse "$ROOT/bad.nmconnection" 2>&1) && fail "the parser took $1 with '$2': $out"
-	[ -n "${VERBOSE:-}" ] && echo "$1 $2: $out"
+
 	echo "$out" | grep -q -- "$3" || fail "$1 with '$2': $out"
 }
 bad kvmprep-br0.nmconnection 's/^stp=true/stp=maybe/' 'cannot be interpreted'
