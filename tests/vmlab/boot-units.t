@@ -211,8 +211,8 @@ c_reason() {
 		fail "no reason in the journal: $(cat "$j")"
 	grep -q "^$LAB_E1000E .* vfio-pci .*/dev/vfio/[0-9]* *\(bound\|unchanged\)$" "$j" ||
 		fail "the good item: $(cat "$j")"
-	grep -q "kvmprep-vfio.service: Failed with result 'exit-code'" "$(res journal)" ||
-		fail "systemd did not log the failure"
+	grep -q "kvmprep-vfio.service: Failed with result 'exit-code'" "$j" ||
+		fail "systemd did not log the failure: $(grep -a 'kvmprep-vfio' "$(res journal)")"
 }
 c_order() {
 	local u
