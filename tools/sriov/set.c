@@ -21,6 +21,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,7 @@
 #include "module.h"
 #include "pci.h"
 #include "sysfs.h"
+#include "vfnl.h"
 
 enum { S_PF, S_VFS, S_PREVIOUS, S_DRIVER, S_RESULT, S_CHANGED, S_NCOLS };
 static const struct kp_col set_cols[S_NCOLS] = {
@@ -167,9 +169,11 @@ static int check_removal(struct opts *o, const struct kp_sriov_pf *pf)
 }
 
 /* Every step's undo in the journal, before the first write: the VFs'
- * drivers (undone last: once the count is back), autoprobe, the count
+ * drivers (undone last: once the count is back), their netlink settings
+ * (MAC, VLAN, rates, …: recreated VFs have none of them), autoprobe, the count
  * (with 0 first when the kernel answers EBUSY). 0 or an exit status. */
-static int journal_steps(const struct kp_sriov_snap *snap)
+static int journal_steps(const struct kp_sriov_snap *snap, const char *ifname,
+			 const char *settings)
 {
 	char path[128], val[16];
 	size_t i;
@@ -178,6 +182,9 @@ static int journal_steps(const struct kp_sriov_snap *snap)
 	for (i = 0; i < snap->nvfs && r == 0; i++)
 		r = kp_journal_add_pci_driver(snap->vfs[i].bdf, snap->vfs[i].driver,
 					      snap->vfs[i].override, NULL);
+	/* undone after the count (the VFs exist again) and before the drivers */
+	if (r == 0 && settings)
+		r = kp_journal_add_vf_settings(snap->pf, ifname, settings, NULL);
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/sriov_drivers_autoprobe", snap->pf);
 	if (r == 0)
 		r = kp_journal_save_sysfs_attr(path, NULL, NULL);
@@ -193,6 +200,57 @@ static int journal_steps(const struct kp_sriov_snap *snap)
 		return KP_EXIT_FAIL;
 	}
 	return 0;
+}
+
+/* The netlink settings of the PF's VFs, as the journal keeps them (one
+ * request): *json NULL when there are none to keep (no interface, no VFs,
+ * a driver that reports none). 0 or an exit status (error printed). */
+static int settings_snapshot(const struct kp_sriov_pf *pf, char **json)
+{
+	struct kp_vfnl_info *info = NULL;
+	struct kp_vfnl *nl = NULL;
+	size_t n = 0;
+	int r;
+
+	*json = NULL;
+	/* sysfs shows only the interfaces of its own network namespace, so
+	 * one it names and netlink does not know is not the caller's */
+	if (!pf->ifname[0] || pf->numvfs == 0 || !if_nametoindex(pf->ifname))
+		return 0;
+	r = kp_vfnl_open(&nl);
+	if (r == 0)
+		r = kp_vfnl_get(nl, pf->ifname, pf->totalvfs, &info, &n);
+	kp_vfnl_close(nl);
+	if (r == 0 && n > 0)
+		r = kp_vfnl_snap_json(info, n, json);
+	free(info);
+	if (r < 0) {
+		kp_err_errno(pf->bdf, r, "cannot read its VFs' settings (%s)", pf->ifname);
+		return KP_EXIT_FAIL;
+	}
+	return 0;
+}
+
+/* The bind engine for VFs 0..n-1 (with vfio-pci, their MACs kept first). */
+static int bind_vfs(const struct kp_sriov_pf *pf, struct kp_bind_item *items, size_t n,
+		    const char *driver, unsigned flags, int timeout_ms, struct kp_bind_err *e)
+{
+	int *index = calloc(n ? n : 1, sizeof(*index)), kept, r;
+	size_t i;
+
+	if (!index) {
+		memset(e, 0, sizeof(*e));
+		snprintf(e->bdf, sizeof(e->bdf), "%s", pf->bdf);
+		snprintf(e->what, sizeof(e->what), "cannot bind its VFs");
+		e->err = -ENOMEM;
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		index[i] = (int)i;
+	r = kp_sriov_bind_vfs(pf->bdf, pf->ifname, pf->totalvfs, items, index, n, driver, flags,
+			      timeout_ms, NULL, &kept, e);
+	free(index);
+	return r;
 }
 
 /* Roll back every recorded step after a failure (error already printed). */
@@ -414,8 +472,8 @@ static int rebind_only(struct opts *o, const struct kp_sriov_pf *pf, int count)
 			r = KP_EXIT_FAIL;
 			goto out;
 		}
-		if (kp_bind(items, (size_t)count, o->driver, o->dry_run ? KP_BIND_DRY_RUN : 0,
-			    o->timeout_ms, &e) < 0) {
+		if (bind_vfs(pf, items, (size_t)count, o->driver, o->dry_run ? KP_BIND_DRY_RUN : 0,
+			     o->timeout_ms, &e) < 0) {
 			kp_err_errno(e.bdf, e.err, "%s", e.what);
 			r = o->dry_run ? KP_EXIT_FAIL : rollback(pf->bdf);
 			goto out;
@@ -474,7 +532,7 @@ int cmd_set(struct opts *o, int argc, char **argv)
 	struct kp_pci *pci = NULL;
 	struct kp_pcidev **vfs = NULL;
 	struct kp_bind_item *items = NULL;
-	char bdf[13];
+	char bdf[13], *settings = NULL;
 	int count, r, lock = -1, i, host_probe;
 
 	if (argc != 2)
@@ -561,13 +619,15 @@ int cmd_set(struct opts *o, int argc, char **argv)
 		r = KP_EXIT_FAIL;
 		goto out;
 	}
+	if ((r = settings_snapshot(&pf, &settings)))
+		goto out;
 	r = kp_journal_begin(TOOL, "set");
 	if (r < 0) {
 		kp_err_errno(KP_JOURNAL_FILE, r, "cannot start");
 		r = KP_EXIT_FAIL;
 		goto out;
 	}
-	if ((r = journal_steps(&snap)))
+	if ((r = journal_steps(&snap, pf.ifname, settings)))
 		goto out;
 	/* 1. through 0 */
 	if (pf.numvfs > 0) {
@@ -659,7 +719,8 @@ int cmd_set(struct opts *o, int argc, char **argv)
 			goto out;
 		}
 		/* the VFs are this call's: the count's undo removes them */
-		if (kp_bind(items, (size_t)count, o->driver, KP_BIND_CREATED, o->timeout_ms, &e) < 0) {
+		if (bind_vfs(&pf, items, (size_t)count, o->driver, KP_BIND_CREATED, o->timeout_ms,
+			     &e) < 0) {
 			kp_err_errno(e.bdf, e.err, "%s", e.what);
 			r = rollback(bdf);
 			goto out;
@@ -684,6 +745,7 @@ out:
 	if (lock >= 0)
 		kp_lock_release(lock);
 	kp_sriov_snap_free(&snap);
+	free(settings);
 	free(items);
 	free(vfs);
 	kp_pci_free(pci);
