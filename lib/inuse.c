@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "inuse.h"
+#include "ids.h"
 #include "root.h"
 #include "sysfs.h"
 
@@ -1232,6 +1233,44 @@ static void display_usage(const struct kp_pcidev *d, struct kp_dev_usage *u)
 		sysfb_usage(d->bdf, u);
 }
 
+/* ---- mediated devices -------------------------------------------------------- */
+
+/*
+ * A parent's mdevs (mdev_core.c: children named by UUID with an mdev_type
+ * link) go when its driver unbinds (mdev_unregister_parent() removes
+ * them, waiting while a guest holds one open); an NVIDIA vendor-specific
+ * vGPU set on a VF (nvidia/current_vgpu_type, vGPU 17+) goes with the
+ * VF's driver or the VF. Either is a guest's device on this one.
+ */
+static void mdev_usage(const char *bdf, struct kp_dev_usage *u)
+{
+	char path[PATH_MAX], first[40] = "";
+	struct dirent *e;
+	long cur = 0;
+	int n = 0;
+	DIR *d;
+
+	if (pathf(path, sizeof(path), "/sys/bus/pci/devices/%s/nvidia/current_vgpu_type", bdf) == 0 &&
+	    kp_sysfs_read_long(path, &cur) == 0 && cur > 0)
+		add_reason(u, KP_USE_MDEV, "vGPU type %ld is set on it", cur);
+	if (pathf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf) < 0 || !(d = opendir(path)))
+		return;
+	while ((e = readdir(d))) {
+		char t[PATH_MAX];
+
+		if (kp_uuid_check(e->d_name) < 0 ||
+		    pathf(t, sizeof(t), "%s/%s/mdev_type", path, e->d_name) < 0 || !kp_sysfs_exists(t))
+			continue;
+		if (!n++ || strcmp(e->d_name, first) < 0) /* the first in order, not readdir's */
+			snprintf(first, sizeof(first), "%.36s", e->d_name);
+	}
+	closedir(d);
+	if (n == 1)
+		add_reason(u, KP_USE_MDEV, "mdev %s is created on it", first);
+	else if (n > 1)
+		add_reason(u, KP_USE_MDEV, "%d mdevs are created on it (%s, …)", n, first);
+}
+
 /* ---- SR-IOV ----------------------------------------------------------------- */
 
 static int sriov_class(unsigned class)
@@ -1503,6 +1542,8 @@ static int inuse_dev(struct kp_inuse *c, const struct kp_pcidev *d, unsigned fla
 		r = share_usage(c, d->bdf, u);
 	if (r == 0)
 		display_usage(d, u);
+	if (r == 0)
+		mdev_usage(d->bdf, u);
 	if (r == 0)
 		r = sriov_usage(c, d, flags, u, depth);
 	if (r == 0 && (flags & KP_INUSE_HANDLES))

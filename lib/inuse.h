@@ -58,6 +58,7 @@ enum kp_usage_kind {
 	KP_USE_DISPLAY = 1 << 2,
 	KP_USE_SRIOV = 1 << 3,   /* VFs enabled */
 	KP_USE_HANDLE = 1 << 4,  /* a process holds a node of the device */
+	KP_USE_MDEV = 1 << 5,    /* mdevs made on it, or an NVIDIA vGPU set on it */
 };
 
 #define KP_USAGE_REASONS_MAX 8

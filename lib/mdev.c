@@ -915,26 +915,48 @@ int kp_vgpu_types(const char *bdf, struct kp_mdev_type **out, size_t *n)
 	f = fopen(p, "re");
 	if (!f)
 		return -errno;
+	errno = 0;
 	if (getdelim(&text, &len, '\0', f) < 0) {
+		int e = ferror(f) ? (errno ? errno : EIO) : 0;
+
 		free(text);
+		if (e) {
+			fclose(f);
+			return -e;
+		}
 		text = strdup("");
 	}
 	fclose(f);
 	if (!text)
 		return -ENOMEM;
-	/* "ID    : vGPU Name" header, then "1155  : NVIDIA L40S-4Q" */
+	/*
+	 * NVIDIA's layout (NVIDIA/kubevirt-gpu-device-plugin README, "Preparing
+	 * a GPU to be used in vGPU mode (Ada Lovelace / Hopper and newer)";
+	 * NVIDIA/vgpu-device-manager pkg/vgpu/vfio): an "ID    : vGPU Name"
+	 * header, then one "1414 : NVIDIA H200X-1-18C" line per type the VF
+	 * can take now; only the header once the GPU's capacity is used up.
+	 * A line whose first field is not a type id (the header) is skipped.
+	 */
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *colon = strchr(line, ':'), *name, *end;
+		size_t nl;
 		long id;
 
 		if (!colon)
 			continue;
 		id = strtol(line, &end, 10);
-		if (end == line || id <= 0)
+		while (end < colon && isspace((unsigned char)*end))
+			end++;
+		if (end == line || end != colon || id <= 0)
 			continue;
 		name = colon + 1;
-		while (*name == ' ')
+		while (isspace((unsigned char)*name))
 			name++;
+		nl = strlen(name);
+		while (nl && isspace((unsigned char)name[nl - 1]))
+			name[--nl] = '\0';
+		if (!nl)
+			continue;
 		{
 			struct kp_mdev_type *nv = realloc(v, (k + 1) * sizeof(*v));
 
@@ -949,7 +971,6 @@ int kp_vgpu_types(const char *bdf, struct kp_mdev_type **out, size_t *n)
 		snprintf(v[k].parent, sizeof(v[k].parent), "%s", bdf);
 		snprintf(v[k].id, sizeof(v[k].id), "%ld", id);
 		snprintf(v[k].name, sizeof(v[k].name), "%s", name);
-		v[k].name[strcspn(v[k].name, "\r")] = '\0';
 		snprintf(v[k].api, sizeof(v[k].api), "vfio-pci");
 		v[k].available = 1;
 		v[k].vendor = 1;

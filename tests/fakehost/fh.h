@@ -121,6 +121,8 @@ void fh_vfcfg_unbinding(const char *vfdir);	/* before an unbind */
 
 /* ---- mdev.c -------------------------------------------------------- */
 int fh_mdev_write(const char *path, const char *buf, size_t len, int *err);
+void fh_vgpu_vf_add(const char *pfdir, const char *vfdir);
+void fh_vgpu_vf_del(const char *bdf);
 
 /* ---- vfio nodes (pci.c) -------------------------------------------- */
 int fh_vfio_group_add(const char *group);

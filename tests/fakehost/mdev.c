@@ -338,6 +338,37 @@ static void vgpu_refresh(const char *bdf)
 	free(sib);
 }
 
+/*
+ * A vGPU-capable PF (a "vgpu" line on a PF with sriov=): NVIDIA's driver
+ * gives each VF nvidia/creatable_vgpu_types and nvidia/current_vgpu_type
+ * once SR-IOV is enabled (sriov-manage -e writes sriov_numvfs); they go
+ * with the VF. fakehost/vgpu-pf/PF holds the types every VF gets.
+ */
+void fh_vgpu_vf_add(const char *pfdir, const char *vfdir)
+{
+	char p[FH_PATH], *data;
+
+	data = fh_slurp(fh_p(p, "/fakehost/vgpu-pf/%s", base(pfdir)), NULL);
+	if (!data)
+		return;
+	fh_write(fh_p(p, "/fakehost/vgpu/%s", base(vfdir)), data);
+	free(data);
+	snprintf(p, sizeof(p), "%s/nvidia", vfdir);
+	fh_mkdirs(p);
+	snprintf(p, sizeof(p), "%s/nvidia/current_vgpu_type", vfdir);
+	fh_write(p, "0\n");
+	vgpu_refresh(base(vfdir));
+}
+
+/* the VF is gone (sriov_numvfs 0): so is its vGPU, whatever a guest did with it */
+void fh_vgpu_vf_del(const char *bdf)
+{
+	char p[FH_PATH];
+
+	if (unlink(fh_p(p, "/fakehost/vgpu/%s", bdf)) == 0)
+		vgpu_refresh(bdf);
+}
+
 static int vgpu_store(const char *vfdir, const char *buf, size_t len)
 {
 	struct vtype t[64];

@@ -180,6 +180,7 @@ static int vf_create(const char *pfdir, int i)
 	}
 	/* the PF driver's VF data (netlink settings: vfnl.c), defaults */
 	fh_vfcfg_create(base(pfdir), i);
+	fh_vgpu_vf_add(pfdir, vfdir);
 	snprintf(v, sizeof(v), "PCI_SLOT_NAME=%s", bdf);
 	{
 		const char *extra[2] = { v, NULL };
@@ -211,6 +212,7 @@ static void vf_remove(const char *pfdir, int i)
 	}
 	unlink(fh_p(p, "/sys/bus/pci/devices/%s", base(vfdir)));
 	fh_rmrf(fh_p(p, "/fakehost/netstash/%s", base(vfdir)));
+	fh_vgpu_vf_del(base(vfdir));
 	snprintf(p, sizeof(p), "%s/virtfn%d", pfdir, i);
 	unlink(p);
 	fh_vfcfg_remove(base(pfdir), i);

@@ -224,7 +224,7 @@ int cmd_types(struct opts *o, int argc, char **argv)
 	struct kp_table *tb;
 	char **parents = NULL, **vfs = NULL, want[13];
 	size_t np = 0, nv = 0, i, j;
-	int r, found = 0;
+	int r, found = 0, failed = 0;
 
 	if (argc > 1)
 		return kp_usage_err("types takes at most one PARENT");
@@ -248,8 +248,12 @@ int cmd_types(struct opts *o, int argc, char **argv)
 		if (argc == 1 && strcmp(parents[i], want))
 			continue;
 		found = 1;
-		if (kp_mdev_types(parents[i], &t, &nt) < 0)
+		r = kp_mdev_types(parents[i], &t, &nt);
+		if (r < 0) {
+			kp_err_errno(parents[i], r, "cannot read its mdev types");
+			failed = 1;
 			continue;
+		}
 		for (j = 0; j < nt; j++)
 			type_row(tb, &t[j]);
 		free(t);
@@ -261,8 +265,12 @@ int cmd_types(struct opts *o, int argc, char **argv)
 		if (argc == 1 && strcmp(vfs[i], want))
 			continue;
 		found = 1;
-		if (kp_vgpu_types(vfs[i], &t, &nt) < 0)
+		r = kp_vgpu_types(vfs[i], &t, &nt);
+		if (r < 0) {
+			kp_err_errno(vfs[i], r, "cannot read nvidia/creatable_vgpu_types");
+			failed = 1;
 			continue;
+		}
 		for (j = 0; j < nt; j++)
 			type_row(tb, &t[j]);
 		free(t);
@@ -287,11 +295,16 @@ int cmd_types(struct opts *o, int argc, char **argv)
 	} else if (!o->quiet) {
 		if (kp_table_nrows(tb))
 			kp_table_print(tb, stdout, &o->out);
+		else if (argc == 1 && found)
+			/* a vGPU VF once the GPU's capacity is used, or a parent whose types all went */
+			printf("%s: no type creatable now\n", want);
+		else if (found)
+			printf("no type creatable now\n");
 		else
 			printf("no mdev parents\n");
 	}
 	kp_table_free(tb);
-	return KP_EXIT_OK;
+	return failed ? KP_EXIT_HOST : KP_EXIT_OK;
 }
 
 /* ---- list ------------------------------------------------------------ */

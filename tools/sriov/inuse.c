@@ -4,13 +4,13 @@
  * in-use engine (lib/inuse.h, one context per run, with open handles: a
  * guest holding the VF's /dev/vfio/N blocks the kernel's removal in vfio
  * until it lets go; addresses, routes, masters and stacked links on its
- * interface), and an mdev created on it.
+ * interface; mdevs created on it, an NVIDIA vendor-specific vGPU set on
+ * it).
  */
 /* paths are built into PATH_MAX buffers; a truncated one does not exist */
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -55,31 +55,12 @@ void vf_usage_free(struct vf_usage *u)
 
 int vf_in_use(struct vf_usage *u, const char *vf, char *why, size_t n)
 {
-	char p[PATH_MAX];
 	struct kp_dev_usage du;
-	struct dirent *de;
-	DIR *d;
 	int r;
 
-	/* mdevs on it: directories named by a UUID with an mdev_type */
-	snprintf(p, sizeof(p), "/sys/bus/pci/devices/%s", vf);
-	d = opendir(p);
-	while (d && (de = readdir(d))) {
-		char t[PATH_MAX];
-
-		if (kp_uuid_check(de->d_name) < 0)
-			continue;
-		snprintf(t, sizeof(t), "%s/%s/mdev_type", p, de->d_name);
-		if (kp_sysfs_exists(t)) {
-			snprintf(why, n, "mdev %s is created on it", de->d_name);
-			closedir(d);
-			return 1;
-		}
-	}
-	if (d)
-		closedir(d);
 	/* the engine: a guest's open /dev/vfio/N or /dev/vfio/devices/vfioX,
-	 * addresses, routes, masters and stacked links on its interface */
+	 * addresses, routes, masters and stacked links on its interface, mdevs
+	 * and vGPUs on it */
 	r = kp_inuse_bdf(u->ctx, vf, KP_INUSE_HANDLES, &du);
 	if (r < 0)
 		return r;
