@@ -126,19 +126,22 @@ int kp_sriov_keep_macs(const char *pf, const char *ifname, int totalvfs,
 				snprintf(macs[i], 18, "%s", now->mac);
 			continue;
 		}
-		if (host_driver(d->driver) && netdev_mac(d->bdf, c.mac) == 0) {
-			/* the MAC its host driver uses, read before it lets go:
-			 * the PF may report it only while that driver runs */
+		if (host_driver(d->driver)) {
+			/* the MAC its host driver uses, read before it lets go
+			 * (the PF may report the VF's own MAC only while that
+			 * driver runs): its interface's, else the PF's report */
+			if (netdev_mac(d->bdf, c.mac) < 0)
+				memcpy(c.mac, pfmac, 6);
 		} else if (!mac_zero(pfmac)) {
 			/* no driver holds it: the PF's MAC is administrative
 			 * already, nothing to send */
-			memcpy(c.mac, pfmac, 6);
 			if (macs)
-				snprintf(macs[i], 18, "%02x:%02x:%02x:%02x:%02x:%02x", c.mac[0],
-					 c.mac[1], c.mac[2], c.mac[3], c.mac[4], c.mac[5]);
+				snprintf(macs[i], 18, "%s", now->mac);
 			(*kept)++;
 			continue;
-		} else if ((r = random_mac(c.mac)) < 0) {
+		}
+		if (mac_zero(c.mac) && (r = random_mac(c.mac)) < 0) {
+			/* no host driver ever ran: a MAC as its own driver would pick */
 			snprintf(why, whylen, "cannot make a MAC address");
 			goto out;
 		}
@@ -166,8 +169,10 @@ int kp_sriov_keep_macs(const char *pf, const char *ifname, int totalvfs,
 		}
 		r = kp_vfnl_set(nl, ifindex, (unsigned)index[i], &c, kmsg, sizeof(kmsg));
 		if (r < 0) {
-			snprintf(why, whylen, "cannot set VF %d's MAC %s on %s: %s", index[i],
-				 macs ? macs[i] : "", ifname, kmsg[0] ? kmsg : strerror(-r));
+			snprintf(why, whylen,
+				 "cannot set VF %d's MAC %02x:%02x:%02x:%02x:%02x:%02x on %s: %s",
+				 index[i], c.mac[0], c.mac[1], c.mac[2], c.mac[3], c.mac[4], c.mac[5],
+				 ifname, kmsg[0] ? kmsg : strerror(-r));
 			goto out;
 		}
 		(*kept)++;

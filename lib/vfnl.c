@@ -609,12 +609,15 @@ static int changes_to(const struct kp_vfnl_info *want, const struct kp_vfnl_info
 		c[k].vlan_proto = want->vlan_proto ? want->vlan_proto : 0x8100;
 		k++;
 	}
-	if (want->has_rate && (!cur || !cur->has_rate || cur->min_rate != want->min_rate ||
-			       cur->max_rate != want->max_rate)) {
+	/* libnl reports no rate when both bounds are 0 (the kernel always
+	 * sends them): no rate is "no limit", put back over a limit */
+	if (want->has_rate ? !cur || !cur->has_rate || cur->min_rate != want->min_rate ||
+				     cur->max_rate != want->max_rate
+			   : cur && cur->has_rate && (cur->min_rate || cur->max_rate)) {
 		memset(&c[k], 0, sizeof(c[k]));
 		c[k].attr = KP_VF_RATE;
-		c[k].min_rate = want->min_rate;
-		c[k].max_rate = want->max_rate;
+		c[k].min_rate = want->has_rate ? want->min_rate : 0;
+		c[k].max_rate = want->has_rate ? want->max_rate : 0;
 		k++;
 	}
 #define FLAG(field, a)                                                        \
