@@ -63,5 +63,5 @@ awk -v b="$base" -v kw="$kp_wall" -v vw="$vhv_wall" -v kr="$kp_rss" -v vr="$vhv_
 	printf "ratio (kvmprep / virt-host-validate): wall %.2f, RSS %.2f\n", kw / vw, kr / vr
 	printf "targets: wall ratio <= 0.20: %s; RSS <= 4096 KiB: %s\n",
 		(kw / vw <= 0.2) ? "met" : "NOT met", (kr <= 4096) ? "met" : "NOT met"
-	printf "(kvmprep-validate forks nothing: the QEMU version is read from the binary)\n"
+	printf "(kvmprep-validate runs no program: the QEMU version is read from the binary; its KVM probe is a forked child whose VM teardown nobody waits for)\n"
 }'

@@ -151,6 +151,12 @@ static int run_guest(int vcpu, struct kvm_run *run, size_t run_size,
 
 int kp_kvm_probe(struct kp_kvmprobe *res)
 {
+	return kp_kvm_probe_report(res, NULL, NULL);
+}
+
+int kp_kvm_probe_report(struct kp_kvmprobe *res,
+			void (*report)(const struct kp_kvmprobe *res, int r, void *arg), void *arg)
+{
 	int kvm = -1, vm = -1, vcpu = -1, r;
 	void *mem = MAP_FAILED;
 	struct kvm_run *run = MAP_FAILED;
@@ -161,8 +167,12 @@ int kp_kvm_probe(struct kp_kvmprobe *res)
 	res->exit_reason = -1;
 
 	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (kvm < 0)
-		return fail(res, KP_KVM_STAGE_OPEN, -errno, "/dev/kvm: %s", strerror(errno));
+	if (kvm < 0) {
+		r = fail(res, KP_KVM_STAGE_OPEN, -errno, "/dev/kvm: %s", strerror(errno));
+		if (report)
+			report(res, r, arg);
+		return r;
+	}
 
 	r = xioctl(kvm, KVM_GET_API_VERSION, 0);
 	if (r < 0) {
@@ -238,6 +248,8 @@ int kp_kvm_probe(struct kp_kvmprobe *res)
 #endif
 
 out:
+	if (report)
+		report(res, r, arg);
 	if (run != MAP_FAILED)
 		munmap(run, (size_t)run_size);
 	if (mem != MAP_FAILED)

@@ -42,6 +42,12 @@ struct kp_kvmprobe {
  * KVM_CREATE_VCPU). res is always filled. */
 int kp_kvm_probe(struct kp_kvmprobe *res);
 
+/* The same, calling report(res, r, arg) with the answer before the VM is
+ * torn down (the teardown is most of the probe's time: a caller that
+ * hands the answer on need not wait for it). */
+int kp_kvm_probe_report(struct kp_kvmprobe *res,
+			void (*report)(const struct kp_kvmprobe *res, int r, void *arg), void *arg);
+
 /* "open", "api_version", "create_vm", … for messages. */
 const char *kp_kvm_stage_name(enum kp_kvm_stage s);
 

@@ -5,13 +5,15 @@
  * out imm8,al; hlt) from the memory the caller registered.
  *
  * TREE/fakehost/kvm "state S": works (default) | broken (KVM_CREATE_VM fails EIO)
- * | broken-run (KVM_RUN exits KVM_EXIT_FAIL_ENTRY) | absent (ENOENT); noflags
+ * | broken-run (KVM_RUN exits KVM_EXIT_FAIL_ENTRY) | sigbus (KVM_RUN raises
+ * SIGBUS in the caller) | absent (ENOENT); noflags
  * is works (the builder only drops vmx/svm from the CPU flags).
  */
 #include "fh.h"
 
 #include <errno.h>
 #include <linux/kvm.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,6 +173,13 @@ static int vcpu_run(struct vcpu *c)
 	int steps;
 
 	fh_kvm_state(state, sizeof(state));
+	if (!strcmp(state, "sigbus")) {
+		/* guest memory the host cannot back (a truncated memfd, a
+		 * poisoned page): KVM sends the vCPU's thread SIGBUS
+		 * (kvm_send_hwpoison_signal, hva_to_pfn) */
+		raise(SIGBUS);
+		return -EFAULT;
+	}
 	if (!strcmp(state, "broken-run")) {
 		run->exit_reason = KVM_EXIT_FAIL_ENTRY;
 		run->fail_entry.hardware_entry_failure_reason = 0x80000021;	/* invalid guest state */

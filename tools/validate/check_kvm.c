@@ -107,6 +107,13 @@ void chk_kvm_probe(struct vctx *c, struct vresult *r)
 		     "KVM API %d: created a VM and ran guest code on a vCPU", p->api_version);
 		return;
 	}
+	if (c->probe_died) {
+		/* KVM signals the vCPU's thread (SIGBUS for guest memory it
+		 * cannot back, hwpoison), or the kernel killed it */
+		vset(r, V_FAIL, "check the kernel log (dmesg) for kvm errors and memory failures",
+		     "KVM is broken: %s", p->detail);
+		return;
+	}
 	switch (p->stage) {
 	case KP_KVM_STAGE_OPEN:
 		if (pr == -ENOENT || pr == -ENODEV || pr == -ENXIO) {

@@ -3,10 +3,14 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 
 #include "cmdline.h"
 #include "bootcfg.h"
@@ -113,35 +117,120 @@ void vctx_free(struct vctx *c)
 		kp_mod_free(c->mod);
 }
 
-static void *probe_main(void *arg)
-{
-	struct vctx *c = arg;
+/* the child's answer: the probe's result and return, in one write */
+struct probe_msg {
+	struct kp_kvmprobe res;
+	int r;
+};
 
-	c->probe_r = kp_kvm_probe(&c->probe);
-	return NULL;
+static void probe_send(const struct kp_kvmprobe *res, int r, void *arg)
+{
+	struct probe_msg m;
+	ssize_t n;
+
+	memset(&m, 0, sizeof(m));
+	m.res = *res;
+	m.r = r;
+	do
+		n = write(*(int *)arg, &m, sizeof(m));
+	while (n < 0 && errno == EINTR);
+	close(*(int *)arg);
 }
 
 /*
- * Start the KVM probe in a thread, so that its cost overlaps the other
- * checks: most of it is the kernel's, not ours (creating a vCPU without an
- * in-kernel irqchip flips a static key, which patches kernel text on every
- * CPU, and the VM's teardown at close). Nothing else touches c->probe until
- * vctx_probe joins. When the thread cannot start, vctx_probe runs the probe
- * in line, as before.
+ * Start the KVM probe in a child process, so that its cost overlaps the
+ * other checks and its largest part is not ours to wait for: creating a
+ * vCPU without an in-kernel irqchip flips a static key (kernel text
+ * patched on every CPU), and the VM's teardown at close
+ * (kvm_destroy_vm(): the MMU notifier's and the memslots' SRCU grace
+ * periods) takes milliseconds. The child sends its answer down a pipe
+ * before the teardown and then tears down and exits on its own; nobody
+ * waits for that. A thread would share our mm, whose lock the teardown
+ * holds against our own page faults. The child keeps none of our
+ * descriptors but the pipe (a shell's $(...) waits until every writer of
+ * its pipe has closed it). When the child cannot start, vctx_probe runs
+ * the probe in line.
  */
 void vctx_probe_start(struct vctx *c)
 {
+	int p[2];
+	pid_t pid;
+
 	if (c->probe_done || c->probe_started)
 		return;
-	if (pthread_create(&c->probe_thread, NULL, probe_main, c) == 0)
-		c->probe_started = 1;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		struct rlimit nocore = { 0, 0 };
+		struct kp_kvmprobe res;
+		int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		setrlimit(RLIMIT_CORE, &nocore); /* a probe KVM kills leaves no core */
+
+		if (nul >= 0) {
+			dup2(nul, 0);
+			dup2(nul, 1);
+			dup2(nul, 2);
+		}
+		if (p[1] > 3)
+			close_range(3, (unsigned)p[1] - 1, 0);
+		close_range((unsigned)p[1] + 1, ~0U, 0);
+		kp_kvm_probe_report(&res, probe_send, &p[1]);
+		_exit(0);
+	}
+	close(p[1]);
+	if (pid < 0) {
+		close(p[0]);
+		return;
+	}
+	c->probe_fd = p[0];
+	c->probe_pid = pid;
+	c->probe_started = 1;
+}
+
+/* the child's answer; a child that died before it is said so */
+static void probe_receive(struct vctx *c)
+{
+	struct probe_msg m;
+	size_t got = 0;
+	int st;
+
+	while (got < sizeof(m)) {
+		ssize_t n = read(c->probe_fd, (char *)&m + got, sizeof(m) - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(c->probe_fd);
+	if (got == sizeof(m)) {
+		c->probe = m.res;
+		c->probe_r = m.r;
+		return;
+	}
+	memset(&c->probe, 0, sizeof(c->probe));
+	c->probe.api_version = -1;
+	c->probe.exit_reason = -1;
+	c->probe_r = -EIO;
+	c->probe_died = 1;
+	if (waitpid(c->probe_pid, &st, 0) == c->probe_pid && WIFSIGNALED(st))
+		snprintf(c->probe.detail, sizeof(c->probe.detail),
+			 "the probe process died of signal %d (%s)", WTERMSIG(st),
+			 strsignal(WTERMSIG(st)));
+	else
+		snprintf(c->probe.detail, sizeof(c->probe.detail),
+			 "the probe process exited without an answer");
 }
 
 const struct kp_kvmprobe *vctx_probe(struct vctx *c, int *r)
 {
 	if (!c->probe_done) {
 		if (c->probe_started)
-			pthread_join(c->probe_thread, NULL);
+			probe_receive(c);
 		else
 			c->probe_r = kp_kvm_probe(&c->probe);
 		c->probe_started = 0;

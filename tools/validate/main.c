@@ -363,7 +363,7 @@ static int do_checks(struct opts *o)
 	}
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < vchecks_n; i++) {
-			if (!selected(o, i) || !strcmp(vchecks[i].topic, "kvm") != !pass)
+			if (!selected(o, i) || (strcmp(vchecks[i].topic, "kvm") == 0) != pass)
 				continue;
 			res[i].status = V_SKIP;
 			o->ctx.karg_cmd[0] = '\0';

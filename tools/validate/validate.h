@@ -2,7 +2,6 @@
 #ifndef KP_VALIDATE_H
 #define KP_VALIDATE_H
 
-#include <pthread.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -58,8 +57,10 @@ struct vctx {
 	int mem_r;
 	struct kp_modctx *mod; /* NULL when libkmod could not start */
 	int probe_done, probe_r;
-	int probe_started;  /* the probe runs in probe_thread (vctx_probe_start) */
-	pthread_t probe_thread;
+	int probe_started;  /* the probe runs in a child (vctx_probe_start) */
+	int probe_fd;       /* its answer comes down this pipe */
+	pid_t probe_pid;
+	int probe_died;     /* the child died without an answer (probe.detail says how) */
 	struct kp_kvmprobe probe;
 	int iommu_groups; /* number of groups, 0 when none, -1 unread */
 	int iommu_units;  /* entries of /sys/class/iommu, -1 unread */
