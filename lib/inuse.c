@@ -910,7 +910,51 @@ static int block_usages(struct kp_inuse *c, const char *bdf, struct kp_dev_usage
 	return 0;
 }
 
-/* ---- file system shares (virtio-9p) ------------------------------------- */
+/* ---- file system shares (virtio-9p, virtio-fs) --------------------------- */
+
+/*
+ * A virtio-fs device (driver virtiofs) carries the virtiofs mount whose
+ * source is its tag. Since 6.9 fs/fuse/virtio_fs.c lists each instance in
+ * /sys/fs/virtiofs/INDEX/ with its tag and a device link to the virtio
+ * device; before that no file says which device has which tag, so any
+ * mounted virtiofs keeps every virtio-fs device in use (never falsely free).
+ */
+static void virtiofs_usage(struct kp_inuse *c, const char *bdf, const char *vdev,
+			   struct kp_dev_usage *u)
+{
+	char rel[PATH_MAX], dir[PATH_MAX], drv[64] = "", **names = NULL, *tag = NULL;
+	size_t n = 0, k;
+	int listed;
+
+	if (pathf(rel, sizeof(rel), "/sys/bus/pci/devices/%s/%s/driver", bdf, vdev) < 0 ||
+	    kp_sysfs_link_name(rel, drv, sizeof(drv)) < 0 || strcmp(drv, "virtiofs"))
+		return;
+	listed = kp_path(dir, sizeof(dir), "/sys/fs/virtiofs") == 0 && list_dir(dir, &names, &n) == 0;
+	for (size_t i = 0; listed && i < n && !tag; i++) {
+		char dev[64];
+
+		if (pathf(rel, sizeof(rel), "/sys/fs/virtiofs/%s/device", names[i]) < 0 ||
+		    kp_sysfs_link_name(rel, dev, sizeof(dev)) < 0 || strcmp(dev, vdev) ||
+		    pathf(rel, sizeof(rel), "/sys/fs/virtiofs/%s/tag", names[i]) < 0 ||
+		    kp_read_file(rel, &tag, NULL) < 0)
+			continue;
+		tag[strcspn(tag, "\n")] = '\0';
+	}
+	free_names(names, n);
+	for (k = 0; k < c->nmnt; k++) {
+		if (strcmp(c->mnts[k].fstype, "virtiofs"))
+			continue;
+		if (tag && !strcmp(c->mnts[k].source, tag))
+			add_reason(u, KP_USE_BLOCK, "virtio-fs share %s is mounted on %s", tag,
+				   c->mnts[k].mp);
+		else if (!tag && !listed)
+			add_reason(u, KP_USE_BLOCK,
+				   "virtio-fs device while virtiofs %s is mounted on %s (this kernel "
+				   "does not say which device has which tag)",
+				   c->mnts[k].source, c->mnts[k].mp);
+	}
+	free(tag);
+}
 
 /* A virtio-9p function whose mount tag a 9p mount names carries that file
  * system (with trans=virtio the mount's source is the tag): a VM's or a
@@ -924,18 +968,21 @@ static int share_usage(struct kp_inuse *c, const char *bdf, struct kp_dev_usage 
 
 	if (r < 0)
 		return r;
-	for (k = 0; k < c->nmnt && strcmp(c->mnts[k].fstype, "9p"); k++)
+	for (k = 0; k < c->nmnt && strcmp(c->mnts[k].fstype, "9p") &&
+		    strcmp(c->mnts[k].fstype, "virtiofs"); k++)
 		;
 	if (k == c->nmnt)
-		return 0; /* no 9p mount: no directory to read */
+		return 0; /* no 9p or virtiofs mount: no directory to read */
 	if (pathf(rel, sizeof(rel), "/sys/bus/pci/devices/%s", bdf) < 0 ||
 	    kp_path(dir, sizeof(dir), rel) < 0 || list_dir(dir, &names, &n) < 0)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		char *tag = NULL;
 
-		if (strncmp(names[i], "virtio", 6) ||
-		    pathf(rel, sizeof(rel), "/sys/bus/pci/devices/%s/%s/mount_tag", bdf, names[i]) < 0 ||
+		if (strncmp(names[i], "virtio", 6))
+			continue;
+		virtiofs_usage(c, bdf, names[i], u);
+		if (pathf(rel, sizeof(rel), "/sys/bus/pci/devices/%s/%s/mount_tag", bdf, names[i]) < 0 ||
 		    kp_read_file(rel, &tag, NULL) < 0)
 			continue;
 		tag[strcspn(tag, "\n")] = '\0';

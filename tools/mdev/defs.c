@@ -571,6 +571,25 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
+/* wait (until deadline) for a parent that is not there yet, without the
+ * lock: what makes it may be a kvmprep step that needs the lock itself
+ * (kvmprep-sriov creating the VFs). 1 when it is there. */
+static int wait_parent(int (*there)(const char *), const char *name, long deadline, int *lock)
+{
+	if (there(name))
+		return 1;
+	if (*lock >= 0) {
+		kp_lock_release(*lock);
+		*lock = -1;
+	}
+	while (!there(name) && now_ms() < deadline) {
+		struct timespec ts = { 0, 50 * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
+	return there(name);
+}
+
 /* start every --auto definition of parent (NULL: every parent, waiting up
  * to the deadline for parents that are not there yet, e.g. SR-IOV VFs
  * made at boot). Each device is created or rolled back on its own; the
@@ -610,15 +629,14 @@ static int start_auto(struct opts *oo, const char *command, const char *parent, 
 
 		if (!defs[i].autostart)
 			continue;
-		while (!kp_mdev_parent_exists(defs[i].parent) && now_ms() < deadline) {
-			struct timespec ts = { 0, 50 * 1000000L };
-
-			nanosleep(&ts, NULL);
-		}
-		if (!kp_mdev_parent_exists(defs[i].parent)) {
+		if (!wait_parent(kp_mdev_parent_exists, defs[i].parent, deadline, &lock)) {
 			kp_err(defs[i].uuid, "cannot start on %s: the parent did not appear", defs[i].parent);
 			failed++;
 			continue;
+		}
+		if (!o->dry_run && lock < 0 && (lock = take_lock()) < 0) {
+			r = -lock;
+			goto out;
 		}
 		if (create_one(o, defs[i].parent, defs[i].type, defs[i].uuid, defs[i].attrs,
 			       defs[i].nattrs, 1, &created)) {
@@ -635,12 +653,7 @@ static int start_auto(struct opts *oo, const char *command, const char *parent, 
 
 		if (parent && strcmp(parent, v[i].bdf))
 			continue;
-		while (!kp_vgpu_capable(v[i].bdf) && now_ms() < deadline) {
-			struct timespec ts = { 0, 50 * 1000000L };
-
-			nanosleep(&ts, NULL);
-		}
-		if (!kp_vgpu_capable(v[i].bdf)) {
+		if (!wait_parent(kp_vgpu_capable, v[i].bdf, deadline, &lock)) {
 			kp_err(v[i].bdf, "cannot set vGPU type %ld: the VF did not appear", v[i].type);
 			failed++;
 			continue;

@@ -47,4 +47,17 @@ assert_eq "$(mdev types 3e:00.5 | awk 'NR > 1 { print $2 }' | tr '\n' ' ')" "115
 assert_eq "$(grep '^vgpu 0000:3e:00.0 ' "$ST/cap.host")" 'vgpu 0000:3e:00.0 types="1155:NVIDIA L40S-4Q,1157:NVIDIA L40S-8Q,1161:NVIDIA L40S-48Q"' "captured PF"
 grep -q '^vgpu 0000:3e:00.[4-7]' "$ST/cap.host" && fail "a VF's vgpu line captured"
 "$TOP/tests/fakehost/build" --check "$ST/cap.host" || fail "the capture does not check"
+# boot: a vGPU defined on a VF that SR-IOV creates late; apply waits for it
+# (bounded) and sets the type once the VF is there
+mdev define -p 3e:00.5 -t 1157 >/dev/null || fail "define on a VF"
+sriov set 3e:00.0 0 >/dev/null || fail "set 0 before boot"
+fh -- kvmprep-mdev apply --timeout 20000 >"$ST/apply.out" 2>&1 &
+bg=$!
+sleep 0.5
+assert_nofile "$SYS/0000:3e:00.5"
+out=$(sriov set 3e:00.0 2 2>&1) || fail "the late VFs: $out"
+wait $bg; rc=$?
+assert_eq "$rc" 0 "apply after the VFs came: $(cat "$ST/apply.out")"
+assert_eq "$(cur 0000:3e:00.5)" 1157 "the late VF's vGPU set by apply"
+assert_eq "$(cur 0000:3e:00.4)" 0 "the other VF untouched"
 exit 0

@@ -11,7 +11,7 @@ lg_initramfs "$SCRATCH/initrd.gz"
 CMD=(kvmprep-launch --kernel "$KERNEL" --initrd "$SCRATCH/initrd.gz" -m 256M)
 
 echo "== q35: boot to init, SIGTERM -> system_powerdown -> SHUTDOWN"
-"${CMD[@]}" --name boot --append "console=ttyS0 quiet" </dev/null >"$SCRATCH/con" 2>"$SCRATCH/err" &
+"${CMD[@]}" --name boot --append "console=ttyS0 quiet no_timer_check" </dev/null >"$SCRATCH/con" 2>"$SCRATCH/err" &
 L=$!; LG_PIDS+=("$L")
 lg_wait "$SCRATCH/con" KVMPREP-INIT-OK 90
 lg_wait "$SCRATCH/con" KVMPREP-WATCHING 30
@@ -30,7 +30,7 @@ kill -0 "$Q" 2>/dev/null && fail "QEMU $Q still runs"
 echo "q35 ok: $(grep -c . "$SCRATCH/con") console lines"
 
 echo "== a guest that ignores the button: bounded wait, then quit"
-"${CMD[@]}" --name deaf --shutdown-timeout 2 --append "console=ttyS0 quiet kp.nobutton=1" \
+"${CMD[@]}" --name deaf --shutdown-timeout 2 --append "console=ttyS0 quiet no_timer_check kp.nobutton=1" \
 	</dev/null >"$SCRATCH/con2" 2>"$SCRATCH/err2" &
 L=$!; LG_PIDS+=("$L")
 lg_wait "$SCRATCH/con2" KVMPREP-NO-BUTTON 90
@@ -45,7 +45,7 @@ grep -q KVMPREP-POWER-BUTTON "$SCRATCH/con2" && fail "the guest saw the button i
 echo "bounded wait ok"
 
 echo "== microvm: direct kernel boot, no PCI"
-"${CMD[@]}" --name micro --machine microvm --append "console=ttyS0 quiet tsc_early_khz=2000000" \
+"${CMD[@]}" --name micro --machine microvm --append "console=ttyS0 quiet no_timer_check tsc_early_khz=2000000" \
 	</dev/null >"$SCRATCH/con3" 2>"$SCRATCH/err3" &
 L=$!; LG_PIDS+=("$L")
 lg_wait "$SCRATCH/con3" KVMPREP-INIT-OK 90

@@ -19,7 +19,7 @@ ipn addr add 10.0.0.1/24 dev br0
 ipn link set br0 up
 guest() { # NAME NIC IP PING
 	ip netns exec "$NS" kvmprep-launch --kernel "$KERNEL" --initrd "$SCRATCH/initrd.gz" -m 256M \
-		--name "$1" --nic "$2" --append "console=ttyS0 quiet kp.ip=$3 kp.ping=$4" \
+		--name "$1" --nic "$2" --append "console=ttyS0 quiet no_timer_check kp.ip=$3 kp.ping=$4" \
 		</dev/null >"$SCRATCH/$1.con" 2>"$SCRATCH/$1.err" &
 	L=$!; LG_PIDS+=("$L")
 }

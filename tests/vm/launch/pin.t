@@ -7,7 +7,7 @@
 lg_kernel
 lg_initramfs "$SCRATCH/initrd.gz"
 kvmprep-launch --kernel "$KERNEL" --initrd "$SCRATCH/initrd.gz" -m 256M -c 2 --pin 1,0 --name pinned \
-	--append "console=ttyS0 quiet" --console socket="$SCRATCH/con.sock" --json \
+	--append "console=ttyS0 quiet no_timer_check" --console socket="$SCRATCH/con.sock" --json \
 	</dev/null >"$SCRATCH/doc" 2>"$SCRATCH/err" &
 L=$!; LG_PIDS+=("$L")
 for i in $(seq 100); do [ -s "$SCRATCH/doc" ] && break; sleep 0.1; done
