@@ -170,7 +170,8 @@ static int check_removal(struct opts *o, const struct kp_sriov_pf *pf)
 
 /* Every step's undo in the journal, before the first write: the VFs'
  * drivers (undone last: once the count is back), their netlink settings
- * (MAC, VLAN, rates, …: recreated VFs have none of them), autoprobe, the count
+ * (MAC, VLAN, rates, …: recreated VFs have none of them), autoprobe, the
+ * count, autoprobe 0 (undone first, for the count's)
  * (with 0 first when the kernel answers EBUSY). 0 or an exit status. */
 static int journal_steps(const struct kp_sriov_snap *snap, const char *ifname,
 			 const char *settings)
@@ -192,6 +193,13 @@ static int journal_steps(const struct kp_sriov_snap *snap, const char *ifname,
 	snprintf(val, sizeof(val), "%d", snap->numvfs);
 	if (r == 0)
 		r = kp_journal_add_sysfs_attr(path, val, "0", NULL);
+	/* undone first: the old VFs come back with autoprobe 0, so no host
+	 * driver probes them (an asynchronous probe, nvme's, would race the
+	 * drivers' undo); autoprobe as it was, their settings, then each VF's
+	 * own driver through its undo */
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/sriov_drivers_autoprobe", snap->pf);
+	if (r == 0 && snap->numvfs > 0)
+		r = kp_journal_add_sysfs_attr(path, "0", NULL, NULL);
 	if (r == -EINTR)
 		return end_signal_exit();
 	if (r < 0) {
