@@ -63,6 +63,9 @@ int kp_sriov_set_autoprobe(const char *pf, int on);
  * and, with netdevs, every VF bound to a host driver (not vfio-pci,
  * pci-stub) has its network interface. 0, -ETIMEDOUT, -errno. */
 int kp_sriov_wait_vfs(const char *pf, int n, int netdevs, int timeout_ms);
+/* The same; bdfs (n entries) gets VF i's address as the last look saw it
+ * (the virtfnI links it read: a caller needs no second walk). */
+int kp_sriov_wait_vfs_bdfs(const char *pf, int n, int netdevs, int timeout_ms, char (*bdfs)[13]);
 
 /* A snapshot of a PF's VFs: what recreating them must bring back. */
 struct kp_sriov_vfsnap {

@@ -21,11 +21,13 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "bind.h"
 #include "cmds.h"
@@ -334,7 +336,8 @@ static int check_groups(struct kp_bind_item *items, size_t n)
 	return 0;
 }
 
-static void vfio_node(const struct kp_pcidev *d, char *buf, size_t n)
+/* known: the bind engine has just waited for every VF's node */
+static void vfio_node(const struct kp_pcidev *d, int known, char *buf, size_t n)
 {
 	struct stat st;
 
@@ -342,12 +345,13 @@ static void vfio_node(const struct kp_pcidev *d, char *buf, size_t n)
 	if (strcmp(d->driver, "vfio-pci") != 0 || d->group < 0)
 		return;
 	snprintf(buf, n, "/dev/vfio/%d", d->group);
-	if (stat(buf, &st) < 0)
+	if (!known && stat(buf, &st) < 0)
 		buf[0] = '\0';
 }
 
 static int print_result(struct opts *o, const struct kp_sriov_pf *before, int count,
-			const char *driver, int changed, struct kp_pcidev **vfs, size_t nvfs)
+			const char *driver, int changed, struct kp_pcidev **vfs, size_t nvfs,
+			int nodes_known)
 {
 	struct kp_table *t = kp_table_new(set_cols, S_NCOLS), *vt = kp_table_new(vf_cols, F_NCOLS);
 	size_t i;
@@ -376,7 +380,7 @@ static int print_result(struct opts *o, const struct kp_sriov_pf *before, int co
 		kp_table_set_str(vt, row, F_DRIVER, vfs[i]->driver[0] ? vfs[i]->driver : NULL);
 		if (vfs[i]->group >= 0)
 			kp_table_set_int(vt, row, F_GROUP, vfs[i]->group);
-		vfio_node(vfs[i], node, sizeof(node));
+		vfio_node(vfs[i], nodes_known, node, sizeof(node));
 		kp_table_set_str(vt, row, F_VFIO, node[0] ? node : NULL);
 	}
 	if (o->json) {
@@ -448,6 +452,60 @@ fail:
 	return r;
 }
 
+/* The VFs this call created (bdfs: their addresses as the wait read
+ * them), for the bind engine and the result. What they are is the PF's
+ * (vendor, VF device ID: the kernel makes them so) and nothing of their
+ * config space is used, so there is no libpci scan; what each has of its
+ * own (driver, override, group) is read by whoever needs it next: the
+ * bind engine (it reads them again before it moves a device), the result
+ * once the call is over (a host driver's probe), and only the IOMMU group
+ * here, with group (vfio-pci: the groups are checked before the engine). */
+static int new_vfs(const struct kp_sriov_pf *pf, char (*bdfs)[13], int count, int group,
+		   struct kp_pcidev **devs, struct kp_pcidev ***out)
+{
+	struct kp_pcidev *d = calloc(count ? (size_t)count : 1, sizeof(*d));
+	struct kp_pcidev **v = calloc(count ? (size_t)count : 1, sizeof(*v));
+	int i, r = 0;
+
+	*devs = NULL;
+	*out = NULL;
+	if (!d || !v) {
+		free(d);
+		free(v);
+		return -ENOMEM;
+	}
+	for (i = 0; i < count && r == 0; i++) {
+		unsigned dom, bus, dev, fn;
+
+		memcpy(d[i].bdf, bdfs[i], sizeof(d[i].bdf));
+		if (sscanf(d[i].bdf, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) == 4) {
+			d[i].domain = dom;
+			d[i].bus = bus;
+			d[i].dev = dev;
+			d[i].func = fn;
+		}
+		d[i].vendor = pf->vendor;
+		d[i].device = pf->vf_device;
+		d[i].pcie_type = KP_PCIE_NONE;
+		d[i].flr = d[i].numa_node = d[i].boot_vga = d[i].sriov_totalvfs = -1;
+		d[i].group = -1;
+		if (group) {
+			r = kp_pci_group_of(d[i].bdf);
+			d[i].group = r >= 0 ? r : -1;
+			r = r == -ENODEV ? r : 0;
+		}
+		v[i] = &d[i];
+	}
+	if (r < 0) {
+		free(d);
+		free(v);
+		return r;
+	}
+	*devs = d;
+	*out = v;
+	return 0;
+}
+
 /* Count holds; with --driver, the VFs not yet on it are moved (nothing
  * else changes). */
 static int rebind_only(struct opts *o, const struct kp_sriov_pf *pf, int count)
@@ -491,7 +549,9 @@ static int rebind_only(struct opts *o, const struct kp_sriov_pf *pf, int count)
 		for (i = 0; i < count; i++)
 			changed |= items[i].changed;
 	}
-	r = print_result(o, pf, count, o->driver, changed, vfs, (size_t)count);
+	/* the engine waited for every /dev/vfio/N it bound (not in a dry run) */
+	r = print_result(o, pf, count, o->driver, changed, vfs, (size_t)count,
+			 o->driver && !o->dry_run && !strcmp(o->driver, "vfio-pci"));
 out:
 	free(items);
 	free(vfs);
@@ -509,7 +569,7 @@ static int offline_set(struct opts *o, const struct kp_sriov_pf *pf, int count)
 	kp_read_file(KP_SRIOV_CONF, &before, NULL);
 	if (o->dry_run) {
 		free(before);
-		return print_result(o, pf, count, o->driver, 1, NULL, 0);
+		return print_result(o, pf, count, o->driver, 1, NULL, 0, 0);
 	}
 	if (kp_journal_begin(TOOL, "set") < 0) {
 		free(before);
@@ -530,7 +590,7 @@ static int offline_set(struct opts *o, const struct kp_sriov_pf *pf, int count)
 	changed = !before || !after ? before != after : strcmp(before, after) != 0;
 	free(before);
 	free(after);
-	return print_result(o, pf, count, o->driver, changed, NULL, 0);
+	return print_result(o, pf, count, o->driver, changed, NULL, 0, 0);
 }
 
 int cmd_set(struct opts *o, int argc, char **argv)
@@ -540,7 +600,8 @@ int cmd_set(struct opts *o, int argc, char **argv)
 	struct kp_pci *pci = NULL;
 	struct kp_pcidev **vfs = NULL;
 	struct kp_bind_item *items = NULL;
-	char bdf[13], *settings = NULL;
+	char bdf[13], *settings = NULL, (*newbdfs)[13] = NULL;
+	struct kp_pcidev *newdevs = NULL;
 	int count, r, lock = -1, i, host_probe;
 
 	if (argc != 2)
@@ -617,7 +678,7 @@ int cmd_set(struct opts *o, int argc, char **argv)
 	if (count > 0 && o->driver && (r = ensure_driver(o->driver, o->dry_run)))
 		goto out;
 	if (o->dry_run) {
-		r = print_result(o, &pf, count, o->driver, 1, NULL, 0);
+		r = print_result(o, &pf, count, o->driver, 1, NULL, 0, 0);
 		goto out;
 	}
 
@@ -657,7 +718,7 @@ int cmd_set(struct opts *o, int argc, char **argv)
 			goto out;
 		}
 		if (!(r = commit(bdf)))
-			r = print_result(o, &pf, 0, NULL, 1, NULL, 0);
+			r = print_result(o, &pf, 0, NULL, 1, NULL, 0, 0);
 		goto out;
 	}
 	/* 2. no host driver touches the new VFs */
@@ -687,7 +748,13 @@ int cmd_set(struct opts *o, int argc, char **argv)
 	}
 	/* 4. every VF there, with its interface when a host driver took it */
 	/* a network PF's VFs get interfaces from their host driver */
-	r = kp_sriov_wait_vfs(bdf, count, host_probe && (pf.class >> 16) == 0x02, o->timeout_ms);
+	newbdfs = calloc((size_t)count, sizeof(*newbdfs));
+	if (!newbdfs) {
+		r = rollback(bdf);
+		goto out;
+	}
+	r = kp_sriov_wait_vfs_bdfs(bdf, count, host_probe && (pf.class >> 16) == 0x02,
+				   o->timeout_ms, newbdfs);
 	if (r < 0) {
 		kp_err(bdf, "cannot create %d VFs: %s within %d ms", count,
 		       host_probe ? "not every VF and its interface appeared"
@@ -705,7 +772,8 @@ int cmd_set(struct opts *o, int argc, char **argv)
 			goto out;
 		}
 	}
-	r = scan_vfs(bdf, count, &pci, &vfs);
+	r = new_vfs(&pf, newbdfs, count, o->driver && !strcmp(o->driver, "vfio-pci"), &newdevs,
+		    &vfs);
 	if (r < 0) {
 		kp_err_errno(bdf, r, "cannot read its new VFs");
 		r = rollback(bdf);
@@ -746,9 +814,13 @@ int cmd_set(struct opts *o, int argc, char **argv)
 	}
 	if ((r = commit(bdf)))
 		goto out;
-	for (i = 0; i < count; i++)
-		kp_pcidev_refresh(vfs[i]);
-	r = print_result(o, &pf, count, o->driver, 1, vfs, (size_t)count);
+	/* the driver each VF ends on: the bind engine verified it after its
+	 * probe; a host driver's probe is read now */
+	if (!o->driver)
+		for (i = 0; i < count; i++)
+			kp_pcidev_refresh(vfs[i]);
+	r = print_result(o, &pf, count, o->driver, 1, vfs, (size_t)count,
+			 o->driver && !strcmp(o->driver, "vfio-pci"));
 out:
 	if (lock >= 0)
 		kp_lock_release(lock);
@@ -756,6 +828,8 @@ out:
 	free(settings);
 	free(items);
 	free(vfs);
+	free(newdevs);
+	free(newbdfs);
 	kp_pci_free(pci);
 	return r;
 }
