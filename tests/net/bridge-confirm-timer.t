@@ -9,9 +9,9 @@
 # properties. The case then does what systemd would do with them: after
 # killing the detached rollback process (as logind would), it runs the
 # service's ExecStart with its Environment at the timer's deadline.
-# Not run for real here: systemd itself (that it accepts these properties,
-# fires the timer after OnActiveSec within AccuracySec, and runs the
-# service outside the session; vmlab's systemd boot is the place).
+# systemd itself (that it accepts these properties, fires the timer and
+# runs the service outside the session) is run for real in the lab:
+# vmlab/bridge-timer.
 . ./uplink-common.sh
 command -v dbus-daemon >/dev/null || fail "dbus-daemon not installed (scripts/deps: dbus-daemon)"
 command -v systemd-run >/dev/null || fail "systemd-run not installed (scripts/deps: systemd)"
