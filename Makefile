@@ -141,6 +141,14 @@ run: deps
 	./$(BUILD)/bin/kvmprep-validate; rc=$$?; [ $$rc -le 1 ]
 
 # ---- install ----------------------------------------------------------
+# The boot units installed for the first time are enabled as their preset
+# says (contrib/systemd/80-kvmprep.preset: the four boot steps; each does
+# nothing without its configuration): PRESET=yes runs `systemctl preset` on
+# them (with --root=$(DESTDIR) when staged). Default: yes for a direct
+# install into systemd's own search path (PREFIX /usr or /usr/local, no
+# DESTDIR), else no (a package applies the preset from its install
+# scripts). A unit already installed is left as the administrator set it.
+PRESET ?= $(if $(DESTDIR),no,$(if $(filter /usr /usr/local,$(PREFIX)),yes,no))
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
@@ -149,9 +157,15 @@ install: all
 	for m in doc/*.1; do [ -e "$$m" ] && install -m 0644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man1/; done; true
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	for c in contrib/completion/kvmprep-*; do [ -e "$$c" ] && install -m 0644 "$$c" $(DESTDIR)$(PREFIX)/share/bash-completion/completions/; done; true
-	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
-	for u in contrib/systemd/*.service; do [ -e "$$u" ] || continue; \
-		sed 's|@BINDIR@|$(PREFIX)/bin|g' "$$u" >$(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename "$$u"); done
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/lib/systemd/system-preset
+	install -m 0644 contrib/systemd/80-kvmprep.preset $(DESTDIR)$(PREFIX)/lib/systemd/system-preset/
+	new=; for u in contrib/systemd/*.service; do [ -e "$$u" ] || continue; \
+		d=$(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename "$$u"); \
+		[ -e "$$d" ] || case $$u in *@.service) ;; *) new="$$new $$(basename "$$u")" ;; esac; \
+		sed 's|@BINDIR@|$(PREFIX)/bin|g' "$$u" >"$$d"; done; \
+	if [ "$(PRESET)" != yes ] || [ -z "$$new" ]; then :; \
+	elif ! command -v systemctl >/dev/null; then echo "install: no systemctl: not enabled:$$new"; \
+	else echo "systemctl preset$$new"; systemctl $(if $(DESTDIR),--root=$(DESTDIR)) preset $$new; fi
 	install -d $(DESTDIR)$(PREFIX)/lib/udev/rules.d
 	for u in contrib/udev/61-kvmprep-mdev.rules; do [ -e "$$u" ] || continue; \
 		sed 's|@BINDIR@|$(PREFIX)/bin|g' "$$u" >$(DESTDIR)$(PREFIX)/lib/udev/rules.d/$$(basename "$$u"); done

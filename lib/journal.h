@@ -77,6 +77,13 @@
  *                namespace's inode): undo gives it all back (addresses,
  *                routes, MTU, MAC, master, per-link settings) in the
  *                caller's namespace, refused (-EIO) in another one
+ *   vf-settings  the netlink settings of a PF's VFs ("pf" its address,
+ *                "ifname" its interface then, "settings" lib/vfnl.h's
+ *                snapshot JSON), taken before a change that recreates the
+ *                VFs (which loses them): undo sends, per VF that exists
+ *                and per setting that differs, the recorded value through
+ *                the PF's interface of now (lib/journal_vfnl.c); nothing
+ *                when the PF, its driver or its VFs are gone
  *
  * A record from another boot (boot_id differs): what a reboot resets (the
  * kinds above but "file") is dropped, the files are restored.
@@ -170,6 +177,9 @@ int kp_journal_add_link(const char *name, int ifindex, int *step);
 /* Reads the file's current content and mode itself (absent: undo removes
  * it). abs is a host path (root prefix applied). -EFBIG over 1 MiB. */
 int kp_journal_save_file(const char *abs, int *step);
+/* settings: kp_vfnl_snap_json() of the PF's VFs (lib/vfnl.h). */
+int kp_journal_add_vf_settings(const char *pf, const char *ifname, const char *settings,
+			       int *step);
 
 /* Set a key of a recorded step (e.g. the ifindex of a link once created).
  * Appended and synced (the undo reads it). 0 or -errno. */

@@ -10,6 +10,7 @@ static const char *const mdev_keys[] = { "uuid", NULL };
 static const char *const link_keys[] = { "name", NULL };
 static const char *const file_keys[] = { "path", "absent", NULL };
 static const char *const snap_keys[] = { "link", "snapshot", NULL };
+static const char *const vfset_keys[] = { "pf", "ifname", "settings", NULL };
 
 const struct kp_jkind kp_jkinds[] = {
 	{ "pci-driver", pci_keys, 0, kp_jundo_pci_driver, "bdf" },
@@ -18,6 +19,7 @@ const struct kp_jkind kp_jkinds[] = {
 	{ "link", link_keys, 0, kp_jundo_link, "name" },
 	{ "file", file_keys, 1, kp_jundo_file, "path" },
 	{ "link-snapshot", snap_keys, 0, kp_jundo_link_snapshot, "link" },
+	{ "vf-settings", vfset_keys, 0, kp_jundo_vf_settings, "pf" },
 };
 const size_t kp_njkinds = sizeof(kp_jkinds) / sizeof(kp_jkinds[0]);
 

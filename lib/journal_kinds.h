@@ -44,5 +44,6 @@ int kp_jundo_mdev(const struct kp_jstep *s, char *why, size_t n);
 int kp_jundo_link(const struct kp_jstep *s, char *why, size_t n);
 int kp_jundo_file(const struct kp_jstep *s, char *why, size_t n);
 int kp_jundo_link_snapshot(const struct kp_jstep *s, char *why, size_t n);
+int kp_jundo_vf_settings(const struct kp_jstep *s, char *why, size_t n);
 
 #endif

@@ -491,7 +491,11 @@ int kp_nl_bridge_set(struct kp_nl *nl, int ifindex, const char *name,
 	if (!m)
 		return -ENOMEM;
 	off = (size_t)snprintf(what, sizeof(what), "%s bridge %s", ifindex ? "set" : "create", name);
-	if (nla_put_string(m, IFLA_IFNAME, name) < 0)
+	/* the name only to create: on an existing link the kernel takes it
+	 * as a rename, and before 6.2 dev_change_name() refuses any rename
+	 * of a link that is up with EBUSY, even to its own name (found on
+	 * Debian 12's 6.1 in the lab, vmlab/bridge-vlan) */
+	if (!ifindex && nla_put_string(m, IFLA_IFNAME, name) < 0)
 		return put_fail(m);
 	if (o->mtu) {
 		if (nla_put_u32(m, IFLA_MTU, o->mtu) < 0)

@@ -254,8 +254,9 @@ static int host_driver(const char *drv)
 	return drv[0] && strcmp(drv, "vfio-pci") != 0 && strcmp(drv, "pci-stub") != 0;
 }
 
-/* 1 when VFs 0..n-1 are there (with their netdevs). */
-static int vfs_ready(const char *pf, int n, int netdevs)
+/* 1 when VFs 0..n-1 are there (with their netdevs); bdfs (may be NULL)
+ * gets their addresses. */
+static int vfs_ready(const char *pf, int n, int netdevs, char (*bdfs)[13])
 {
 	int i;
 
@@ -264,6 +265,8 @@ static int vfs_ready(const char *pf, int n, int netdevs)
 
 		if (kp_sriov_vf_bdf(pf, i, vf) < 0)
 			return 0;
+		if (bdfs)
+			memcpy(bdfs[i], vf, sizeof(vf));
 		if (!netdevs)
 			continue;
 		if (devlink(vf, "driver", drv, sizeof(drv)) < 0 || !host_driver(drv))
@@ -277,12 +280,17 @@ static int vfs_ready(const char *pf, int n, int netdevs)
 
 int kp_sriov_wait_vfs(const char *pf, int n, int netdevs, int timeout_ms)
 {
+	return kp_sriov_wait_vfs_bdfs(pf, n, netdevs, timeout_ms, NULL);
+}
+
+int kp_sriov_wait_vfs_bdfs(const char *pf, int n, int netdevs, int timeout_ms, char (*bdfs)[13])
+{
 	struct udev *udev;
 	struct udev_monitor *mon = NULL;
 	long long end = now_ms() + timeout_ms;
 	int r = -ETIMEDOUT;
 
-	if (vfs_ready(pf, n, netdevs))
+	if (vfs_ready(pf, n, netdevs, bdfs))
 		return 0;
 	udev = udev_new();
 	if (udev)
@@ -296,7 +304,7 @@ int kp_sriov_wait_vfs(const char *pf, int n, int netdevs, int timeout_ms)
 	for (;;) {
 		long long left;
 
-		if (vfs_ready(pf, n, netdevs)) {
+		if (vfs_ready(pf, n, netdevs, bdfs)) {
 			r = 0;
 			break;
 		}

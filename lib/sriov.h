@@ -63,6 +63,9 @@ int kp_sriov_set_autoprobe(const char *pf, int on);
  * and, with netdevs, every VF bound to a host driver (not vfio-pci,
  * pci-stub) has its network interface. 0, -ETIMEDOUT, -errno. */
 int kp_sriov_wait_vfs(const char *pf, int n, int netdevs, int timeout_ms);
+/* The same; bdfs (n entries) gets VF i's address as the last look saw it
+ * (the virtfnI links it read: a caller needs no second walk). */
+int kp_sriov_wait_vfs_bdfs(const char *pf, int n, int netdevs, int timeout_ms, char (*bdfs)[13]);
 
 /* A snapshot of a PF's VFs: what recreating them must bring back. */
 struct kp_sriov_vfsnap {
@@ -94,5 +97,38 @@ int kp_sriov_snap_restore(const struct kp_sriov_snap *s, int timeout_ms, char ba
 /* Put one VF on a driver state: override, then the driver ("" none).
  * Verified. 0 or -errno. */
 int kp_sriov_vf_set_driver(const char *vf, const char *driver, const char *override);
+
+/*
+ * Bind VFs of PF (items[i] is VF index[i]) to driver through the bind
+ * engine (lib/bind.h; flags and e as kp_bind's). With vfio-pci and a PF
+ * interface (ifname; "" or NULL: not a NIC), each VF's MAC first becomes
+ * its administrative MAC on the PF (kp_sriov_keep_macs), so the guest's VF
+ * driver keeps it. *kept: how many VFs have one (-1: not a NIC, or its
+ * driver reports no VF settings, so there is none to keep). macs (may be
+ * NULL, n entries): each VF's MAC ("" none). 0 or -errno (*e filled;
+ * nothing was moved when the MACs failed).
+ */
+struct kp_bind_item;
+struct kp_bind_err;
+int kp_sriov_bind_vfs(const char *pf, const char *ifname, int totalvfs,
+		      struct kp_bind_item *items, const int *index, size_t n, const char *driver,
+		      unsigned flags, int timeout_ms, char (*macs)[18], int *kept,
+		      struct kp_bind_err *e);
+
+/*
+ * The MAC step alone: for each VF not on vfio-pci yet, the MAC its host
+ * driver uses (its interface's address, read before that driver lets it
+ * go: the PF may report the VF's own MAC only while it runs), else the one
+ * the PF reports when not all zero (administrative already: not sent
+ * again), else (no host driver ever ran: created with autoprobe off, or
+ * --no-probe) a random unicast, locally administered MAC, as the VF's own
+ * driver would pick (eth_random_addr). One IFLA_VF_MAC per VF through the
+ * PF. Without KP_BIND_CREATED the VFs' settings are recorded in the
+ * journal (vf-settings) before the first one is sent; with KP_BIND_DRY_RUN
+ * nothing is sent. 0 or -errno with why.
+ */
+int kp_sriov_keep_macs(const char *pf, const char *ifname, int totalvfs,
+		       struct kp_bind_item *items, const int *index, size_t n, unsigned flags,
+		       char (*macs)[18], int *kept, char *why, size_t whylen);
 
 #endif

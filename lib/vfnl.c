@@ -2,12 +2,16 @@
 #include "vfnl.h"
 
 #include <errno.h>
+#include <net/if.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include <json-c/json.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -387,4 +391,317 @@ int kp_vfnl_set(struct kp_vfnl *nl, int ifindex, unsigned vf, const struct kp_vf
 	if (msgbuf && msglen)
 		snprintf(msgbuf, msglen, "%s", a.msg);
 	return r;
+}
+
+/* ---- snapshots ----------------------------------------------------------- */
+
+int kp_vfnl_mac_parse(const char *s, unsigned char mac[6])
+{
+	unsigned m[6];
+	char end;
+
+	if (!s || sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5],
+			 &end) != 6 || strlen(s) != 17)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (unsigned char)m[i];
+	return 0;
+}
+
+int kp_vfnl_snap_json(const struct kp_vfnl_info *v, size_t n, char **out)
+{
+	json_object *arr = json_object_new_array();
+	size_t i;
+
+	*out = NULL;
+	if (!arr)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		json_object *o = json_object_new_object();
+
+		if (!o) {
+			json_object_put(arr);
+			return -ENOMEM;
+		}
+		json_object_object_add(o, "vf", json_object_new_int64(v[i].index));
+		if (v[i].has_mac)
+			json_object_object_add(o, "mac", json_object_new_string(v[i].mac));
+		if (v[i].has_vlan) {
+			json_object_object_add(o, "vlan", json_object_new_int64(v[i].vlan));
+			json_object_object_add(o, "qos", json_object_new_int64(v[i].qos));
+			json_object_object_add(o, "proto", json_object_new_string(
+						       v[i].vlan_proto == 0x88a8 ? "802.1ad" : "802.1Q"));
+		}
+		if (v[i].has_rate) {
+			json_object_object_add(o, "min_rate", json_object_new_int64(v[i].min_rate));
+			json_object_object_add(o, "max_rate", json_object_new_int64(v[i].max_rate));
+		}
+		if (v[i].spoofchk >= 0)
+			json_object_object_add(o, "spoofchk", json_object_new_boolean(v[i].spoofchk));
+		if (v[i].trust >= 0)
+			json_object_object_add(o, "trust", json_object_new_boolean(v[i].trust));
+		if (v[i].link_state >= 0)
+			json_object_object_add(o, "link_state",
+					       json_object_new_string(kp_vfnl_state_name(v[i].link_state)));
+		if (v[i].query_rss >= 0)
+			json_object_object_add(o, "query_rss", json_object_new_boolean(v[i].query_rss));
+		json_object_array_add(arr, o);
+	}
+	{
+		const char *s = json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN);
+
+		*out = s ? strdup(s) : NULL;
+	}
+	json_object_put(arr);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int get_uint(json_object *o, const char *key, unsigned *v)
+{
+	json_object *x;
+	int64_t i;
+
+	if (!json_object_object_get_ex(o, key, &x))
+		return 0;
+	if (!json_object_is_type(x, json_type_int))
+		return -EINVAL;
+	i = json_object_get_int64(x);
+	if (i < 0 || i > 0xffffffffLL)
+		return -EINVAL;
+	*v = (unsigned)i;
+	return 1;
+}
+
+static int get_bool(json_object *o, const char *key, int *v)
+{
+	json_object *x;
+
+	*v = -1;
+	if (!json_object_object_get_ex(o, key, &x))
+		return 0;
+	if (!json_object_is_type(x, json_type_boolean))
+		return -EINVAL;
+	*v = json_object_get_boolean(x);
+	return 1;
+}
+
+static int parse_vf(json_object *o, struct kp_vfnl_info *x)
+{
+	static const char *const known[] = { "vf", "mac", "vlan", "qos", "proto", "min_rate",
+					     "max_rate", "spoofchk", "trust", "link_state",
+					     "query_rss", NULL };
+	json_object *s;
+	unsigned char mac[6];
+	unsigned u;
+	int r;
+
+	if (!json_object_is_type(o, json_type_object))
+		return -EINVAL;
+	json_object_object_foreach(o, key, val) {
+		int k;
+
+		(void)val;
+		for (k = 0; known[k] && strcmp(known[k], key); k++)
+			;
+		if (!known[k])
+			return -EINVAL;
+	}
+	memset(x, 0, sizeof(*x));
+	if (get_uint(o, "vf", &u) != 1)
+		return -EINVAL;
+	x->index = u;
+	if (json_object_object_get_ex(o, "mac", &s)) {
+		if (!json_object_is_type(s, json_type_string) ||
+		    kp_vfnl_mac_parse(json_object_get_string(s), mac) < 0)
+			return -EINVAL;
+		snprintf(x->mac, sizeof(x->mac), "%s", json_object_get_string(s));
+		x->has_mac = 1;
+	}
+	r = get_uint(o, "vlan", &x->vlan);
+	if (r < 0)
+		return r;
+	if (r == 1) {
+		x->has_vlan = 1;
+		if (get_uint(o, "qos", &x->qos) < 0 || x->vlan > 4095 || x->qos > 7)
+			return -EINVAL;
+		x->vlan_proto = 0x8100;
+		if (json_object_object_get_ex(o, "proto", &s)) {
+			const char *p = json_object_get_string(s);
+
+			if (p && !strcmp(p, "802.1ad"))
+				x->vlan_proto = 0x88a8;
+			else if (!p || strcmp(p, "802.1Q"))
+				return -EINVAL;
+		}
+	}
+	r = get_uint(o, "max_rate", &x->max_rate);
+	if (r < 0 || get_uint(o, "min_rate", &x->min_rate) < 0)
+		return -EINVAL;
+	x->has_rate = r == 1;
+	if (get_bool(o, "spoofchk", &x->spoofchk) < 0 || get_bool(o, "trust", &x->trust) < 0 ||
+	    get_bool(o, "query_rss", &x->query_rss) < 0)
+		return -EINVAL;
+	x->link_state = -1;
+	if (json_object_object_get_ex(o, "link_state", &s)) {
+		const char *p = json_object_get_string(s);
+
+		x->link_state = !p ? -1 : !strcmp(p, "auto") ? IFLA_VF_LINK_STATE_AUTO
+			       : !strcmp(p, "enable") ? IFLA_VF_LINK_STATE_ENABLE
+			       : !strcmp(p, "disable") ? IFLA_VF_LINK_STATE_DISABLE : -1;
+		if (x->link_state < 0)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+int kp_vfnl_snap_parse(const char *json, struct kp_vfnl_info **out, size_t *n)
+{
+	json_object *arr = json ? json_tokener_parse(json) : NULL;
+	struct kp_vfnl_info *v = NULL;
+	size_t i, len;
+	int r = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!arr || !json_object_is_type(arr, json_type_array)) {
+		json_object_put(arr);
+		return -EINVAL;
+	}
+	len = json_object_array_length(arr);
+	v = calloc(len ? len : 1, sizeof(*v));
+	if (!v) {
+		json_object_put(arr);
+		return -ENOMEM;
+	}
+	for (i = 0; i < len && r == 0; i++)
+		r = parse_vf(json_object_array_get_idx(arr, i), &v[i]);
+	json_object_put(arr);
+	if (r < 0) {
+		free(v);
+		return r;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+}
+
+/* The changes that take cur (may be NULL: unknown) to want, in the order
+ * they are sent. Returns how many (at most 7). */
+static int changes_to(const struct kp_vfnl_info *want, const struct kp_vfnl_info *cur,
+		      struct kp_vf_change *c)
+{
+	int k = 0;
+
+	if (want->has_mac && (!cur || !cur->has_mac || strcasecmp(cur->mac, want->mac))) {
+		memset(&c[k], 0, sizeof(c[k]));
+		c[k].attr = KP_VF_MAC;
+		if (kp_vfnl_mac_parse(want->mac, c[k].mac) == 0)
+			k++;
+	}
+	if (want->has_vlan &&
+	    (!cur || !cur->has_vlan || cur->vlan != want->vlan || cur->qos != want->qos ||
+	     (cur->vlan_proto ? cur->vlan_proto : 0x8100) !=
+		     (want->vlan_proto ? want->vlan_proto : 0x8100))) {
+		memset(&c[k], 0, sizeof(c[k]));
+		c[k].attr = KP_VF_VLAN;
+		c[k].vlan = want->vlan;
+		c[k].qos = want->qos;
+		c[k].vlan_proto = want->vlan_proto ? want->vlan_proto : 0x8100;
+		k++;
+	}
+	/* libnl reports no rate when both bounds are 0 (the kernel always
+	 * sends them): no rate is "no limit", put back over a limit */
+	if (want->has_rate ? !cur || !cur->has_rate || cur->min_rate != want->min_rate ||
+				     cur->max_rate != want->max_rate
+			   : cur && cur->has_rate && (cur->min_rate || cur->max_rate)) {
+		memset(&c[k], 0, sizeof(c[k]));
+		c[k].attr = KP_VF_RATE;
+		c[k].min_rate = want->has_rate ? want->min_rate : 0;
+		c[k].max_rate = want->has_rate ? want->max_rate : 0;
+		k++;
+	}
+#define FLAG(field, a)                                                        \
+	if (want->field >= 0 && (!cur || cur->field != want->field)) {        \
+		memset(&c[k], 0, sizeof(c[k]));                               \
+		c[k].attr = a;                                                \
+		c[k].on = want->field;                                        \
+		c[k].state = want->field;                                     \
+		k++;                                                          \
+	}
+	FLAG(spoofchk, KP_VF_SPOOFCHK)
+	FLAG(trust, KP_VF_TRUST)
+	FLAG(link_state, KP_VF_STATE)
+	FLAG(query_rss, KP_VF_QUERY_RSS)
+#undef FLAG
+	return k;
+}
+
+static const char *attr_word(enum kp_vf_attr a)
+{
+	switch (a) {
+	case KP_VF_MAC: return "mac";
+	case KP_VF_VLAN: return "vlan";
+	case KP_VF_RATE: return "rate";
+	case KP_VF_SPOOFCHK: return "spoofchk";
+	case KP_VF_TRUST: return "trust";
+	case KP_VF_STATE: return "state";
+	case KP_VF_QUERY_RSS: return "query_rss";
+	}
+	return "?";
+}
+
+int kp_vfnl_restore(struct kp_vfnl *nl, const char *ifname, int totalvfs,
+		    const struct kp_vfnl_info *want, size_t n, int *nchanged, char *why,
+		    size_t whylen)
+{
+	struct kp_vfnl_info *cur = NULL;
+	size_t ncur = 0, i, j;
+	int ifindex, r, rc = 0, sent = 0;
+
+	if (why && whylen)
+		why[0] = '\0';
+	if (nchanged)
+		*nchanged = 0;
+	if (n == 0)
+		return 0;
+	ifindex = (int)if_nametoindex(ifname);
+	if (!ifindex) {
+		if (why && whylen)
+			snprintf(why, whylen, "%s: no such interface in this network namespace", ifname);
+		return -ENODEV;
+	}
+	r = kp_vfnl_get(nl, ifname, totalvfs, &cur, &ncur);
+	if (r < 0) {
+		if (why && whylen)
+			snprintf(why, whylen, "cannot read the VFs of %s: %s", ifname, strerror(-r));
+		return r;
+	}
+	for (i = 0; i < n; i++) {
+		const struct kp_vfnl_info *now = NULL;
+		struct kp_vf_change c[8];
+		int k, m;
+
+		for (j = 0; j < ncur; j++)
+			if (cur[j].index == want[i].index)
+				now = &cur[j];
+		if (!now)
+			continue; /* no such VF now: nothing of it to give back */
+		k = changes_to(&want[i], now, c);
+		for (m = 0; m < k; m++) {
+			char kmsg[256];
+
+			r = kp_vfnl_set(nl, ifindex, want[i].index, &c[m], kmsg, sizeof(kmsg));
+			sent++;
+			if (r < 0 && rc == 0) {
+				rc = r;
+				if (why && whylen)
+					snprintf(why, whylen, "VF %u: cannot set %s: %s", want[i].index,
+						 attr_word(c[m].attr), kmsg[0] ? kmsg : strerror(-r));
+			}
+		}
+	}
+	free(cur);
+	if (nchanged)
+		*nchanged = sent;
+	return rc;
 }

@@ -75,4 +75,29 @@ int kp_vfnl_set(struct kp_vfnl *nl, int ifindex, unsigned vf, const struct kp_vf
 struct nl_msg;
 int kp_vfnl_build(int ifindex, unsigned vf, const struct kp_vf_change *c, struct nl_msg **out);
 
+/* ---- snapshots: what recreating VFs loses --------------------------------- */
+
+/* The settings of kp_vfnl_get as JSON text (json-c; malloc'ed, caller
+ * frees): an array of {"vf":N, "mac":…, "vlan":…, "qos":…, "proto":
+ * "802.1Q"|"802.1ad", "min_rate":…, "max_rate":…, "spoofchk":bool,
+ * "trust":bool, "link_state":"auto"|"enable"|"disable", "query_rss":bool},
+ * each key only where the driver reported it. 0 or -ENOMEM. */
+int kp_vfnl_snap_json(const struct kp_vfnl_info *v, size_t n, char **out);
+/* The reverse. 0, -EINVAL (not such a document), -ENOMEM. */
+int kp_vfnl_snap_parse(const char *json, struct kp_vfnl_info **out, size_t *n);
+
+/* Bring VFs back to a snapshot: the current settings of the PF's interface
+ * ifname are read (one request), then for each VF of want that exists, each
+ * setting the snapshot knows and that differs is sent (one request each:
+ * mac, vlan, rate, spoofchk, trust, state, query_rss). Every setting is
+ * tried; 0, or the first failure's -errno with why ("VF 3: cannot set
+ * trust: Operation not supported"; the kernel's extended ack when it
+ * sent one). *nchanged (may be NULL) counts the settings sent. */
+int kp_vfnl_restore(struct kp_vfnl *nl, const char *ifname, int totalvfs,
+		    const struct kp_vfnl_info *want, size_t n, int *nchanged, char *why,
+		    size_t whylen);
+
+/* "52:54:00:12:34:56" -> bytes. 0 or -EINVAL. */
+int kp_vfnl_mac_parse(const char *s, unsigned char mac[6]);
+
 #endif

@@ -13,7 +13,7 @@ HOST=boot-order
 . ./common.sh
 command -v systemd-analyze >/dev/null || { echo "systemd-analyze missing (scripts/deps installs systemd)"; exit 77; }
 D=$OUT/inst
-make -s -C "$TOP" install PREFIX="$D/usr" BUILD="$BUILD" >/dev/null || fail "make install"
+make -s -C "$TOP" install PREFIX="$D/usr" PRESET=no BUILD="$BUILD" >/dev/null || fail "make install"
 UD=$D/usr/lib/systemd/system
 ls "$UD"
 ls "$D/usr/lib/udev/rules.d"

@@ -31,7 +31,15 @@ vg sriov-lab 0 kvmprep-sriov list -v --json
 vg sriov-lab 0 kvmprep-sriov set 02:00.0 1
 vg sriov-lab 3 kvmprep-sriov set 03:00.0 1
 vg sriov-vf 0 kvmprep-sriov set 02:00.0 2
-vg sriov-vf 1 kvmprep-sriov vf enp2s0f0 1 vlan=10 qos=2 trust=on
+vg sriov-vf 0 kvmprep-sriov vf enp2s0f0 1 vlan=10 qos=2 trust=on
+# the VFs' settings snapshot, then the MACs kept before vfio-pci
+vg sriov-vf 0 kvmprep-sriov set 02:00.0 2 --driver vfio-pci
+# recreating them fails half-way: count, drivers and settings restored
+"$FAKEHOST" sriov-vf --state "$ST.sriov-vf" --fault 'vf-fail=0000:02:00.0@1:ENOSPC' -- \
+	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+	kvmprep-sriov set 02:00.0 3 >/dev/null 2>"$ST.err"
+rc=$?
+[ "$rc" -eq 1 ] || { cat "$ST.err" >&2; fail "sriov settings rollback under valgrind: exit $rc"; }
 # SR-IOV enable failing at VF 5: rolled back to the VFs it had
 "$FAKEHOST" sriov-lab --state "$ST.sriov-lab" --fault 'vf-fail=0000:02:00.0@5:ENOMEM' -- \
 	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \

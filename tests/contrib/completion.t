@@ -6,8 +6,11 @@
 #  - an option that takes an argument is followed by no command or option
 #    (its argument is completed, or nothing is), and one whose argument is
 #    a fixed set (on|off, uefi|bios) offers exactly that set.
-# Short options (-x) are spelled out in --help and the man page; like
-# util-linux's, the completions offer the long names.
+#  - short options (-x), as util-linux's completions offer them: a word
+#    "-" offers every short and long option, "--" only the long ones, an
+#    empty word no short one (a tool without commands offers its long
+#    options there); after a short option that takes an argument the
+#    completion is exactly that of its long form ("-d " as "--driver ").
 . "$TOP/tests/lib.sh"
 . "$TOP/tests/contrib/help-options.sh"
 BC=/usr/share/bash-completion/bash_completion
@@ -62,6 +65,23 @@ for t in $tools; do
 	for o in $(help_options "$exe" | grep '^--'); do
 		grep -qx -- "$o" "$W/offered" || { echo "$t: $o is not completed"; bad=1; }
 	done
+	grep -x -- '-[^-]' "$W/offered" | sed "s/^/$t: '--' offers the short option /" | grep . && bad=1
+	# short options: offered after "-", with the long ones
+	{
+		complete "$t" -
+		while read -r -a cw; do complete "$t" "${cw[@]}" -; done <"$W/cmds"
+	} | sort -u >"$W/offered1"
+	for o in $(help_options "$exe"); do
+		grep -qx -- "$o" "$W/offered1" || { echo "$t: '-' does not offer $o"; bad=1; }
+	done
+	[ -z "$(complete "$t" "" | grep -x -- '-[^-]')" ] || { echo "$t: an empty word offers short options"; bad=1; }
+	# a short option with an argument completes as its long form
+	"$exe" --help | sed -n 's/^ *\(-[^ ].*\)$/\1/p' | sed 's/  .*//' |
+		sed -nE 's/^(-[A-Za-z0-9]), (--[A-Za-z0-9-]+)[ =].+$/\1 \2/p' >"$W/shortarg"
+	while read -r so lo; do
+		[ "$(complete "$t" "$so" "")" = "$(complete "$t" "$lo" "")" ] ||
+			{ echo "$t: '$so ' offers '$(complete "$t" "$so" "" | tr '\n' ' ')', '$lo ' '$(complete "$t" "$lo" "" | tr '\n' ' ')'"; bad=1; }
+	done <"$W/shortarg"
 	# options that take an argument: the rest of the option column after
 	# the names ("--stp on|off", "-d, --driver DRIVER")
 	"$exe" --help | sed -n 's/^ *\(-[^ ].*\)$/\1/p' | sed 's/  .*//' |

@@ -113,6 +113,12 @@ int fh_sriov_numvfs(const char *pfdir, const char *buf, size_t len);	/* 0 or -er
 int fh_sriov_disable(const char *pfdir);
 int fh_vf_netdev(const char *vfdir, const char *drv);	/* on bind */
 
+/* ---- vfnl.c: VF netlink settings of PFs -------------------------------- */
+void fh_vfcfg_create(const char *pf, int i);	/* VF i created: defaults */
+void fh_vfcfg_remove(const char *pf, int i);
+void fh_vfcfg_bound(const char *vfdir);		/* after a bind: the netdev's MAC */
+void fh_vfcfg_unbinding(const char *vfdir);	/* before an unbind */
+
 /* ---- mdev.c -------------------------------------------------------- */
 int fh_mdev_write(const char *path, const char *buf, size_t len, int *err);
 void fh_vgpu_vf_add(const char *pfdir, const char *vfdir);

@@ -281,6 +281,13 @@ static int net_sub(const char *dir, char *sub, size_t n)
 		return 0;
 	k = fh_list(dir, &ents);
 	for (i = 0; i < k && found < 0; i++) {
+		struct stat st;
+
+		/* a child device's directory, never a link out of the device
+		 * (a VF's physfn leads to its PF's own net/) */
+		snprintf(p, sizeof(p), "%s/%s", dir, ents[i]);
+		if (lstat(p, &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
 		snprintf(p, sizeof(p), "%s/%s/net", dir, ents[i]);
 		if (fh_isdir(p) && strlen(ents[i]) < n) {
 			strcpy(sub, ents[i]);
@@ -485,6 +492,7 @@ static int do_bind(const char *drv, const char *dir)
 		fh_vfio_group_add(group);
 	if (!net_restore(dir, drv))
 		fh_vf_netdev(dir, drv);
+	fh_vfcfg_bound(dir);
 	pci_uevent("bind", dir, drv);
 	return 0;
 }
@@ -535,6 +543,7 @@ int fh_pci_detach(const char *dir)
 	snprintf(p, sizeof(p), "%s/sriov_numvfs", dir);
 	if (fh_read(p, group, sizeof(group)) > 0 && atoi(group) > 0)
 		fh_sriov_disable(dir);
+	fh_vfcfg_unbinding(dir);
 	net_stash(dir, drv);
 	snprintf(p, sizeof(p), "%s/driver", dir);
 	unlink(p);

@@ -178,6 +178,8 @@ static int vf_create(const char *pfdir, int i)
 		snprintf(p, sizeof(p), "%s/iommu_group", vfdir);
 		fh_symlink(gdir, p);
 	}
+	/* the PF driver's VF data (netlink settings: vfnl.c), defaults */
+	fh_vfcfg_create(base(pfdir), i);
 	fh_vgpu_vf_add(pfdir, vfdir);
 	snprintf(v, sizeof(v), "PCI_SLOT_NAME=%s", bdf);
 	{
@@ -213,6 +215,7 @@ static void vf_remove(const char *pfdir, int i)
 	fh_vgpu_vf_del(base(vfdir));
 	snprintf(p, sizeof(p), "%s/virtfn%d", pfdir, i);
 	unlink(p);
+	fh_vfcfg_remove(base(pfdir), i);
 	fh_rmrf(vfdir);
 	snprintf(v, sizeof(v), "PCI_SLOT_NAME=%s", base(vfdir));
 	fh_uevent("remove", vfdir, "pci", extra);

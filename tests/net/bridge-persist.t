@@ -4,9 +4,9 @@
 # and creates the links; ifupdown's ifquery reads the stanzas.
 # (udevd does not run here: the case marks every link index initialized in
 # udev's database, in a /run of its own, so networkd configures the links.)
-# NetworkManager's keyfile parser cannot run here (its package would start
-# the daemon on this machine): the keyfiles are compared with the text
-# NetworkManager documents (nm-settings-keyfile(5)).
+# The keyfiles are compared here with the text NetworkManager documents
+# (nm-settings-keyfile(5)); NetworkManager's own parser (libnm) reads them
+# in bridge-nm-keyfile.t.
 . ./common.sh
 macvtap_lock
 nic v0
@@ -26,11 +26,12 @@ assert_eq "$(cd "$ND" && find . -type f | sort | tr '\n' ' ')" \
 assert_eq "$(grep -v '^#' "$ND/60-kvmprep-br0.netdev")" "[NetDev]
 Name=br0
 Kind=bridge
-MTUBytes=1400
 
 [Bridge]
 STP=no
 ForwardDelaySec=2"
+# the bridge's MTU is set by its .network after creation (see below)
+grep -qx 'MTUBytes=1400' "$ND/60-kvmprep-br0.network" || fail "br0's .network has no MTUBytes=1400"
 assert_eq "$(grep -v '^#' "$ND/10-v1.network.d/kvmprep-mv0.conf")" "[Network]
 MACVTAP=mv0"
 # networkd's parser: run it on these files in a fresh namespace; it must
@@ -52,12 +53,15 @@ if [ -x /lib/systemd/systemd-networkd ] && id systemd-network >/dev/null 2>&1; t
 	[ -z "$bad" ] || { ip netns del "$NDNS"; fail "networkd: $bad"; }
 	got=$(ip netns exec "$NDNS" ip -j -d link show | jq -r '.[] | select(.ifname == "br0" or .ifname == "tap0" or .ifname == "mv0") |
 		"\(.ifname) \(.linkinfo.info_kind) \(.linkinfo.info_data.stp_state // .linkinfo.info_data.mode // .linkinfo.info_data.type)"' | sort | tr '\n' ';')
+	mtus=$(ip netns exec "$NDNS" ip -j link show | jq -r '.[] | select(.ifname == "br0" or .ifname == "v0") |
+		"\(.ifname) \(.mtu) \(.master // "-")"' | sort | tr '\n' ';')
 	ip -n "$NDNS" link del mv0 2>/dev/null
 	ip netns del "$NDNS"
 	assert_eq "$got" "br0 bridge 0;mv0 macvtap vepa;tap0 tun tap;" "links networkd made"
-	# made with the .netdev's MTU (the kernel gives a bridge its ports' MTU
-	# afterwards unless it is set once more)
-	grep -q "br0: Saved original MTU 1400 " "$ROOT/networkd.log" || fail "networkd: br0 not made with MTUBytes=1400"
+	# the MTU set after creation is the admin's to the kernel: br0 keeps
+	# 1400 with v0 (1500) in it (one it was made with would have gone
+	# to its port's, br_mtu_auto_adjust)
+	assert_eq "$mtus" "br0 1400 -;v0 1500 br0;" "MTU and master after networkd"
 	grep -q "v0: Requested to set master interface" "$ROOT/networkd.log" || fail "networkd did not take v0 into br0"
 	grep -q 'br0: netdev ready' "$ROOT/networkd.log" || fail "networkd did not make br0"
 else

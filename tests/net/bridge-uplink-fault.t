@@ -37,7 +37,7 @@ for i in $(seq 1 "$steps"); do
 	[ -e "$ROOT/run/kvmprep/journal" ] || fail "kill@$i: no journal"
 	if [ $((i % 2)) -eq 0 ]; then
 		out=$(br recover 2>&1) || fail "recover after kill@$i: $out"
-		echo "$out" | grep -q "^kvmprep-bridge: warning: rolled back an interrupted 'kvmprep-bridge bridge add' (pid [0-9]*, [0-9]* steps, [0-9]* done)$" ||
+		echo "$out" | grep -q "^kvmprep-bridge: warning: /run/kvmprep/journal: rolled back an interrupted 'kvmprep-bridge bridge add' (pid [0-9]*, [0-9]* steps, [0-9]* done)$" ||
 			fail "recover after kill@$i: $out"
 		assert_eq "$(echo "$out" | tail -1)" "recovered: 1"
 	else

@@ -24,6 +24,7 @@ struct opts {
 	const char *bridge;           /* tap add --bridge */
 	int multi_queue, vnet_hdr;    /* tap add */
 	int confirm_timeout;          /* seconds */
+	int wait_ms;                  /* --wait: for another run's lock */
 	struct kp_out out;
 };
 

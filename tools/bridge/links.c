@@ -14,6 +14,7 @@
 #include <linux/if_tun.h>
 
 #include "bridge.h"
+#include "change.h"
 #include "err.h"
 #include "exitcodes.h"
 #include "ids.h"
@@ -48,23 +49,17 @@ int ctx_open(struct ctx *c, struct opts *o, const char *cmd)
 	}
 	if (!o->dry_run) {
 		struct kp_journal_info info;
-		char line[512];
+		char msg[KP_CHANGE_MSGLEN];
 
-		c->lock = kp_lock_take();
-		if (c->lock < 0) {
-			kp_err_errno("/run/kvmprep/lock", c->lock, "cannot take the lock");
-			return KP_EXIT_FAIL;
+		/* the frame every tool shares (lib/change.h): the lock within
+		 * --wait, then what a killed run left rolled back */
+		if ((r = kp_change_lock(o->wait_ms, &c->lock, &info, msg, sizeof(msg)))) {
+			kp_err(NULL, "%s", msg);
+			return r;
 		}
-		r = kp_journal_recover(&info);
-		if (r > 0) {
-			kp_journal_describe(&info, line, sizeof(line));
-			kp_warn(NULL, "%s", line);
+		if (info.tool[0]) {
+			kp_warn(NULL, "%s", msg);
 			c->recovered = 1;
-		} else if (r < 0) {
-			kp_err_errno(KP_JOURNAL_FILE, r, "cannot roll back an interrupted call%s%s",
-				     info.detail[0] ? ": " : "", info.detail);
-			ctx_close(c);
-			return KP_EXIT_FAIL;
 		}
 		if (strcmp(cmd, "recover") && strcmp(cmd, "confirm") &&
 		    (r = kp_journal_begin(TOOL, cmd)) < 0) {

@@ -11,6 +11,7 @@
 #include "bridge.h"
 #include "err.h"
 #include "exitcodes.h"
+#include "lock.h"
 #include "output.h"
 #include "target.h"
 
@@ -32,6 +33,7 @@ enum {
 	OPT_CTIMEOUT,
 	OPT_OFFLINE,
 	OPT_ROOT,
+	OPT_WAIT,
 };
 
 /* Which command takes which option (a bit per option). */
@@ -55,7 +57,8 @@ enum {
 	O_NOCONFIRM = 1 << 16,
 	O_CTIMEOUT = 1 << 17,
 	O_OFFLINE = 1 << 18, /* --offline, --root DIR: taken where cmd->offline is */
-	O_LAST = O_OFFLINE,
+	O_WAIT = 1 << 19,    /* every command that takes the lock */
+	O_LAST = O_WAIT,
 };
 
 struct cmd {
@@ -68,21 +71,21 @@ struct cmd {
 
 static const struct cmd cmds[] = {
 	{ "bridge", "add", NULL, cmd_bridge_add,
-	  O_DRYRUN | O_PERSIST | O_STP | O_FWD | O_VLAN | O_MTU | O_MAC | O_UPLINK | O_NOCONFIRM |
+	  O_WAIT | O_DRYRUN | O_PERSIST | O_STP | O_FWD | O_VLAN | O_MTU | O_MAC | O_UPLINK | O_NOCONFIRM |
 		  O_CTIMEOUT | O_OFFLINE, off_bridge_add },
-	{ "bridge", "del", NULL, cmd_bridge_del, O_DRYRUN | O_FORCE | O_PERSIST | O_OFFLINE, off_del },
-	{ "bridge", "port", "add", cmd_port_add, O_DRYRUN | O_FORCE | O_PERSIST | O_OFFLINE,
+	{ "bridge", "del", NULL, cmd_bridge_del, O_WAIT | O_DRYRUN | O_FORCE | O_PERSIST | O_OFFLINE, off_del },
+	{ "bridge", "port", "add", cmd_port_add, O_WAIT | O_DRYRUN | O_FORCE | O_PERSIST | O_OFFLINE,
 	  off_port_add },
-	{ "bridge", "port", "del", cmd_port_del, O_DRYRUN | O_PERSIST | O_OFFLINE, off_port_del },
+	{ "bridge", "port", "del", cmd_port_del, O_WAIT | O_DRYRUN | O_PERSIST | O_OFFLINE, off_port_del },
 	{ "macvtap", "add", NULL, cmd_macvtap_add,
-	  O_DRYRUN | O_PERSIST | O_LINK | O_MODE | O_MAC | O_OFFLINE, off_macvtap_add },
+	  O_WAIT | O_DRYRUN | O_PERSIST | O_LINK | O_MODE | O_MAC | O_OFFLINE, off_macvtap_add },
 	{ "tap", "add", NULL, cmd_tap_add,
-	  O_DRYRUN | O_PERSIST | O_OWNER | O_GROUP | O_BRIDGE | O_MQ | O_VNET | O_OFFLINE, off_tap_add },
+	  O_WAIT | O_DRYRUN | O_PERSIST | O_OWNER | O_GROUP | O_BRIDGE | O_MQ | O_VNET | O_OFFLINE, off_tap_add },
 	{ "list", NULL, NULL, cmd_list, 0, NULL },
-	{ "del", NULL, NULL, cmd_del, O_DRYRUN | O_FORCE | O_PERSIST | O_OFFLINE, off_del },
-	{ "confirm", NULL, NULL, cmd_confirm, 0, NULL },
-	{ "recover", NULL, NULL, cmd_recover, O_DRYRUN, NULL },
-	{ "apply-persisted", NULL, NULL, cmd_apply, O_DRYRUN, NULL },
+	{ "del", NULL, NULL, cmd_del, O_WAIT | O_DRYRUN | O_FORCE | O_PERSIST | O_OFFLINE, off_del },
+	{ "confirm", NULL, NULL, cmd_confirm, O_WAIT, NULL },
+	{ "recover", NULL, NULL, cmd_recover, O_WAIT | O_DRYRUN, NULL },
+	{ "apply-persisted", NULL, NULL, cmd_apply, O_WAIT | O_DRYRUN, NULL },
 };
 
 static const char usage_text[] =
@@ -131,6 +134,7 @@ static const char usage_text[] =
 	      "                             (bridge add --uplink: the move is written for the next boot)\n"
 	      "     --root DIR              the same in the system mounted at DIR (kickstart:\n"
 	      "                             /mnt/sysimage); implies --offline\n"
+	      "     --wait SECONDS          wait that long for another run's lock (default 5)\n"
 	      " -n, --dry-run               print every netlink change in order, change nothing\n"
 	      " -j, --json                  JSON output (\"schema\": 1)\n"
 	      " -q, --quiet                 no output, only the exit status and errors\n"
@@ -165,6 +169,7 @@ static unsigned opt_bit(int c)
 	case OPT_NOCONFIRM: return O_NOCONFIRM;
 	case OPT_CTIMEOUT: return O_CTIMEOUT;
 	case OPT_OFFLINE: case OPT_ROOT: return O_OFFLINE;
+	case OPT_WAIT: return O_WAIT;
 	}
 	return 0;
 }
@@ -191,6 +196,7 @@ static const char *opt_name(unsigned bit)
 	case O_NOCONFIRM: return "--no-confirm";
 	case O_CTIMEOUT: return "--confirm-timeout";
 	case O_OFFLINE: return "--offline/--root";
+	case O_WAIT: return "--wait";
 	}
 	return "?";
 }
@@ -243,6 +249,7 @@ static int run(int argc, char **argv)
 		{ "confirm-timeout", required_argument, NULL, OPT_CTIMEOUT },
 		{ "offline", no_argument, NULL, OPT_OFFLINE },
 		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "wait", required_argument, NULL, OPT_WAIT },
 		{ "force", no_argument, NULL, 'f' },
 		{ "persist", no_argument, NULL, 'p' },
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -257,6 +264,7 @@ static int run(int argc, char **argv)
 		.vlan_filtering = -1,
 		.forward_delay = -1,
 		.confirm_timeout = DEFAULT_CONFIRM_TIMEOUT,
+		.wait_ms = KP_LOCK_WAIT_DEFAULT_MS,
 	};
 	unsigned given = 0, bit;
 	const struct cmd *cmd = NULL;
@@ -294,6 +302,16 @@ static int run(int argc, char **argv)
 				return KP_EXIT_USAGE;
 			o.confirm_timeout = (int)v;
 			break;
+		case OPT_WAIT: {
+			char *end;
+			double d = strtod(optarg, &end);
+
+			/* as kvmprep-iommu's; "!(d <= 3600)" also refuses a NaN */
+			if (*optarg == '\0' || *end || !(d >= 0) || !(d <= 3600))
+				return kp_usage_err("invalid --wait: '%s' (seconds, 0..3600)", optarg);
+			o.wait_ms = (int)(d * 1000 + 0.5);
+			break;
+		}
 		case OPT_MAC: o.mac = optarg; break;
 		case OPT_UPLINK: o.uplink = optarg; break;
 		case OPT_LINK: o.link = optarg; break;

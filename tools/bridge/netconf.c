@@ -381,6 +381,7 @@ int cmd_apply(struct opts *o, int argc, char **argv)
 			lo.dry_run = o->dry_run;
 			lo.out = o->out;
 			lo.confirm_timeout = DEFAULT_CONFIRM_TIMEOUT;
+			lo.wait_ms = o->wait_ms;
 			args[0] = v[i].name;
 			switch (k) {
 			case 0:

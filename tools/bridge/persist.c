@@ -154,7 +154,11 @@ static int nd_persist(struct ctx *c, const struct persist_info *pi)
 	      pi->kind == PERSIST_BRIDGE ? "bridge" : pi->kind == PERSIST_TAP ? "tap" : "macvtap");
 	if (pi->mac)
 		bputs(&b, "MACAddress=%s\n", pi->mac);
-	if (pi->mtu)
+	/* a bridge's MTU goes in its .network only: networkd sets it there
+	 * after creation unless the link has it already, and one the bridge
+	 * was made with is not the admin's to the kernel, which gives the
+	 * bridge its ports' MTU as they join (br_mtu_auto_adjust) */
+	if (pi->mtu && pi->kind != PERSIST_BRIDGE)
 		bputs(&b, "MTUBytes=%u\n", pi->mtu);
 	if (pi->kind == PERSIST_BRIDGE) {
 		bputs(&b, "\n[Bridge]\nSTP=%s\nForwardDelaySec=%ld\n", pi->stp ? "yes" : "no",
@@ -465,6 +469,7 @@ int persist_uplink(struct ctx *c, const struct persist_info *bridge, const char 
 	static const char *const nd_keep[] = { "Network", "Address", "Route", "DHCPv4", "DHCPv6",
 					       "IPv6AcceptRA", "RoutingPolicyRule", NULL };
 	static const char *const nd_drop[] = { "Bridge", "Bond", "VLAN", "MACVTAP", NULL };
+	static const char *const nd_link[] = { "Link", NULL };
 	char file[4096], path[4200], mac[18];
 	struct persist_info bi = *bridge;
 	struct buf b = { 0 };
@@ -545,8 +550,6 @@ int persist_uplink(struct ctx *c, const struct persist_info *bridge, const char 
 		      bridge->name);
 		if (bi.mac)
 			bputs(&b, "MACAddress=%s\n", bi.mac);
-		if (bi.mtu)
-			bputs(&b, "MTUBytes=%u\n", bi.mtu);
 		bputs(&b, "\n[Bridge]\nSTP=%s\nForwardDelaySec=%ld\n", bi.stp ? "yes" : "no",
 		      bi.forward_delay / 100);
 		if (bi.vlan_filtering >= 0)
@@ -560,14 +563,22 @@ int persist_uplink(struct ctx *c, const struct persist_info *bridge, const char 
 		bputs(&b, "# written by kvmprep-bridge --persist (uplink %s, from %s)\n[Match]\n"
 			  "Name=%s\n", nic, file, bridge->name);
 		ini_sections(text, nd_keep, nd_drop, &b);
-		free(text);
-		if ((rc = write_file(c, path, &b, 0644)))
+		/* in the .network, not the .netdev: see nd_persist */
+		if (bi.mtu)
+			bputs(&b, "\n[Link]\nMTUBytes=%u\n", bi.mtu);
+		if ((rc = write_file(c, path, &b, 0644))) {
+			free(text);
 			return rc;
+		}
 		snprintf(path, sizeof(path), ND_DIR "/%s", ours);
 		memset(&b, 0, sizeof(b));
 		bputs(&b, "# written by kvmprep-bridge --persist (uplink of %s)\n[Match]\nName=%s\n\n"
 			  "[Network]\nBridge=%s\nLinkLocalAddressing=no\n", bridge->name, nic,
 		      bridge->name);
+		/* the NIC's own link settings (MTUBytes, MACAddress, …): this
+		 * file replaces its file, which networkd no longer applies */
+		ini_sections(text, nd_link, NULL, &b);
+		free(text);
 		return write_file(c, path, &b, 0644);
 	}
 }

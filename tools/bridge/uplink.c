@@ -673,7 +673,7 @@ static void rollback_process(const char *bridge, long long deadline)
 static int arm_timer(const char *bridge, int timeout, char *unit, size_t un)
 {
 	char self[PATH_MAX], on[32], desc[128], env[PATH_MAX + 32];
-	const char *argv[14];
+	const char *argv[16];
 	int n = 0, st;
 	ssize_t l;
 	pid_t pid;
@@ -705,6 +705,9 @@ static int arm_timer(const char *bridge, int timeout, char *unit, size_t un)
 	}
 	argv[n++] = self;
 	argv[n++] = "-q";
+	/* the rollback must come: another run's lock is waited out */
+	argv[n++] = "--wait";
+	argv[n++] = "3600";
 	argv[n++] = "recover";
 	argv[n] = NULL;
 	fflush(NULL);

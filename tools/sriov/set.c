@@ -21,10 +21,13 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "bind.h"
 #include "cmds.h"
@@ -38,6 +41,7 @@
 #include "module.h"
 #include "pci.h"
 #include "sysfs.h"
+#include "vfnl.h"
 
 enum { S_PF, S_VFS, S_PREVIOUS, S_DRIVER, S_RESULT, S_CHANGED, S_NCOLS };
 static const struct kp_col set_cols[S_NCOLS] = {
@@ -167,9 +171,12 @@ static int check_removal(struct opts *o, const struct kp_sriov_pf *pf)
 }
 
 /* Every step's undo in the journal, before the first write: the VFs'
- * drivers (undone last: once the count is back), autoprobe, the count
+ * drivers (undone last: once the count is back), their netlink settings
+ * (MAC, VLAN, rates, …: recreated VFs have none of them), autoprobe, the
+ * count, autoprobe 0 (undone first, for the count's)
  * (with 0 first when the kernel answers EBUSY). 0 or an exit status. */
-static int journal_steps(const struct kp_sriov_snap *snap)
+static int journal_steps(const struct kp_sriov_snap *snap, const char *ifname,
+			 const char *settings)
 {
 	char path[128], val[16];
 	size_t i;
@@ -178,6 +185,9 @@ static int journal_steps(const struct kp_sriov_snap *snap)
 	for (i = 0; i < snap->nvfs && r == 0; i++)
 		r = kp_journal_add_pci_driver(snap->vfs[i].bdf, snap->vfs[i].driver,
 					      snap->vfs[i].override, NULL);
+	/* undone after the count (the VFs exist again) and before the drivers */
+	if (r == 0 && settings)
+		r = kp_journal_add_vf_settings(snap->pf, ifname, settings, NULL);
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/sriov_drivers_autoprobe", snap->pf);
 	if (r == 0)
 		r = kp_journal_save_sysfs_attr(path, NULL, NULL);
@@ -185,6 +195,13 @@ static int journal_steps(const struct kp_sriov_snap *snap)
 	snprintf(val, sizeof(val), "%d", snap->numvfs);
 	if (r == 0)
 		r = kp_journal_add_sysfs_attr(path, val, "0", NULL);
+	/* undone first: the old VFs come back with autoprobe 0, so no host
+	 * driver probes them (an asynchronous probe, nvme's, would race the
+	 * drivers' undo); autoprobe as it was, their settings, then each VF's
+	 * own driver through its undo */
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/sriov_drivers_autoprobe", snap->pf);
+	if (r == 0 && snap->numvfs > 0)
+		r = kp_journal_add_sysfs_attr(path, "0", NULL, NULL);
 	if (r == -EINTR)
 		return end_signal_exit();
 	if (r < 0) {
@@ -193,6 +210,57 @@ static int journal_steps(const struct kp_sriov_snap *snap)
 		return KP_EXIT_FAIL;
 	}
 	return 0;
+}
+
+/* The netlink settings of the PF's VFs, as the journal keeps them (one
+ * request): *json NULL when there are none to keep (no interface, no VFs,
+ * a driver that reports none). 0 or an exit status (error printed). */
+static int settings_snapshot(const struct kp_sriov_pf *pf, char **json)
+{
+	struct kp_vfnl_info *info = NULL;
+	struct kp_vfnl *nl = NULL;
+	size_t n = 0;
+	int r;
+
+	*json = NULL;
+	/* sysfs shows only the interfaces of its own network namespace, so
+	 * one it names and netlink does not know is not the caller's */
+	if (!pf->ifname[0] || pf->numvfs == 0 || !if_nametoindex(pf->ifname))
+		return 0;
+	r = kp_vfnl_open(&nl);
+	if (r == 0)
+		r = kp_vfnl_get(nl, pf->ifname, pf->totalvfs, &info, &n);
+	kp_vfnl_close(nl);
+	if (r == 0 && n > 0)
+		r = kp_vfnl_snap_json(info, n, json);
+	free(info);
+	if (r < 0) {
+		kp_err_errno(pf->bdf, r, "cannot read its VFs' settings (%s)", pf->ifname);
+		return KP_EXIT_FAIL;
+	}
+	return 0;
+}
+
+/* The bind engine for VFs 0..n-1 (with vfio-pci, their MACs kept first). */
+static int bind_vfs(const struct kp_sriov_pf *pf, struct kp_bind_item *items, size_t n,
+		    const char *driver, unsigned flags, int timeout_ms, struct kp_bind_err *e)
+{
+	int *index = calloc(n ? n : 1, sizeof(*index)), kept, r;
+	size_t i;
+
+	if (!index) {
+		memset(e, 0, sizeof(*e));
+		snprintf(e->bdf, sizeof(e->bdf), "%s", pf->bdf);
+		snprintf(e->what, sizeof(e->what), "cannot bind its VFs");
+		e->err = -ENOMEM;
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		index[i] = (int)i;
+	r = kp_sriov_bind_vfs(pf->bdf, pf->ifname, pf->totalvfs, items, index, n, driver, flags,
+			      timeout_ms, NULL, &kept, e);
+	free(index);
+	return r;
 }
 
 /* Roll back every recorded step after a failure (error already printed). */
@@ -268,7 +336,8 @@ static int check_groups(struct kp_bind_item *items, size_t n)
 	return 0;
 }
 
-static void vfio_node(const struct kp_pcidev *d, char *buf, size_t n)
+/* known: the bind engine has just waited for every VF's node */
+static void vfio_node(const struct kp_pcidev *d, int known, char *buf, size_t n)
 {
 	struct stat st;
 
@@ -276,12 +345,13 @@ static void vfio_node(const struct kp_pcidev *d, char *buf, size_t n)
 	if (strcmp(d->driver, "vfio-pci") != 0 || d->group < 0)
 		return;
 	snprintf(buf, n, "/dev/vfio/%d", d->group);
-	if (stat(buf, &st) < 0)
+	if (!known && stat(buf, &st) < 0)
 		buf[0] = '\0';
 }
 
 static int print_result(struct opts *o, const struct kp_sriov_pf *before, int count,
-			const char *driver, int changed, struct kp_pcidev **vfs, size_t nvfs)
+			const char *driver, int changed, struct kp_pcidev **vfs, size_t nvfs,
+			int nodes_known)
 {
 	struct kp_table *t = kp_table_new(set_cols, S_NCOLS), *vt = kp_table_new(vf_cols, F_NCOLS);
 	size_t i;
@@ -310,7 +380,7 @@ static int print_result(struct opts *o, const struct kp_sriov_pf *before, int co
 		kp_table_set_str(vt, row, F_DRIVER, vfs[i]->driver[0] ? vfs[i]->driver : NULL);
 		if (vfs[i]->group >= 0)
 			kp_table_set_int(vt, row, F_GROUP, vfs[i]->group);
-		vfio_node(vfs[i], node, sizeof(node));
+		vfio_node(vfs[i], nodes_known, node, sizeof(node));
 		kp_table_set_str(vt, row, F_VFIO, node[0] ? node : NULL);
 	}
 	if (o->json) {
@@ -382,6 +452,60 @@ fail:
 	return r;
 }
 
+/* The VFs this call created (bdfs: their addresses as the wait read
+ * them), for the bind engine and the result. What they are is the PF's
+ * (vendor, VF device ID: the kernel makes them so) and nothing of their
+ * config space is used, so there is no libpci scan; what each has of its
+ * own (driver, override, group) is read by whoever needs it next: the
+ * bind engine (it reads them again before it moves a device), the result
+ * once the call is over (a host driver's probe), and only the IOMMU group
+ * here, with group (vfio-pci: the groups are checked before the engine). */
+static int new_vfs(const struct kp_sriov_pf *pf, char (*bdfs)[13], int count, int group,
+		   struct kp_pcidev **devs, struct kp_pcidev ***out)
+{
+	struct kp_pcidev *d = calloc(count ? (size_t)count : 1, sizeof(*d));
+	struct kp_pcidev **v = calloc(count ? (size_t)count : 1, sizeof(*v));
+	int i, r = 0;
+
+	*devs = NULL;
+	*out = NULL;
+	if (!d || !v) {
+		free(d);
+		free(v);
+		return -ENOMEM;
+	}
+	for (i = 0; i < count && r == 0; i++) {
+		unsigned dom, bus, dev, fn;
+
+		memcpy(d[i].bdf, bdfs[i], sizeof(d[i].bdf));
+		if (sscanf(d[i].bdf, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) == 4) {
+			d[i].domain = dom;
+			d[i].bus = bus;
+			d[i].dev = dev;
+			d[i].func = fn;
+		}
+		d[i].vendor = pf->vendor;
+		d[i].device = pf->vf_device;
+		d[i].pcie_type = KP_PCIE_NONE;
+		d[i].flr = d[i].numa_node = d[i].boot_vga = d[i].sriov_totalvfs = -1;
+		d[i].group = -1;
+		if (group) {
+			r = kp_pci_group_of(d[i].bdf);
+			d[i].group = r >= 0 ? r : -1;
+			r = r == -ENODEV ? r : 0;
+		}
+		v[i] = &d[i];
+	}
+	if (r < 0) {
+		free(d);
+		free(v);
+		return r;
+	}
+	*devs = d;
+	*out = v;
+	return 0;
+}
+
 /* Count holds; with --driver, the VFs not yet on it are moved (nothing
  * else changes). */
 static int rebind_only(struct opts *o, const struct kp_sriov_pf *pf, int count)
@@ -414,8 +538,8 @@ static int rebind_only(struct opts *o, const struct kp_sriov_pf *pf, int count)
 			r = KP_EXIT_FAIL;
 			goto out;
 		}
-		if (kp_bind(items, (size_t)count, o->driver, o->dry_run ? KP_BIND_DRY_RUN : 0,
-			    o->timeout_ms, &e) < 0) {
+		if (bind_vfs(pf, items, (size_t)count, o->driver, o->dry_run ? KP_BIND_DRY_RUN : 0,
+			     o->timeout_ms, &e) < 0) {
 			kp_err_errno(e.bdf, e.err, "%s", e.what);
 			r = o->dry_run ? KP_EXIT_FAIL : rollback(pf->bdf);
 			goto out;
@@ -425,7 +549,9 @@ static int rebind_only(struct opts *o, const struct kp_sriov_pf *pf, int count)
 		for (i = 0; i < count; i++)
 			changed |= items[i].changed;
 	}
-	r = print_result(o, pf, count, o->driver, changed, vfs, (size_t)count);
+	/* the engine waited for every /dev/vfio/N it bound (not in a dry run) */
+	r = print_result(o, pf, count, o->driver, changed, vfs, (size_t)count,
+			 o->driver && !o->dry_run && !strcmp(o->driver, "vfio-pci"));
 out:
 	free(items);
 	free(vfs);
@@ -443,7 +569,7 @@ static int offline_set(struct opts *o, const struct kp_sriov_pf *pf, int count)
 	kp_read_file(KP_SRIOV_CONF, &before, NULL);
 	if (o->dry_run) {
 		free(before);
-		return print_result(o, pf, count, o->driver, 1, NULL, 0);
+		return print_result(o, pf, count, o->driver, 1, NULL, 0, 0);
 	}
 	if (kp_journal_begin(TOOL, "set") < 0) {
 		free(before);
@@ -464,7 +590,7 @@ static int offline_set(struct opts *o, const struct kp_sriov_pf *pf, int count)
 	changed = !before || !after ? before != after : strcmp(before, after) != 0;
 	free(before);
 	free(after);
-	return print_result(o, pf, count, o->driver, changed, NULL, 0);
+	return print_result(o, pf, count, o->driver, changed, NULL, 0, 0);
 }
 
 int cmd_set(struct opts *o, int argc, char **argv)
@@ -474,7 +600,8 @@ int cmd_set(struct opts *o, int argc, char **argv)
 	struct kp_pci *pci = NULL;
 	struct kp_pcidev **vfs = NULL;
 	struct kp_bind_item *items = NULL;
-	char bdf[13];
+	char bdf[13], *settings = NULL, (*newbdfs)[13] = NULL;
+	struct kp_pcidev *newdevs = NULL;
 	int count, r, lock = -1, i, host_probe;
 
 	if (argc != 2)
@@ -551,7 +678,7 @@ int cmd_set(struct opts *o, int argc, char **argv)
 	if (count > 0 && o->driver && (r = ensure_driver(o->driver, o->dry_run)))
 		goto out;
 	if (o->dry_run) {
-		r = print_result(o, &pf, count, o->driver, 1, NULL, 0);
+		r = print_result(o, &pf, count, o->driver, 1, NULL, 0, 0);
 		goto out;
 	}
 
@@ -561,13 +688,15 @@ int cmd_set(struct opts *o, int argc, char **argv)
 		r = KP_EXIT_FAIL;
 		goto out;
 	}
+	if ((r = settings_snapshot(&pf, &settings)))
+		goto out;
 	r = kp_journal_begin(TOOL, "set");
 	if (r < 0) {
 		kp_err_errno(KP_JOURNAL_FILE, r, "cannot start");
 		r = KP_EXIT_FAIL;
 		goto out;
 	}
-	if ((r = journal_steps(&snap)))
+	if ((r = journal_steps(&snap, pf.ifname, settings)))
 		goto out;
 	/* 1. through 0 */
 	if (pf.numvfs > 0) {
@@ -589,7 +718,7 @@ int cmd_set(struct opts *o, int argc, char **argv)
 			goto out;
 		}
 		if (!(r = commit(bdf)))
-			r = print_result(o, &pf, 0, NULL, 1, NULL, 0);
+			r = print_result(o, &pf, 0, NULL, 1, NULL, 0, 0);
 		goto out;
 	}
 	/* 2. no host driver touches the new VFs */
@@ -619,7 +748,13 @@ int cmd_set(struct opts *o, int argc, char **argv)
 	}
 	/* 4. every VF there, with its interface when a host driver took it */
 	/* a network PF's VFs get interfaces from their host driver */
-	r = kp_sriov_wait_vfs(bdf, count, host_probe && (pf.class >> 16) == 0x02, o->timeout_ms);
+	newbdfs = calloc((size_t)count, sizeof(*newbdfs));
+	if (!newbdfs) {
+		r = rollback(bdf);
+		goto out;
+	}
+	r = kp_sriov_wait_vfs_bdfs(bdf, count, host_probe && (pf.class >> 16) == 0x02,
+				   o->timeout_ms, newbdfs);
 	if (r < 0) {
 		kp_err(bdf, "cannot create %d VFs: %s within %d ms", count,
 		       host_probe ? "not every VF and its interface appeared"
@@ -637,7 +772,8 @@ int cmd_set(struct opts *o, int argc, char **argv)
 			goto out;
 		}
 	}
-	r = scan_vfs(bdf, count, &pci, &vfs);
+	r = new_vfs(&pf, newbdfs, count, o->driver && !strcmp(o->driver, "vfio-pci"), &newdevs,
+		    &vfs);
 	if (r < 0) {
 		kp_err_errno(bdf, r, "cannot read its new VFs");
 		r = rollback(bdf);
@@ -659,7 +795,8 @@ int cmd_set(struct opts *o, int argc, char **argv)
 			goto out;
 		}
 		/* the VFs are this call's: the count's undo removes them */
-		if (kp_bind(items, (size_t)count, o->driver, KP_BIND_CREATED, o->timeout_ms, &e) < 0) {
+		if (bind_vfs(&pf, items, (size_t)count, o->driver, KP_BIND_CREATED, o->timeout_ms,
+			     &e) < 0) {
 			kp_err_errno(e.bdf, e.err, "%s", e.what);
 			r = rollback(bdf);
 			goto out;
@@ -677,15 +814,22 @@ int cmd_set(struct opts *o, int argc, char **argv)
 	}
 	if ((r = commit(bdf)))
 		goto out;
-	for (i = 0; i < count; i++)
-		kp_pcidev_refresh(vfs[i]);
-	r = print_result(o, &pf, count, o->driver, 1, vfs, (size_t)count);
+	/* the driver each VF ends on: the bind engine verified it after its
+	 * probe; a host driver's probe is read now */
+	if (!o->driver)
+		for (i = 0; i < count; i++)
+			kp_pcidev_refresh(vfs[i]);
+	r = print_result(o, &pf, count, o->driver, 1, vfs, (size_t)count,
+			 o->driver && !strcmp(o->driver, "vfio-pci"));
 out:
 	if (lock >= 0)
 		kp_lock_release(lock);
 	kp_sriov_snap_free(&snap);
+	free(settings);
 	free(items);
 	free(vfs);
+	free(newdevs);
+	free(newbdfs);
 	kp_pci_free(pci);
 	return r;
 }

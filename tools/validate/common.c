@@ -165,19 +165,22 @@ void vctx_probe_start(struct vctx *c)
 	if (pid == 0) {
 		struct rlimit nocore = { 0, 0 };
 		struct kp_kvmprobe res;
+		/* the pipe above 0-2 (it got one of them when that was closed) */
+		int w = p[1] > 2 ? p[1] : fcntl(p[1], F_DUPFD, 3);
 		int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
 
 		setrlimit(RLIMIT_CORE, &nocore); /* a probe KVM kills leaves no core */
-
+		if (w < 0)
+			_exit(1);
 		if (nul >= 0) {
 			dup2(nul, 0);
 			dup2(nul, 1);
 			dup2(nul, 2);
 		}
-		if (p[1] > 3)
-			close_range(3, (unsigned)p[1] - 1, 0);
-		close_range((unsigned)p[1] + 1, ~0U, 0);
-		kp_kvm_probe_report(&res, probe_send, &p[1]);
+		if (w > 3)
+			close_range(3, (unsigned)w - 1, 0);
+		close_range((unsigned)w + 1, ~0U, 0);
+		kp_kvm_probe_report(&res, probe_send, &w);
 		_exit(0);
 	}
 	close(p[1]);

@@ -62,9 +62,11 @@ options:
     type: int
   confirm:
     description:
-      - Only confirm a pending uplink move (C(kvmprep-bridge confirm)); the
-        other options are ignored. Fails when no move is waiting (it was
-        rolled back). Skipped in check mode (the tool has no dry run for it).
+      - Only confirm the pending uplink move (C(kvmprep-bridge confirm));
+        the other options are ignored. The tool's C(confirm) keeps every
+        move waiting on the host (one per bridge), not only I(name)'s.
+        Fails when no move is waiting (it was rolled back, or was confirmed
+        already). Skipped in check mode (the tool has no dry run for it).
     type: bool
     default: false
   persist:
@@ -84,15 +86,8 @@ options:
     default: present
 requirements:
   - kvmprep-bridge on the host (C(make install)), root (CAP_NET_ADMIN)
-attributes:
-  check_mode:
-    support: full
-    description: The tool's C(--dry-run); nothing on the host changes.
-  diff_mode:
-    support: full
-    description: What the tool's document says before and after.
-author:
-  - kvmprep contributors (@kvmprep)
+extends_documentation_fragment:
+  - kvmprep.host.tool
 '''
 
 EXAMPLES = r'''
@@ -124,10 +119,28 @@ steps:
   type: list
   elements: str
   sample: ["create bridge br0 stp_state 0 forward_delay 0", "set br0 up"]
+uplink:
+  description:
+    - With I(uplink), the move as the tool reports it; C(confirm_deadline)
+      and C(rollback_pid) are set while the move waits for C(confirm=true).
+  returned: when I(uplink) is given and I(state=present)
+  type: dict
+  sample:
+    uplink: eno1
+    addresses: 2
+    routes: 1
+    gateway: 192.0.2.1
+    confirm_deadline: 1767225600
+    rollback_pid: 4242
+    rollback_timer: null
+confirmed:
+  description: How many pending uplink moves C(confirm=true) kept.
+  returned: when I(confirm=true), outside check mode
+  type: int
+  sample: 1
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.kvmprep.host.plugins.module_utils.kvmprep import run_json, changed_of
+from ansible_collections.kvmprep.host.plugins.module_utils.kvmprep import Tool, changed_of, tool_module, tool_options, exit_result
 
 
 def onoff(v):
@@ -135,8 +148,8 @@ def onoff(v):
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
+    module = tool_module(
+        dict(
             name=dict(type="str", required=True),
             stp=dict(type="bool"),
             forward_delay=dict(type="int"),
@@ -152,23 +165,17 @@ def main():
             force=dict(type="bool", default=False),
             state=dict(type="str", choices=["present", "absent"], default="present"),
         ),
-        supports_check_mode=True,
     )
     p = module.params
     check = module.check_mode
-    tool = "kvmprep-bridge"
+    tool = Tool(module, "kvmprep-bridge")
+    flags = tool_options(p, flags=[("persist", "--persist"), ("force", "--force")])
     steps = []
-    changed = False
-    flags = []
-    if p["persist"]:
-        flags.append("--persist")
-    if p["force"]:
-        flags.append("--force")
 
     def run(args):
-        rc, doc, cmd = run_json(module, tool, args + flags, dry_run=check)
+        doc = tool.change(args + flags)
         steps.extend(doc.get("steps") or [])
-        return changed_of(doc)
+        return doc
 
     if p["confirm"]:
         if check:
@@ -176,31 +183,33 @@ def main():
             # has nothing to confirm
             module.exit_json(changed=False, skipped=True, steps=[],
                              msg="check mode: kvmprep-bridge confirm has no dry run")
-        rc, doc, cmd = run_json(module, tool, ["confirm"])
-        module.exit_json(changed=changed_of(doc) if "changed" in doc else True, steps=[])
+        rc, doc = tool.query(["confirm"])
+        module.exit_json(changed=changed_of(doc) if "changed" in doc else True, steps=[],
+                         confirmed=doc.get("confirmed", 0))
+    result = dict(steps=steps)
     if p["state"] == "absent":
-        changed = run(["del", p["name"]])
+        run(["del", p["name"]])
     else:
         args = ["bridge", "add", p["name"]]
         if p["stp"] is not None:
             args += ["--stp", onoff(p["stp"])]
-        if p["forward_delay"] is not None:
-            args += ["--forward-delay", p["forward_delay"]]
         if p["vlan_filtering"] is not None:
             args += ["--vlan-filtering", onoff(p["vlan_filtering"])]
-        if p["mtu"] is not None:
-            args += ["--mtu", p["mtu"]]
-        if p["mac"]:
-            args += ["--mac", p["mac"]]
+        args += tool_options(p, values=[("forward_delay", "--forward-delay"), ("mtu", "--mtu"), ("mac", "--mac"),
+                                        ("uplink", "--uplink")])
         if p["uplink"]:
-            args += ["--uplink", p["uplink"]]
             if p["no_confirm"]:
                 args.append("--no-confirm")
-            elif p["confirm_timeout"] is not None:
-                args += ["--confirm-timeout", p["confirm_timeout"]]
-        rc, listing, cmd = run_json(module, tool, ["list"])
+            else:
+                args += tool_options(p, values=[("confirm_timeout", "--confirm-timeout")])
+        rc, listing = tool.query(["list"])
         exists = any(link.get("name") == p["name"] for link in listing.get("links") or [])
-        changed = run(args)
+        move = run(args)
+        if p["uplink"]:
+            result["uplink"] = dict((k, move.get(k)) for k in
+                                    ("uplink", "addresses", "routes", "gateway", "confirm_deadline", "rollback_pid",
+                                     "rollback_timer")
+                                    if k in move)
         for port in p["ports"]:
             if check and not exists:
                 # a port of a bridge that only a dry run made: the tool
@@ -208,11 +217,9 @@ def main():
                 # bridge is already the change
                 steps.append("then: bridge port add %s %s" % (p["name"], port))
                 continue
-            changed = run(["bridge", "port", "add", p["name"], port]) or changed
-    result = dict(changed=changed, steps=steps)
-    if module._diff:
-        result["diff"] = dict(before="", after="".join(s + "\n" for s in steps))
-    module.exit_json(**result)
+            run(["bridge", "port", "add", p["name"], port])
+    result["changed"] = tool.changed
+    exit_result(module, result, "", "".join(s + "\n" for s in steps))
 
 
 if __name__ == "__main__":

@@ -53,9 +53,6 @@ options:
   timeout:
     description: Milliseconds to wait for the device and its vfio node (C(--timeout)).
     type: int
-  lock_wait:
-    description: Seconds to wait for another kvmprep run's lock (C(--wait)).
-    type: int
   state:
     description: Defined and active (C(present)), defined only (C(defined)), or neither (C(absent)).
     type: str
@@ -63,15 +60,9 @@ options:
     default: present
 requirements:
   - kvmprep-mdev on the host (C(make install)), root
-attributes:
-  check_mode:
-    support: full
-    description: The tool's C(--dry-run); nothing on the host changes.
-  diff_mode:
-    support: full
-    description: What the tool's document says before and after.
-author:
-  - kvmprep contributors (@kvmprep)
+extends_documentation_fragment:
+  - kvmprep.host.tool
+  - kvmprep.host.tool.lock_wait
 '''
 
 EXAMPLES = r'''
@@ -98,8 +89,7 @@ device:
   type: dict
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.kvmprep.host.plugins.module_utils.kvmprep import run_json, changed_of
+from ansible_collections.kvmprep.host.plugins.module_utils.kvmprep import Tool, tool_module, tool_options, exit_result
 
 
 def find(doc, uuid):
@@ -122,8 +112,8 @@ def attr_strings(d):
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
+    module = tool_module(
+        dict(
             uuid=dict(type="str", required=True),
             parent=dict(type="str"),
             type=dict(type="str"),
@@ -131,24 +121,21 @@ def main():
             attrs=dict(type="list", elements="str", default=[]),
             force=dict(type="bool", default=False),
             timeout=dict(type="int"),
-            lock_wait=dict(type="int"),
             state=dict(type="str", choices=["present", "defined", "absent"], default="present"),
         ),
+        common=["lock_wait"],
         required_if=[["state", "present", ["parent", "type"]],
                      ["state", "defined", ["parent", "type"]]],
-        supports_check_mode=True,
     )
     p = module.params
     uuid = p["uuid"].lower()
     check = module.check_mode
-    common = []
-    if p["lock_wait"] is not None:
-        common += ["--wait", p["lock_wait"]]
-    tmo = ["--timeout", p["timeout"]] if p["timeout"] is not None else []
-    force = ["--force"] if p["force"] else []
+    tool = Tool(module, "kvmprep-mdev")
+    tmo = tool_options(p, values=[("timeout", "--timeout")])
+    force = tool_options(p, flags=[("force", "--force")])
 
-    rc, ldef, cmd = run_json(module, "kvmprep-mdev", ["list", "--defined"])
-    rc, lact, cmd = run_json(module, "kvmprep-mdev", ["list"])
+    rc, ldef = tool.query(["list", "--defined"])
+    rc, lact = tool.query(["list"])
     old_def = find(ldef, uuid)
     old_act = find(lact, uuid)
     have = attr_strings(old_def)
@@ -157,15 +144,12 @@ def main():
             parent=old_def.get("parent"), type=old_def.get("type"),
             start=old_def.get("start"), attrs=have),
         active=old_act is not None)
-    changed = False
     definition = None
     device = None
 
     if p["state"] == "absent":
-        rc, doc, cmd = run_json(module, "kvmprep-mdev", ["stop", uuid] + force + common, dry_run=check)
-        changed = changed_of(doc)
-        rc, doc, cmd = run_json(module, "kvmprep-mdev", ["undefine", uuid] + common, dry_run=check)
-        changed = changed or changed_of(doc)
+        tool.change(["stop", uuid] + force)
+        tool.change(["undefine", uuid])
         after = dict(definition=None, active=False)
     else:
         mode = "--auto" if p["start"] == "auto" else "--manual"
@@ -187,17 +171,12 @@ def main():
             if old_def.get("start") != p["start"]:
                 margs.append(mode)
             if len(margs) > 2:
-                rc, doc, cmd = run_json(module, "kvmprep-mdev", margs + common, dry_run=check)
-                changed = changed_of(doc)
-                definition = doc.get("definition")
+                definition = tool.change(margs).get("definition")
             else:
                 definition = old_def
         else:
-            rc, doc, cmd = run_json(module, "kvmprep-mdev",
-                                    ["define", "--parent", p["parent"], "--type", p["type"],
-                                     "--uuid", uuid, mode] + attrs + common, dry_run=check)
-            changed = changed_of(doc)
-            definition = doc.get("definition")
+            definition = tool.change(["define", "--parent", p["parent"], "--type", p["type"],
+                                      "--uuid", uuid, mode] + attrs).get("definition")
         if p["state"] == "present":
             if old_def is None and check:
                 # not defined yet (the define above was a dry run): what
@@ -205,17 +184,12 @@ def main():
                 sargs = ["create", "--parent", p["parent"], "--type", p["type"], "--uuid", uuid] + attrs
             else:
                 sargs = ["start", uuid]
-            rc, doc, cmd = run_json(module, "kvmprep-mdev", sargs + common + tmo, dry_run=check)
-            changed = changed or changed_of(doc)
-            device = doc.get("device")
+            device = tool.change(sargs + tmo).get("device")
         after = dict(
             definition=dict(parent=p["parent"], type=p["type"], start=p["start"],
                             attrs=have if old_def is not None else p["attrs"]),
             active=(p["state"] == "present") or before["active"])
-    result = dict(changed=changed, definition=definition, device=device)
-    if module._diff:
-        result["diff"] = dict(before=before, after=after)
-    module.exit_json(**result)
+    exit_result(module, dict(changed=tool.changed, definition=definition, device=device), before, after)
 
 
 if __name__ == "__main__":

@@ -52,20 +52,11 @@ options:
   timeout:
     description: Milliseconds for the C(sriov_numvfs) write and for the VFs to appear (C(--timeout)).
     type: int
-  lock_wait:
-    description: Seconds to wait for another kvmprep run's lock (C(--wait)).
-    type: int
 requirements:
   - kvmprep-sriov on the host (C(make install)), root
-attributes:
-  check_mode:
-    support: full
-    description: The tool's C(--dry-run); nothing on the host changes.
-  diff_mode:
-    support: full
-    description: What the tool's document says before and after.
-author:
-  - kvmprep contributors (@kvmprep)
+extends_documentation_fragment:
+  - kvmprep.host.tool
+  - kvmprep.host.tool.lock_wait
 '''
 
 EXAMPLES = r'''
@@ -104,13 +95,12 @@ persist_changed:
   type: bool
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.kvmprep.host.plugins.module_utils.kvmprep import run_json, changed_of
+from ansible_collections.kvmprep.host.plugins.module_utils.kvmprep import Tool, tool_module, tool_options, exit_result
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
+    module = tool_module(
+        dict(
             pf=dict(type="str", required=True),
             count=dict(type="int", required=True),
             driver=dict(type="str"),
@@ -118,37 +108,23 @@ def main():
             persist=dict(type="bool", default=True),
             force=dict(type="bool", default=False),
             timeout=dict(type="int"),
-            lock_wait=dict(type="int"),
         ),
-        supports_check_mode=True,
+        common=["lock_wait"],
     )
     p = module.params
     if p["driver"] and p["no_probe"]:
         module.fail_json(msg="driver and no_probe exclude each other")
     if p["count"] < 0:
         module.fail_json(msg="count must be 0 or more")
-    args = ["set", p["pf"], p["count"]]
-    if p["driver"]:
-        args += ["--driver", p["driver"]]
-    if p["no_probe"]:
-        args.append("--no-probe")
-    if p["persist"]:
-        args.append("--persist")
-    if p["force"]:
-        args.append("--force")
-    if p["timeout"] is not None:
-        args += ["--timeout", p["timeout"]]
-    if p["lock_wait"] is not None:
-        args += ["--wait", p["lock_wait"]]
-    rc, doc, cmd = run_json(module, "kvmprep-sriov", args, dry_run=module.check_mode)
+    tool = Tool(module, "kvmprep-sriov")
+    doc = tool.change(["set", p["pf"], p["count"]] +
+                      tool_options(p, flags=[("no_probe", "--no-probe"), ("persist", "--persist"), ("force", "--force")],
+                                   values=[("driver", "--driver"), ("timeout", "--timeout")]))
     pf = doc.get("pf") or {}
     persist_changed = bool(doc.get("persist_changed"))
-    result = dict(changed=changed_of(doc) or persist_changed, pf=pf,
-                  vfs=doc.get("vfs") or [], persist_changed=persist_changed)
-    if module._diff:
-        result["diff"] = dict(before=dict(num_vfs=pf.get("previous")),
-                              after=dict(num_vfs=pf.get("num_vfs"), driver=pf.get("driver")))
-    module.exit_json(**result)
+    exit_result(module,
+                dict(changed=tool.changed or persist_changed, pf=pf, vfs=doc.get("vfs") or [], persist_changed=persist_changed),
+                dict(num_vfs=pf.get("previous")), dict(num_vfs=pf.get("num_vfs"), driver=pf.get("driver")))
 
 
 if __name__ == "__main__":

@@ -122,13 +122,12 @@ ansible_facts:
           returned: always
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.kvmprep.host.plugins.module_utils.kvmprep import run_json
+from ansible_collections.kvmprep.host.plugins.module_utils.kvmprep import Tool, tool_module, tool_options
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
+    module = tool_module(
+        dict(
             jobs=dict(type="list", elements="str", aliases=["for"],
                       choices=["kvm", "passthrough", "sriov", "mdev", "hugepages", "network", "secure"]),
             memory=dict(type="str"),
@@ -137,24 +136,14 @@ def main():
             strict=dict(type="bool", default=False),
             pvm_guests=dict(type="bool", default=False),
         ),
-        supports_check_mode=True,
     )
     p = module.params
-    args = []
-    if p["jobs"]:
-        args += ["--for", ",".join(p["jobs"])]
-    if p["memory"]:
-        args += ["--memory", p["memory"]]
-    if p["vcpus"] is not None:
-        args += ["--vcpus", str(p["vcpus"])]
-    if p["images"]:
-        args += ["--images", p["images"]]
-    if p["strict"]:
-        args.append("--strict")
-    if p["pvm_guests"]:
-        args.append("--pvm-guests")
+    args = ["--for", ",".join(p["jobs"])] if p["jobs"] else []
+    args += tool_options(p, flags=[("strict", "--strict"), ("pvm_guests", "--pvm-guests")],
+                         values=[("memory", "--memory"), ("vcpus", "--vcpus"), ("images", "--images")])
     # exit 0: ready, 1: a check failed; both are answers
-    rc, doc, cmd = run_json(module, "kvmprep-validate", args, ok_codes=(0, 1))
+    tool = Tool(module, "kvmprep-validate")
+    rc, doc = tool.query(args, ok_codes=(0, 1))
     checks = doc.get("checks") or []
     bad = ("FAIL", "WARN") if p["strict"] else ("FAIL",)
     failed = [c for c in checks if c.get("status") in bad]
@@ -173,7 +162,7 @@ def main():
     )
     # (not "rc": a non-zero rc would make Ansible count the task as failed;
     # a host that is not ready is an answer, the play decides)
-    module.exit_json(changed=False, ansible_facts=dict(kvmprep=facts), cmd=cmd, exit_status=rc)
+    module.exit_json(changed=False, ansible_facts=dict(kvmprep=facts), cmd=tool.last_cmd, exit_status=rc)
 
 
 if __name__ == "__main__":

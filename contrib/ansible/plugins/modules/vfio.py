@@ -55,9 +55,6 @@ options:
   timeout:
     description: Milliseconds to wait for C(/dev/vfio/N) (C(--timeout)).
     type: int
-  lock_wait:
-    description: Seconds to wait for another kvmprep run's lock (C(--wait)).
-    type: int
   state:
     description: Bound (C(present)) or given back (C(absent)).
     type: str
@@ -65,15 +62,9 @@ options:
     default: present
 requirements:
   - kvmprep-iommu on the host (C(make install)), root
-attributes:
-  check_mode:
-    support: full
-    description: The tool's C(--dry-run); nothing on the host changes.
-  diff_mode:
-    support: full
-    description: What the tool's document says before and after.
-author:
-  - kvmprep contributors (@kvmprep)
+extends_documentation_fragment:
+  - kvmprep.host.tool
+  - kvmprep.host.tool.lock_wait
 '''
 
 EXAMPLES = r'''
@@ -113,13 +104,12 @@ persist_changed:
   type: bool
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.kvmprep.host.plugins.module_utils.kvmprep import run_json, changed_of
+from ansible_collections.kvmprep.host.plugins.module_utils.kvmprep import Tool, changed_of, tool_module, tool_options, exit_result
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
+    module = tool_module(
+        dict(
             devices=dict(type="list", elements="str", default=[]),
             id=dict(type="str"),
             group=dict(type="bool", default=False),
@@ -127,59 +117,36 @@ def main():
             persist=dict(type="bool", default=True),
             force=dict(type="bool", default=False),
             timeout=dict(type="int"),
-            lock_wait=dict(type="int"),
             state=dict(type="str", choices=["present", "absent"], default="present"),
         ),
+        common=["lock_wait"],
         required_one_of=[["devices", "id"]],
-        supports_check_mode=True,
     )
     p = module.params
     if not p["devices"] and not p["id"]:
         module.fail_json(msg="one of devices or id is required")
-    sel = list(p["devices"])
-    if p["id"]:
-        sel += ["--id", p["id"]]
-    common = []
-    if p["lock_wait"] is not None:
-        common += ["--wait", p["lock_wait"]]
-    check = module.check_mode
-    changed = False
+    tool = Tool(module, "kvmprep-iommu")
+    sel = list(p["devices"]) + tool_options(p, values=[("id", "--id")])
     persist_changed = False
-    rows = []
     if p["state"] == "present":
-        args = ["bind"] + sel + common + ["--driver", p["driver"]]
-        if p["group"]:
-            args.append("--group")
-        if p["persist"]:
-            args.append("--persist")
-        if p["force"]:
-            args.append("--force")
-        if p["timeout"] is not None:
-            args += ["--timeout", p["timeout"]]
-        rc, doc, cmd = run_json(module, "kvmprep-iommu", args, dry_run=check)
-        changed = changed_of(doc)
+        doc = tool.change(["bind"] + sel + ["--driver", p["driver"]] +
+                          tool_options(p, flags=[("group", "--group"), ("persist", "--persist"), ("force", "--force")],
+                                       values=[("timeout", "--timeout")]))
         persist_changed = bool(doc.get("persist_changed"))
-        rows = doc.get("devices") or []
     else:
         if p["persist"]:
-            rc, doc, cmd = run_json(module, "kvmprep-iommu", ["unpersist"] + sel + common, dry_run=check)
-            changed = changed_of(doc)
-            persist_changed = changed
-        rc, doc, cmd = run_json(module, "kvmprep-iommu", ["unbind"] + sel + common, dry_run=check)
-        changed = changed or changed_of(doc)
-        rows = doc.get("devices") or []
-    result = dict(changed=changed, devices=rows, persist_changed=persist_changed)
-    if module._diff:
-        before = {}
-        after = {}
-        for r in rows:
-            before[r.get("device")] = r.get("previous_driver")
-            after[r.get("device")] = r.get("driver")
-        if persist_changed:
-            before["persisted"] = p["state"] != "present"
-            after["persisted"] = p["state"] == "present"
-        result["diff"] = dict(before=before, after=after)
-    module.exit_json(**result)
+            persist_changed = changed_of(tool.change(["unpersist"] + sel))
+        doc = tool.change(["unbind"] + sel)
+    rows = doc.get("devices") or []
+    before = {}
+    after = {}
+    for r in rows:
+        before[r.get("device")] = r.get("previous_driver")
+        after[r.get("device")] = r.get("driver")
+    if persist_changed:
+        before["persisted"] = p["state"] != "present"
+        after["persisted"] = p["state"] == "present"
+    exit_result(module, dict(changed=tool.changed, devices=rows, persist_changed=persist_changed), before, after)
 
 
 if __name__ == "__main__":
