@@ -27,6 +27,10 @@ id=v0
 type=ethernet
 interface-name=v0
 
+[ethernet]
+mtu=1400
+wake-on-lan=64
+
 [ipv4]
 method=manual
 address1=192.0.2.10/24,192.0.2.1
@@ -79,6 +83,8 @@ assert_eq "$(p kvmprep-br0.nmconnection ipv6.method ipv6.addresses ipv6.gateway)
 assert_eq "$(p kvmprep-v0.nmconnection connection.type connection.interface-name connection.master \
 	connection.slave-type connection.autoconnect-priority ipv4.method)" \
 	"802-3-ethernet v0 br0 bridge 100 -" "v0's port profile"
+assert_eq "$(p kvmprep-v0.nmconnection 802-3-ethernet.mtu 802-3-ethernet.wake-on-lan)" "1400 64" \
+	"v0's port profile keeps its link settings"
 # the admin's profile for v0 is left as it was; the port profile wins at
 # boot because the daemon picks the highest autoconnect-priority
 assert_eq "$(p v0.nmconnection connection.interface-name connection.autoconnect-priority ipv4.addresses)" \
@@ -106,7 +112,8 @@ bad kvmprep-br0.nmconnection 's/^mac-address=.*/mac-address=52:54:00:zz:00:01/' 
 bad kvmprep-br0.nmconnection 's|^address1=192.0.2.10/24|address1=192.0.2.10/33|' 'invalid prefix length'
 bad kvmprep-br0.nmconnection 's/^forward-delay=/forward-dely=/' 'forward-dely: no such property'
 bad kvmprep-v0.nmconnection 's/^slave-type=bridge/slave-type=brdge/' "Unknown slave type 'brdge'"
-bad kvmprep-v0.nmconnection '/^type=/d' 'connection.type: property is missing'
+bad kvmprep-v1.nmconnection '/^type=/d' 'connection.type: property is missing'
+bad kvmprep-v0.nmconnection 's/^mtu=1400/mtu=jumbo/' 'cannot be interpreted as integer'
 bad kvmprep-tap1.nmconnection 's/^mode=2/mode=7/' "tun.mode: '7': invalid mode"
 bad kvmprep-mv1.nmconnection 's/^parent=v2/parent=/' 'macvlan.parent: .* is neither an UUID nor an interface name'
 true

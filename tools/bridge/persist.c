@@ -466,6 +466,7 @@ static char *read_text(const char *abs)
 int persist_uplink(struct ctx *c, const struct persist_info *bridge, const char *nic)
 {
 	static const char *const nm_ip[] = { "ipv4", "ipv6", NULL };
+	static const char *const nm_link[] = { "ethernet", "ethtool", NULL };
 	static const char *const nd_keep[] = { "Network", "Address", "Route", "DHCPv4", "DHCPv6",
 					       "IPv6AcceptRA", "RoutingPolicyRule", NULL };
 	static const char *const nd_drop[] = { "Bridge", "Bond", "VLAN", "MACVTAP", NULL };
@@ -521,15 +522,21 @@ int persist_uplink(struct ctx *c, const struct persist_info *bridge, const char 
 		if (bi.mtu)
 			bputs(&b, "\n[ethernet]\nmtu=%u\n", bi.mtu);
 		ini_sections(text, nm_ip, NULL, &b);
-		free(text);
-		if ((rc = write_file(c, path, &b, 0600)))
+		if ((rc = write_file(c, path, &b, 0600))) {
+			free(text);
 			return rc;
+		}
+		/* the port profile keeps the NIC's own link settings (its
+		 * profile's [ethernet] and [ethtool]: MTU, cloned MAC, offloads),
+		 * which the old profile no longer applies once this one wins */
 		snprintf(path, sizeof(path), NM_DIR "/kvmprep-%s.nmconnection", nic);
 		memset(&b, 0, sizeof(b));
 		bputs(&b, "# written by kvmprep-bridge --persist (uplink of %s)\n[connection]\n"
 			  "id=kvmprep-%s\ntype=ethernet\ninterface-name=%s\nmaster=%s\nslave-type=bridge\n"
 			  "autoconnect=true\nautoconnect-priority=100\n",
 		      bridge->name, nic, nic, bridge->name);
+		ini_sections(text, nm_link, NULL, &b);
+		free(text);
 		return write_file(c, path, &b, 0600);
 	}
 	/* systemd-networkd: the first .network file in lexical order that
