@@ -30,7 +30,7 @@ void chk_memory_hugepages(struct vctx *c, struct vresult *r)
 	char text[300] = "";
 	int len = 0, configured = 0, exhausted = 0, e;
 
-	e = kp_hugepools(&p, &n);
+	e = vhugepools(c, &p, &n);
 	if (e == -ENOENT || (e == 0 && n == 0)) {
 		free(e == 0 ? p : NULL);
 		vset(r, V_FAIL, "use a kernel with CONFIG_HUGETLBFS",
@@ -86,13 +86,13 @@ void chk_memory_hugepages(struct vctx *c, struct vresult *r)
 }
 
 /* 1 when some hugepage pool (any size, all nodes) has pages reserved */
-static int reserved_hugepages(void)
+static int reserved_hugepages(struct vctx *c)
 {
 	struct kp_hugepool *p;
 	size_t n, i;
 	int any = 0;
 
-	if (kp_hugepools(&p, &n) < 0)
+	if (vhugepools(c, &p, &n) < 0)
 		return 0;
 	for (i = 0; i < n; i++)
 		if (p[i].node == -1 && p[i].total > 0)
@@ -117,7 +117,7 @@ void chk_memory_thp(struct vctx *c, struct vresult *r)
 	}
 	*rb = '\0';
 	l++;
-	if (!strcmp(l, "never") && reserved_hugepages())
+	if (!strcmp(l, "never") && reserved_hugepages(c))
 		vset(r, V_PASS, NULL, "transparent hugepages off (never); hugepages are reserved, "
 		     "and guests backed by them need no THP");
 	else if (!strcmp(l, "never"))

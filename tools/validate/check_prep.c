@@ -253,7 +253,7 @@ void chk_memory_hugepages_boot(struct vctx *c, struct vresult *r)
 	size_t n, i;
 	long long reserved_kb = 0;
 	char file[512], arg[32];
-	int e = kp_hugepools(&p, &n);
+	int e = vhugepools(c, &p, &n);
 
 	if (e < 0) {
 		vset(r, V_SKIP, NULL, "no hugepage pools");

@@ -113,6 +113,7 @@ void vctx_free(struct vctx *c)
 		kp_cpuinfo_free(&c->cpu);
 	free(c->cmdline);
 	free(c->boot_where);
+	free(c->hp);
 	if (c->mod)
 		kp_mod_free(c->mod);
 }
@@ -242,6 +243,24 @@ const struct kp_kvmprobe *vctx_probe(struct vctx *c, int *r)
 	if (r)
 		*r = c->probe_r;
 	return &c->probe;
+}
+
+/* The hugepage pools, read once per run (three checks and the host object
+ * ask): a copy the caller frees, or -errno as kp_hugepools says. */
+int vhugepools(struct vctx *c, struct kp_hugepool **p, size_t *n)
+{
+	if (!c->hp_read) {
+		c->hp_r = kp_hugepools(&c->hp, &c->nhp);
+		c->hp_read = 1;
+	}
+	if (c->hp_r < 0)
+		return c->hp_r;
+	*p = malloc((c->nhp ? c->nhp : 1) * sizeof(**p));
+	if (!*p)
+		return -ENOMEM;
+	memcpy(*p, c->hp, c->nhp * sizeof(**p));
+	*n = c->nhp;
+	return 0;
 }
 
 int vmod(struct vctx *c, const char *name, enum kp_modstate *st)

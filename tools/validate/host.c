@@ -307,7 +307,7 @@ json_object *vhost_json(struct vctx *c)
 				       str_or_null(rel) : NULL);
 	json_object_object_add(o, "kernel", k);
 	json_object_object_add(o, "qemu", qemu_json(c));
-	if (kp_hugepools(&p, &n) == 0) {
+	if (vhugepools(c, &p, &n) == 0) {
 		for (i = 0; i < n; i++)
 			if (p[i].node == -1)
 				json_object_array_add(hp, json_object_new_int64(p[i].size_kb));

@@ -62,6 +62,9 @@ struct vctx {
 	pid_t probe_pid;
 	int probe_died;     /* the child died without an answer (probe.detail says how) */
 	struct kp_kvmprobe probe;
+	struct kp_hugepool *hp; /* the hugepage pools (vhugepools), read once */
+	size_t nhp;
+	int hp_r, hp_read;
 	int iommu_groups; /* number of groups, 0 when none, -1 unread */
 	int iommu_units;  /* entries of /sys/class/iommu, -1 unread */
 	char iommu_names[128];
@@ -116,6 +119,7 @@ enum viommu_kind { IK_NONE, IK_VTD, IK_AMDVI, IK_SMMU };
 enum viommu_kind viommu_kind(struct vctx *c);
 void vctx_probe_start(struct vctx *c);
 /* The module state, or -errno when libkmod cannot tell. */
+int vhugepools(struct vctx *c, struct kp_hugepool **p, size_t *n);
 int vmod(struct vctx *c, const char *name, enum kp_modstate *st);
 /* 1 when loaded or built in. */
 int vmod_present(struct vctx *c, const char *name);
