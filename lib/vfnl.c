@@ -636,7 +636,7 @@ static int changes_to(const struct kp_vfnl_info *want, const struct kp_vfnl_info
 	return k;
 }
 
-static const char *attr_word(enum kp_vf_attr a)
+const char *kp_vf_attr_name(enum kp_vf_attr a)
 {
 	switch (a) {
 	case KP_VF_MAC: return "mac";
@@ -696,7 +696,7 @@ int kp_vfnl_restore(struct kp_vfnl *nl, const char *ifname, int totalvfs,
 				rc = r;
 				if (why && whylen)
 					snprintf(why, whylen, "VF %u: cannot set %s: %s", want[i].index,
-						 attr_word(c[m].attr), kmsg[0] ? kmsg : strerror(-r));
+						 kp_vf_attr_name(c[m].attr), kmsg[0] ? kmsg : strerror(-r));
 			}
 		}
 	}

@@ -55,6 +55,9 @@ enum kp_vf_attr {
 	KP_VF_QUERY_RSS,
 };
 
+/* The setting's word ("mac", "vlan", "rate", …), "?" otherwise. */
+const char *kp_vf_attr_name(enum kp_vf_attr a);
+
 struct kp_vf_change {
 	enum kp_vf_attr attr;
 	unsigned char mac[6];

@@ -231,7 +231,7 @@ int cmd_vf(struct opts *o, int argc, char **argv)
 				state[i] = 3;
 			else
 				kp_err(bdf, "VF %lu: %s could not be put back: check it by hand", index,
-				       vf_attr_name(ch[i].attr));
+				       kp_vf_attr_name(ch[i].attr));
 		}
 	}
 	t = kp_table_new(cols, C_NCOLS);
@@ -247,7 +247,7 @@ int cmd_vf(struct opts *o, int argc, char **argv)
 		int changed = state[i] == 1 || (o->dry_run && state[i] == 4);
 
 		value_text(&ch[i], v, sizeof(v));
-		kp_table_set_str(t, row, C_SETTING, vf_attr_name(ch[i].attr));
+		kp_table_set_str(t, row, C_SETTING, kp_vf_attr_name(ch[i].attr));
 		kp_table_set_str(t, row, C_VALUE, v);
 		if (have_prev[i]) {
 			value_text(&prev[i], pv, sizeof(pv));

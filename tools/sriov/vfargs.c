@@ -10,20 +10,6 @@
 
 #include "vfargs.h"
 
-const char *vf_attr_name(enum kp_vf_attr a)
-{
-	switch (a) {
-	case KP_VF_MAC: return "mac";
-	case KP_VF_VLAN: return "vlan";
-	case KP_VF_RATE: return "rate";
-	case KP_VF_SPOOFCHK: return "spoofchk";
-	case KP_VF_TRUST: return "trust";
-	case KP_VF_STATE: return "state";
-	case KP_VF_QUERY_RSS: return "query_rss";
-	}
-	return "?";
-}
-
 void vf_errmsg(enum kp_vf_attr a, int err, const char *kmsg, char *buf, size_t n)
 {
 	const char *why;
@@ -36,7 +22,7 @@ void vf_errmsg(enum kp_vf_attr a, int err, const char *kmsg, char *buf, size_t n
 	case EBUSY: why = "the PF's driver is busy (VFs being reset?)"; break;
 	default: why = "the kernel refused it"; break;
 	}
-	snprintf(buf, n, "cannot set %s: %s (%s)", vf_attr_name(a), kmsg && kmsg[0] ? kmsg : why,
+	snprintf(buf, n, "cannot set %s: %s (%s)", kp_vf_attr_name(a), kmsg && kmsg[0] ? kmsg : why,
 		 strerror(-err));
 }
 
@@ -177,7 +163,7 @@ int vf_args_parse(int argc, char **argv, struct kp_vf_change *out, int max, char
 		}
 		bit = 1 << c.attr;
 		if (seen & (unsigned)bit)
-			BAD("%s: %s given twice", argv[i], vf_attr_name(c.attr));
+			BAD("%s: %s given twice", argv[i], kp_vf_attr_name(c.attr));
 		seen |= (unsigned)bit;
 		if (n >= max)
 			BAD("too many settings");

@@ -23,9 +23,6 @@
 int vf_args_parse(int argc, char **argv, struct kp_vf_change *out, int max, char *err,
 		  size_t errlen);
 
-/* The setting's word ("mac", "vlan", "rate", …). */
-const char *vf_attr_name(enum kp_vf_attr a);
-
 /* "cannot set trust: REASON (strerror)", REASON the kernel's extended-ack
  * message when it sent one, else the errno's meaning for a VF setting. */
 void vf_errmsg(enum kp_vf_attr a, int err, const char *kmsg, char *buf, size_t n);
