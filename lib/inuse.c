@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "inuse.h"
-#include "ids.h"
+#include "mdev.h"
 #include "root.h"
 #include "sysfs.h"
 
@@ -103,6 +103,11 @@ struct kp_inuse {
 	int fd_read;
 	struct fdref *fds;
 	size_t nfd;
+
+	int mdev_read;      /* the mdev bus, read once (mdevs_read) */
+	char **mdevs;       /* its UUIDs, sorted */
+	char **mdev_parent; /* the name of each one's parent device */
+	size_t nmdev;
 };
 
 /* A path from a format. 0, or -ENAMETOOLONG. */
@@ -1289,29 +1294,68 @@ static void display_usage(const struct kp_pcidev *d, struct kp_dev_usage *u)
  * vGPU set on a VF (nvidia/current_vgpu_type, vGPU 17+) goes with the
  * VF's driver or the VF. Either is a guest's device on this one.
  */
-static void mdev_usage(const char *bdf, struct kp_dev_usage *u)
+static void mdevs_free(struct kp_inuse *c)
 {
-	char path[PATH_MAX], first[40] = "";
-	struct dirent *e;
+	for (size_t i = 0; i < c->nmdev && c->mdev_parent; i++)
+		free(c->mdev_parent[i]);
+	free(c->mdev_parent);
+	free_names(c->mdevs, c->nmdev);
+	c->mdevs = c->mdev_parent = NULL;
+	c->nmdev = 0;
+	c->mdev_read = 0;
+}
+
+/* /sys/bus/mdev/devices once per context: each UUID and the device its
+ * link sits below (…/0000:01:00.0/UUID), instead of a look into every
+ * device's directory */
+static void mdevs_read(struct kp_inuse *c)
+{
+	char **names = NULL;
+	size_t n = 0;
+
+	if (c->mdev_read)
+		return;
+	c->mdev_read = 1;
+	if (list_dir("/sys/bus/mdev/devices", &names, &n) < 0 || !n)
+		return;
+	if (!(c->mdev_parent = calloc(n, sizeof(*c->mdev_parent)))) {
+		free_names(names, n);
+		return;
+	}
+	c->mdevs = names;
+	c->nmdev = n;
+	for (size_t i = 0; i < n; i++) {
+		char link[PATH_MAX], target[PATH_MAX], *slash;
+		ssize_t len;
+
+		if (pathf(link, sizeof(link), "/sys/bus/mdev/devices/%s", names[i]) < 0 ||
+		    (len = readlink(link, target, sizeof(target) - 1)) <= 0)
+			continue;
+		target[len] = '\0';
+		if (!(slash = strrchr(target, '/')))
+			continue;
+		*slash = '\0';
+		slash = strrchr(target, '/');
+		c->mdev_parent[i] = strdup(slash ? slash + 1 : target);
+	}
+}
+
+static void mdev_usage(struct kp_inuse *c, const struct kp_pcidev *d, struct kp_dev_usage *u)
+{
+	const char *first = NULL;
 	long cur = 0;
 	int n = 0;
-	DIR *d;
 
-	if (pathf(path, sizeof(path), "/sys/bus/pci/devices/%s/nvidia/current_vgpu_type", bdf) == 0 &&
-	    kp_sysfs_read_long(path, &cur) == 0 && cur > 0)
+	/* NVIDIA's vendor-specific VFs are display functions (3D controller) */
+	if ((d->class >> 16) == 0x03 && kp_vgpu_current(d->bdf, &cur) == 0 && cur > 0)
 		add_reason(u, KP_USE_MDEV, "vGPU type %ld is set on it", cur);
-	if (pathf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf) < 0 || !(d = opendir(path)))
-		return;
-	while ((e = readdir(d))) {
-		char t[PATH_MAX];
-
-		if (kp_uuid_check(e->d_name) < 0 ||
-		    pathf(t, sizeof(t), "%s/%s/mdev_type", path, e->d_name) < 0 || !kp_sysfs_exists(t))
+	mdevs_read(c);
+	for (size_t i = 0; i < c->nmdev; i++) {
+		if (!c->mdev_parent[i] || strcmp(c->mdev_parent[i], d->bdf))
 			continue;
-		if (!n++ || strcmp(e->d_name, first) < 0) /* the first in order, not readdir's */
-			snprintf(first, sizeof(first), "%.36s", e->d_name);
+		if (!n++)
+			first = c->mdevs[i]; /* sorted: the first in order */
 	}
-	closedir(d);
 	if (n == 1)
 		add_reason(u, KP_USE_MDEV, "mdev %s is created on it", first);
 	else if (n > 1)
@@ -1571,6 +1615,7 @@ void kp_inuse_free(struct kp_inuse *c)
 	zfs_free(c);
 	net_free(c);
 	fds_free(c);
+	mdevs_free(c);
 	if (c->udev)
 		udev_unref(c->udev);
 	free(c);
@@ -1590,7 +1635,7 @@ static int inuse_dev(struct kp_inuse *c, const struct kp_pcidev *d, unsigned fla
 	if (r == 0)
 		display_usage(d, u);
 	if (r == 0)
-		mdev_usage(d->bdf, u);
+		mdev_usage(c, d, u);
 	if (r == 0)
 		r = sriov_usage(c, d, flags, u, depth);
 	if (r == 0 && (flags & KP_INUSE_HANDLES))
