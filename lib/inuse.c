@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "inuse.h"
+#include "iommu.h"
 #include "mdev.h"
 #include "root.h"
 #include "sysfs.h"
@@ -124,25 +125,56 @@ static int pathf(char *buf, size_t n, const char *fmt, ...)
 	return len < 0 || (size_t)len >= n ? -ENAMETOOLONG : 0;
 }
 
+static void add_reason_v(struct kp_dev_usage *u, unsigned kind, unsigned whose,
+			 const char *fmt, va_list ap)
+{
+	u->in_use = 1;
+	u->kinds |= kind;
+	u->whose |= whose;
+	if (u->nreasons < KP_USAGE_REASONS_MAX) {
+		char *r = u->reasons[u->nreasons];
+		size_t len = strlen(u->reason);
+
+		vsnprintf(r, KP_USAGE_REASON_LEN, fmt, ap);
+		snprintf(u->reason + len, sizeof(u->reason) - len, "%s%s",
+			 len ? ", " : "", r);
+	}
+	u->nreasons++;
+}
+
+/* A reason whose use is given (kp_usage_whose). */
+static void add_reason_for(struct kp_dev_usage *u, unsigned kind, unsigned whose,
+			   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void add_reason_for(struct kp_dev_usage *u, unsigned kind, unsigned whose,
+			   const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_reason_v(u, kind, whose, fmt, ap);
+	va_end(ap);
+}
+
+/* A reason of its kind's usual owner: mdevs and vGPUs are guests', the
+ * rest the host's. */
 static void add_reason(struct kp_dev_usage *u, unsigned kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void add_reason(struct kp_dev_usage *u, unsigned kind, const char *fmt, ...)
 {
 	va_list ap;
 
-	u->in_use = 1;
-	u->kinds |= kind;
-	if (u->nreasons < KP_USAGE_REASONS_MAX) {
-		char *r = u->reasons[u->nreasons];
-		size_t len = strlen(u->reason);
+	va_start(ap, fmt);
+	add_reason_v(u, kind, kind == KP_USE_MDEV ? KP_FOR_GUEST : KP_FOR_HOST, fmt, ap);
+	va_end(ap);
+}
 
-		va_start(ap, fmt);
-		vsnprintf(r, KP_USAGE_REASON_LEN, fmt, ap);
-		va_end(ap);
-		snprintf(u->reason + len, sizeof(u->reason) - len, "%s%s",
-			 len ? ", " : "", r);
-	}
-	u->nreasons++;
+const char *kp_usage_whose(const struct kp_dev_usage *u)
+{
+	if (u && u->whose == KP_FOR_GUEST)
+		return "in use for guests";
+	if (u && u->whose == (KP_FOR_HOST | KP_FOR_GUEST))
+		return "in use by the host and for guests";
+	return "in use by the host";
 }
 
 static int cmpstr(const void *a, const void *b)
@@ -1159,9 +1191,10 @@ static int link_usage(struct kp_inuse *c, const char *name, const struct kp_link
 		if (r < 0)
 			return r;
 		if (!sub.in_use && is_tap_kind(up.kind))
-			add_reason(&sub, KP_USE_NET, "%s carries a guest's interface", label);
+			add_reason_for(&sub, KP_USE_NET, KP_FOR_GUEST, "%s carries a guest's interface",
+				       label);
 		for (int k = 0; k < sub.nreasons && k < KP_USAGE_REASONS_MAX; k++)
-			add_reason(u, KP_USE_NET, "%s", sub.reasons[k]);
+			add_reason_for(u, KP_USE_NET, sub.whose, "%s", sub.reasons[k]);
 	}
 	return 0;
 }
@@ -1382,6 +1415,7 @@ static int sriov_usage(struct kp_inuse *c, const struct kp_pcidev *d, unsigned f
 	long numvfs = 0;
 	size_t len = 0;
 	int shown = 0, r;
+	unsigned whose = 0;
 
 	if (!sriov_class(d->class) || d->physfn[0] || d->sriov_totalvfs == 0)
 		return 0;
@@ -1404,6 +1438,12 @@ static int sriov_usage(struct kp_inuse *c, const struct kp_pcidev *d, unsigned f
 		r = inuse_bdf_depth(c, vf, flags, &vu, depth + 1);
 		if (r < 0)
 			return r;
+		/* a VF on vfio-pci (a variant, pci-stub) is a guest's; on a
+		 * host driver, the host's and what it carries */
+		if (kp_driver_manages_dma(drv) && strcmp(drv, "pcieport"))
+			whose |= KP_FOR_GUEST;
+		else
+			whose |= vu.in_use ? vu.whose : KP_FOR_HOST;
 		if (shown < 3 && len < sizeof(vfs))
 			len += (size_t)snprintf(vfs + len, sizeof(vfs) - len, "%s%s on %s%s%s",
 						len ? "; " : "", vf, drv, vu.in_use ? ": " : "",
@@ -1413,8 +1453,8 @@ static int sriov_usage(struct kp_inuse *c, const struct kp_pcidev *d, unsigned f
 		shown++;
 	}
 	if (shown)
-		add_reason(u, KP_USE_SRIOV, "%ld VF%s enabled (%s)", numvfs, numvfs > 1 ? "s" : "",
-			   vfs);
+		add_reason_for(u, KP_USE_SRIOV, whose, "%ld VF%s enabled (%s)", numvfs,
+			       numvfs > 1 ? "s" : "", vfs);
 	else
 		add_reason(u, KP_USE_SRIOV, "%ld VF%s enabled", numvfs, numvfs > 1 ? "s" : "");
 	return 0;

@@ -412,10 +412,10 @@ static int refuse_in_use(const struct kp_pcidev *d, int force)
 		return KP_EXIT_FAIL;
 	}
 	if (force) {
-		kp_warn(d->bdf, "in use by the host (%s), taken anyway (--force)", u.reason);
+		kp_warn(d->bdf, "%s (%s), taken anyway (--force)", kp_usage_whose(&u), u.reason);
 		return 0;
 	}
-	kp_err(d->bdf, "in use by the host: %s (%s%suse --force to take it anyway)", u.reason,
+	kp_err(d->bdf, "%s: %s (%s%suse --force to take it anyway)", kp_usage_whose(&u), u.reason,
 	       u.hint, u.hint[0] ? "; " : "");
 	return KP_EXIT_FAIL;
 }
@@ -890,8 +890,8 @@ static int apply_refuses(struct kp_pci *pci, struct kp_pcidev *d, const char *dr
 			return 1;
 		}
 		if (r > 0) {
-			kp_err(d->bdf, "in use by the host: %s: not bound (at boot nothing is taken "
-			       "by force)", u.reason);
+			kp_err(d->bdf, "%s: %s: not bound (at boot nothing is taken by force)",
+			       kp_usage_whose(&u), u.reason);
 			return 1;
 		}
 	}

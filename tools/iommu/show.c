@@ -698,7 +698,7 @@ int cmd_status(struct opts *o, int argc, char **argv)
 			snprintf(msg, sizeof(msg), "cannot tell: %s", strerror(-r));
 			check_row(t, "host_use", "FAIL", msg, &fails);
 		} else if (r > 0) {
-			snprintf(msg, sizeof(msg), "in use by the host: %s%s%s", u.reason,
+			snprintf(msg, sizeof(msg), "%s: %s%s%s", kp_usage_whose(&u), u.reason,
 				 u.hint[0] ? "; " : "", u.hint);
 			check_row(t, "host_use", "FAIL", msg, &fails);
 		} else {
