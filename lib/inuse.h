@@ -103,6 +103,12 @@ struct kp_inuse;
 /* A context; nothing is read yet. 0 or -errno. */
 int kp_inuse_new(struct kp_inuse **ctx);
 void kp_inuse_free(struct kp_inuse *ctx);
+/* The whole host's scan (kp_pci_scan with KP_PCI_SRIOV, kept by the
+ * caller while the context is used): a listing's PFs then have their VFs
+ * from it (the scanned devices whose physfn names them) instead of a read
+ * of sriov_numvfs each. NULL forgets it; kp_inuse_reset does too. */
+void kp_inuse_set_scan(struct kp_inuse *ctx, struct kp_pci *pci);
+
 /* Forget what was read (after a change); the next question reads again. */
 void kp_inuse_reset(struct kp_inuse *ctx);
 
