@@ -97,6 +97,8 @@ int vctx_init(struct vctx *c)
 	if (!c->cmdline)
 		return -ENOMEM;
 	c->mem_r = kp_meminfo_read(&c->mem);
+	c->nmodseen = 0;
+	c->cpus_online = c->numa_nodes = c->ksm_read = 0;
 	if (kp_mod_new(&c->mod) < 0)
 		c->mod = NULL;
 	c->iommu_groups = -1;
@@ -263,11 +265,29 @@ int vhugepools(struct vctx *c, struct kp_hugepool **p, size_t *n)
 	return 0;
 }
 
+/* A run judges one moment of the host and loads no module, so a module's
+ * state is asked of /sys/module and the indexes once per run. */
 int vmod(struct vctx *c, const char *name, enum kp_modstate *st)
 {
+	unsigned i;
+	int r;
+
 	if (!c->mod)
 		return -ENOTSUP;
-	return kp_mod_state(c->mod, name, st);
+	for (i = 0; i < c->nmodseen; i++)
+		if (!strcmp(c->modseen[i].name, name)) {
+			*st = c->modseen[i].st;
+			return c->modseen[i].r;
+		}
+	r = kp_mod_state(c->mod, name, st);
+	if (c->nmodseen < sizeof(c->modseen) / sizeof(c->modseen[0]) &&
+	    strlen(name) < sizeof(c->modseen[0].name)) {
+		i = c->nmodseen++;
+		snprintf(c->modseen[i].name, sizeof(c->modseen[i].name), "%s", name);
+		c->modseen[i].st = r < 0 ? KP_MOD_MISSING : *st;
+		c->modseen[i].r = r;
+	}
+	return r;
 }
 
 int vmod_present(struct vctx *c, const char *name)
@@ -277,6 +297,37 @@ int vmod_present(struct vctx *c, const char *name)
 	if (vmod(c, name, &st) < 0)
 		return 0;
 	return st == KP_MOD_LOADED || st == KP_MOD_BUILTIN;
+}
+
+int vcpus_online(struct vctx *c)
+{
+	char online[256];
+	int on;
+
+	if (!c->cpus_online) {
+		c->cpus_online = c->cpu.count;
+		if (vsys("/sys/devices/system/cpu/online", online, sizeof(online)) >= 0 &&
+		    (on = kp_list_count(online)) > 0)
+			c->cpus_online = on;
+	}
+	return c->cpus_online;
+}
+
+int vnuma_nodes(struct vctx *c)
+{
+	if (!c->numa_nodes)
+		c->numa_nodes = kp_numa_nodes();
+	return c->numa_nodes;
+}
+
+int vksm_run(struct vctx *c, long *run)
+{
+	if (!c->ksm_read) {
+		c->ksm_r = kp_sysfs_read_long("/sys/kernel/mm/ksm/run", &c->ksm_run);
+		c->ksm_read = 1;
+	}
+	*run = c->ksm_run;
+	return c->ksm_r;
 }
 
 int vsys(const char *path, char *buf, size_t n)
