@@ -4,10 +4,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -196,16 +199,45 @@ void vctx_probe_start(struct vctx *c)
 	c->probe_started = 1;
 }
 
-/* the child's answer; a child that died before it is said so */
+/* the child's answer; a child that died before it is said so, and one
+ * that gives none within PROBE_TIMEOUT_MS is killed */
+#define PROBE_TIMEOUT_MS 10000
+
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 static void probe_receive(struct vctx *c)
 {
 	struct probe_msg m;
 	size_t got = 0;
 	int st;
 
-	while (got < sizeof(m)) {
-		ssize_t n = read(c->probe_fd, (char *)&m + got, sizeof(m) - got);
+	struct pollfd pfd = { .fd = c->probe_fd, .events = POLLIN };
+	long long deadline = now_ms() + PROBE_TIMEOUT_MS;
+	int hung = 0;
 
+	while (got < sizeof(m)) {
+		long long left = deadline - now_ms();
+		ssize_t n;
+
+		/* bounded: a vCPU that never leaves KVM_RUN (a broken
+		 * hypervisor below a nested or paravirtual KVM) must not
+		 * hang a boot unit or a fleet run */
+		if (left <= 0 || (n = poll(&pfd, 1, (int)left)) == 0) {
+			hung = 1;
+			break;
+		}
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		n = read(c->probe_fd, (char *)&m + got, sizeof(m) - got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -223,7 +255,14 @@ static void probe_receive(struct vctx *c)
 	c->probe.exit_reason = -1;
 	c->probe_r = -EIO;
 	c->probe_died = 1;
-	if (waitpid(c->probe_pid, &st, 0) == c->probe_pid && WIFSIGNALED(st))
+	if (hung) {
+		/* SIGKILL ends a task inside KVM_RUN; its teardown is not ours
+		 * to wait for either */
+		kill(c->probe_pid, SIGKILL);
+		snprintf(c->probe.detail, sizeof(c->probe.detail),
+			 "the probe's guest code did not come back from KVM_RUN within %d s",
+			 PROBE_TIMEOUT_MS / 1000);
+	} else if (waitpid(c->probe_pid, &st, 0) == c->probe_pid && WIFSIGNALED(st))
 		snprintf(c->probe.detail, sizeof(c->probe.detail),
 			 "the probe process died of signal %d (%s)", WTERMSIG(st),
 			 strsignal(WTERMSIG(st)));
