@@ -7,14 +7,10 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <setjmp.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 
 #include "root.h"
 
@@ -75,113 +71,17 @@ int vqemu_rodata_range(int fd, off_t *off, off_t *len)
 	return -ENOENT;
 }
 
-/*
- * The bytes validate reads QEMU's strings from: the .rodata of a native
- * ELF64 executable, else the whole file (a script, another ELF class, a
- * stripped section table) up to 64 MiB, mapped read-only: no copy of the
- * megabytes searched (a read() of each cost a tenth of a run). A file
- * truncated under the mapping raises SIGBUS on access: scan() turns that
- * into -EIO instead of a killed tool.
- */
-struct qmap {
-	void *map;
-	size_t maplen;
-	const char *buf; /* what to search, inside map */
-	size_t len;
-};
-
-static int qmap_open(const char *path, struct qmap *q)
+/* 0 when fd starts like a program (an ELF executable or a script), else
+ * -ENOEXEC or -errno */
+static int program_magic(int fd)
 {
-	const off_t cap = 64 << 20;
-	off_t pos = 0, len, start;
-	struct stat st;
 	char magic[4];
-	int fd, r = 0;
+	ssize_t got = pread(fd, magic, sizeof(magic), 0);
 
-	memset(q, 0, sizeof(*q));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (got < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		r = S_ISREG(st.st_mode) ? -errno : -ENOEXEC;
-		goto out;
-	}
-	if (pread(fd, magic, 4, 0) != 4 || (memcmp(magic, ELFMAG, SELFMAG) && memcmp(magic, "#!", 2))) {
-		r = -ENOEXEC;
-		goto out;
-	}
-	if (vqemu_rodata_range(fd, &pos, &len) < 0 || pos < 0 || len <= 0 || pos > st.st_size ||
-	    len > st.st_size - pos) {
-		pos = 0;
-		len = st.st_size < cap ? st.st_size : cap;
-	}
-	start = pos & ~(off_t)(sysconf(_SC_PAGESIZE) - 1);
-	q->maplen = (size_t)(pos - start + len);
-	q->map = mmap(NULL, q->maplen, PROT_READ, MAP_PRIVATE, fd, start);
-	if (q->map == MAP_FAILED) {
-		r = -errno;
-		q->map = NULL;
-		goto out;
-	}
-	q->buf = (const char *)q->map + (pos - start);
-	q->len = (size_t)len;
-out:
-	close(fd);
-	return r;
-}
-
-static void qmap_close(struct qmap *q)
-{
-	if (q->map)
-		munmap(q->map, q->maplen);
-}
-
-static sigjmp_buf bus_jmp;
-
-static void on_bus(int sig)
-{
-	siglongjmp(bus_jmp, 1);
-}
-
-/* fn(q, arg) with SIGBUS (the file shrank under the mapping) caught: its
- * return, or -EIO */
-static int scan(const struct qmap *q, int (*fn)(const struct qmap *q, void *arg), void *arg)
-{
-	struct sigaction sa, old;
-	volatile int r = -EIO;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_bus;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGBUS, &sa, &old) < 0)
-		return -errno;
-	if (sigsetjmp(bus_jmp, 1) == 0)
-		r = fn(q, arg);
-	sigaction(SIGBUS, &old, NULL);
-	return r;
-}
-
-struct version_arg {
-	char *buf;
-	size_t n;
-};
-
-static int find_version(const struct qmap *q, void *arg)
-{
-	static const char needle[] = "QEMU emulator version ";
-	const size_t nl = sizeof(needle) - 1, tail = 128;
-	struct version_arg *v = arg;
-	const char *hit = memmem(q->buf, q->len, needle, nl), *end = q->buf + q->len;
-	size_t i;
-
-	if (!hit)
-		return -ENOENT;
-	hit += nl;
-	for (i = 0; i < v->n - 1 && hit + i < end && i < tail; i++)
-		if (hit[i] == '\n' || hit[i] == '\0' || hit[i] == '\'' || hit[i] == '"')
-			break;
-	memcpy(v->buf, hit, i);
-	v->buf[i] = '\0';
+	if (got != 4 || (memcmp(magic, ELFMAG, SELFMAG) && memcmp(magic, "#!", 2)))
+		return -ENOEXEC;
 	return 0;
 }
 
@@ -197,13 +97,58 @@ static int find_version(const struct qmap *q, void *arg)
  */
 static int scan_version(const char *path, char *buf, size_t n)
 {
-	struct version_arg v = { buf, n };
-	struct qmap q;
-	int r = qmap_open(path, &q);
+	static const char needle[] = "QEMU emulator version ";
+	const size_t nl = sizeof(needle) - 1, tail = 128;
+	char chunk[16 * 1024], *hit = NULL;
+	off_t pos = 0, end = -1, len;
+	size_t keep = 0, have = 0, i;
+	ssize_t got;
+	int fd, r = -ENOENT;
 
-	if (r == 0)
-		r = scan(&q, find_version, &v);
-	qmap_close(&q);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = program_magic(fd);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	r = -ENOENT;
+	if (vqemu_rodata_range(fd, &pos, &len) == 0)
+		end = pos + len;
+	for (;;) {
+		size_t want = sizeof(chunk) - keep;
+
+		if (end >= 0 && (off_t)want > end - pos)
+			want = (size_t)(end - pos);
+		got = want ? pread(fd, chunk + keep, want, pos) : 0;
+		if (got < 0) {
+			r = -errno;
+			break;
+		}
+		pos += got;
+		have = keep + (size_t)got;
+		hit = memmem(chunk, have, needle, nl);
+		/* found with its line whole, or nothing more to read */
+		if ((hit && (size_t)(chunk + have - hit) >= nl + tail) || got == 0)
+			break;
+		hit = NULL;
+		/* keep the end: the string may straddle two reads */
+		keep = have < nl + tail ? have : nl + tail;
+		memmove(chunk, chunk + have - keep, keep);
+	}
+	if (hit) {
+		size_t left = (size_t)(chunk + have - hit) - nl;
+
+		hit += nl;
+		for (i = 0; i < n - 1 && i < left && i < tail; i++)
+			if (hit[i] == '\n' || hit[i] == '\0' || hit[i] == '\'' || hit[i] == '"')
+				break;
+		memcpy(buf, hit, i);
+		buf[i] = '\0';
+		r = 0;
+	}
+	close(fd);
 	return r;
 }
 
@@ -216,40 +161,60 @@ int vqemu_version(const char *path, char *buf, size_t n)
 	return r;
 }
 
-struct strings_arg {
-	const char *first;
-	void (*fn)(const char *s, size_t len, void *arg);
-	void *arg;
-};
-
-static int each_string(const struct qmap *q, void *arg)
-{
-	const struct strings_arg *a = arg;
-	const char *p = q->buf, *end = q->buf + q->len, *z;
-
-	/* a string cut by the end of the section is not one */
-	for (; p < end && (z = memchr(p, '\0', (size_t)(end - p))); p = z + 1)
-		if (z > p && (!a->first || strchr(a->first, *p)))
-			a->fn(p, (size_t)(z - p), a->arg);
-	return 0;
-}
-
 /*
  * Call fn on every NUL-terminated string of the binary's .rodata (the whole
- * file for a script or another format, up to 64 MiB) that starts with one
- * of the bytes in first (NULL: every string). 0 or -errno.
+ * file for a script or an ELF without a section table, up to 64 MiB; none
+ * for a file that is not a program) that starts with one
+ * of the bytes in first (NULL: every string). Read in chunks, so memory
+ * stays small whatever the binary's size. 0 or -errno.
  */
 int vqemu_strings(const char *path, const char *first,
 		  void (*fn)(const char *s, size_t len, void *arg), void *arg)
 {
-	struct strings_arg a = { first, fn, arg };
-	struct qmap q;
-	int r = qmap_open(path, &q);
+	static char chunk[1 << 16];
+	off_t pos = 0, end = 64 << 20, len;
+	size_t keep = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (r == -ENOEXEC)
-		r = 0; /* not a program: it offers nothing */
-	else if (r == 0)
-		r = scan(&q, each_string, &a);
-	qmap_close(&q);
-	return r;
+	if (fd < 0)
+		return -errno;
+	if (program_magic(fd) < 0) {
+		close(fd);
+		return 0; /* not a program: it offers nothing */
+	}
+	if (vqemu_rodata_range(fd, &pos, &len) == 0)
+		end = pos + len;
+	while (pos < end) {
+		size_t want = sizeof(chunk) - keep, have, start = 0, i;
+		ssize_t got;
+
+		if ((off_t)want > end - pos)
+			want = (size_t)(end - pos);
+		got = pread(fd, chunk + keep, want, pos);
+		if (got < 0) {
+			int e = -errno;
+
+			close(fd);
+			return e;
+		}
+		if (got == 0)
+			break;
+		pos += got;
+		have = keep + (size_t)got;
+		for (i = 0; i < have; i++) {
+			if (chunk[i])
+				continue;
+			if (i > start && (!first || strchr(first, chunk[start])))
+				fn(chunk + start, i - start, arg);
+			start = i + 1;
+		}
+		/* the unfinished string goes on in the next chunk (a string
+		 * longer than a chunk is dropped: no name is that long) */
+		keep = have - start;
+		if (keep >= sizeof(chunk) / 2)
+			keep = 0;
+		memmove(chunk, chunk + start, keep);
+	}
+	close(fd);
+	return 0;
 }
