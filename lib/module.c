@@ -168,6 +168,11 @@ const char *kp_mod_release(const struct kp_modctx *ctx)
 	return ctx ? ctx->release : "";
 }
 
+int kp_mod_live(const struct kp_modctx *ctx)
+{
+	return ctx && ctx->live;
+}
+
 /* ---- the modprobe.d files libkmod is given --------------------------------
  *
  * libkmod's kmod_new() lists and parses the configuration directories

@@ -38,6 +38,9 @@ int kp_mod_new_release(struct kp_modctx **ctx, const char *release);
 void kp_mod_free(struct kp_modctx *ctx);
 /* The context's release. */
 const char *kp_mod_release(const struct kp_modctx *ctx);
+/* 1 when it is the running kernel's (and not under --root): /sys/module
+ * answers for it. */
+int kp_mod_live(const struct kp_modctx *ctx);
 
 /* The kernels installed (root prefix or target applied): the names under
  * /lib/modules and /usr/lib/modules whose directory has modules.dep(.bin),

@@ -95,7 +95,8 @@ static void kset_close(struct kset *ks, struct kp_boot_info *info)
 /* The host modules that claim device d at boot, into b->module
  * (space-separated: each gets a softdep), and b->builtin when a built-in
  * driver claims it in some kernel (no module option reaches that one;
- * b->builtin_name: its name, b->builtin_in: those kernels). Two sources,
+ * b->builtin_name: its name, b->builtin_in: those kernels, "" the running
+ * kernel when its tree is not installed). Two sources,
  * both answered whether or not the module is loaded now:
  *  - online, the recorded host driver when it is registered: its module
  *    link (none: built into the running kernel);
@@ -128,12 +129,18 @@ static void host_modules(struct kset *ks, const char *host, const struct kp_pcid
 			snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s/module", host);
 			if (kp_sysfs_link_name(path, link, sizeof(link)) >= 0) {
 				add_module(b->module, n, link);
-			} else if (ks->n && kp_mod_release(ks->k[0])[0]) {
-				/* a registered driver with no module: built in */
+			} else {
+				/* a registered driver with no module: built into
+				 * the running kernel */
+				const char *rel = "";
+
+				for (size_t k = 0; k < ks->n; k++)
+					if (kp_mod_live(ks->k[k]))
+						rel = kp_mod_release(ks->k[k]);
 				b->builtin = 1;
 				snprintf(b->builtin_name, sizeof(b->builtin_name), "%s", host);
-				add_release(b->builtin_in, sizeof(b->builtin_in),
-					    kp_mod_release(ks->k[0]));
+				if (rel[0])
+					add_release(b->builtin_in, sizeof(b->builtin_in), rel);
 			}
 		}
 	}
@@ -170,7 +177,8 @@ static void host_modules(struct kset *ks, const char *host, const struct kp_pcid
 		}
 		/* no alias answer: what this kernel's tree says of the
 		 * driver's name (the running kernel's registration said it) */
-		if ((registered && k == 0) || !host[0] || kp_mod_state(ks->k[k], host, &st) < 0)
+		if ((registered && kp_mod_live(ks->k[k])) || !host[0] ||
+		    kp_mod_state(ks->k[k], host, &st) < 0)
 			continue;
 		if (st == KP_MOD_BUILTIN) {
 			b->builtin = 1;

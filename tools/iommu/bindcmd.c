@@ -213,12 +213,13 @@ static void boot_notes(const struct kp_boot_dev *b, size_t n, enum kp_initramfs_
 	}
 	for (i = 0; i < n; i++) {
 		if (b[i].builtin)
-			kp_warn(b[i].bdf, "%s is built into %s %s%s: no module option keeps it off %s%s; "
+			kp_warn(b[i].bdf, "%s is built into %s%s%s: no module option keeps it off %s%s; "
 				"the kernel argument vfio-pci.ids=%s would (it gives vfio-pci every device "
 				"with that id, and needs vfio-pci built in or in the initramfs), else "
 				"kvmprep-vfio.service moves the device after boot",
 				b[i].builtin_name[0] ? b[i].builtin_name : b[i].host,
-				strchr(b[i].builtin_in, ',') ? "kernels" : "kernel", b[i].builtin_in,
+				!b[i].builtin_in[0] ? "the running kernel" :
+				strchr(b[i].builtin_in, ',') ? "kernels " : "kernel ", b[i].builtin_in,
 				b[i].module[0] ? " (a module in the other kernels, which the softdep "
 						 "holds)" : "",
 				b[i].module[0] ? "when it boots" : "at boot",
