@@ -284,7 +284,9 @@ static int disarm_units(const char *bridge, const char *unit, int quiet)
 	if (!own || strcmp(own, unit))
 		u[n++] = sv;
 	u[n] = NULL;
-	systemctl("reset-failed", u); /* "not loaded" is its usual answer: no error */
+	/* its errors do not matter: after a rollback the elapsed timer is
+	 * usually gone already ("not loaded") */
+	systemctl("reset-failed", u);
 	r = systemctl("stop", u);
 	if (r == 0 || r == 5)
 		return 0;
