@@ -25,14 +25,13 @@ static void size_kb(char *buf, size_t n, long long kb)
 
 void chk_memory_hugepages(struct vctx *c, struct vresult *r)
 {
-	struct kp_hugepool *p;
+	const struct kp_hugepool *p;
 	size_t n, i;
 	char text[300] = "";
 	int len = 0, configured = 0, exhausted = 0, e;
 
 	e = vhugepools(c, &p, &n);
 	if (e == -ENOENT || (e == 0 && n == 0)) {
-		free(e == 0 ? p : NULL);
 		vset(r, V_FAIL, "use a kernel with CONFIG_HUGETLBFS",
 		     "the kernel has no hugepage support (no /sys/kernel/mm/hugepages)");
 		return;
@@ -69,7 +68,6 @@ void chk_memory_hugepages(struct vctx *c, struct vresult *r)
 		if (len >= (int)sizeof(text))
 			len = (int)sizeof(text) - 1;
 	}
-	free(p);
 	if (!configured) {
 		vset(r, V_WARN, "reserve pages: echo 1024 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages, "
 		     "at boot vm.nr_hugepages=1024 in /etc/sysctl.d/80-hugepages.conf, "
@@ -88,7 +86,7 @@ void chk_memory_hugepages(struct vctx *c, struct vresult *r)
 /* 1 when some hugepage pool (any size, all nodes) has pages reserved */
 static int reserved_hugepages(struct vctx *c)
 {
-	struct kp_hugepool *p;
+	const struct kp_hugepool *p;
 	size_t n, i;
 	int any = 0;
 
@@ -97,7 +95,6 @@ static int reserved_hugepages(struct vctx *c)
 	for (i = 0; i < n; i++)
 		if (p[i].node == -1 && p[i].total > 0)
 			any = 1;
-	free(p);
 	return any;
 }
 
@@ -133,7 +130,7 @@ void chk_memory_ksm(struct vctx *c, struct vresult *r)
 {
 	long run;
 
-	if (kp_sysfs_read_long("/sys/kernel/mm/ksm/run", &run) < 0) {
+	if (vksm_run(c, &run) < 0) {
 		vset(r, V_SKIP, NULL, "the kernel has no KSM");
 		return;
 	}
@@ -147,7 +144,7 @@ void chk_memory_ksm(struct vctx *c, struct vresult *r)
 
 void chk_memory_numa(struct vctx *c, struct vresult *r)
 {
-	int nodes = kp_numa_nodes();
+	int nodes = vnuma_nodes(c);
 
 	if (nodes < 0) {
 		vset(r, V_WARN, NULL, "cannot read the NUMA nodes: %s", strerror(-nodes));
@@ -196,12 +193,8 @@ void chk_memory_total(struct vctx *c, struct vresult *r)
 
 void chk_resources_cpus(struct vctx *c, struct vresult *r)
 {
-	char online[256];
-	int n = c->cpu.count, on;
+	int n = vcpus_online(c);
 
-	if (vsys("/sys/devices/system/cpu/online", online, sizeof(online)) >= 0 &&
-	    (on = kp_list_count(online)) > 0)
-		n = on;
 	if (c->cpu.arch == KP_ARCH_S390X && n < 4)
 		vset(r, V_WARN, "give the LPAR at least 4 CPUs (IFLs) for a KVM host",
 		     "%d logical CPU%s: an s390x KVM host wants at least 4", n, n == 1 ? "" : "s");
