@@ -35,6 +35,8 @@ if vmlab_guest; then
 	kill -KILL "$rb"
 	ip -j link show dev kv0 >"$O/armed.link"
 	for i in $(seq 60); do ip link show dev kbr0 >/dev/null 2>&1 || break; sleep 0.5; done
+	# its log line comes after the rollback's last step (the units' stop)
+	for i in $(seq 40); do grep -q "recovered: " "$L" 2>/dev/null && break; sleep 0.5; done
 	ip -j link show >"$O/after1.links"
 	ip -j addr show dev kv0 >"$O/after1.addr"
 	cp "$L" "$O/log1" 2>/dev/null
