@@ -22,30 +22,31 @@ measure() {
 }
 ns_now() { date +%s%N; }
 
-run_many() { # NAME CMD… -> writes NAME.wall (ns) and NAME.rss (KiB), one per line
-	local name=$1 i t0 t1 m
+one_run() { # NAME CMD… -> appends to NAME.wall (ns) and NAME.rss (KiB)
+	local name=$1 t0 t1 m
 	shift
-	: >"$TMP/$name.wall"
-	: >"$TMP/$name.rss"
-	for ((i = 0; i < RUNS; i++)); do
-		t0=$(ns_now)
-		m=$(measure "$@")
-		t1=$(ns_now)
-		echo $((t1 - t0)) >>"$TMP/$name.wall"
-		echo "${m##* }" >>"$TMP/$name.rss"
-	done
+	t0=$(ns_now)
+	m=$(measure "$@")
+	t1=$(ns_now)
+	echo $((t1 - t0)) >>"$TMP/$name.wall"
+	echo "${m##* }" >>"$TMP/$name.rss"
 }
 median() { sort -n "$1" | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-# warm the page cache for both, then interleave the measured runs
+# warm the page cache for both, then interleave the measured runs: each
+# round runs both sides and the base back to back, so a change in the
+# machine's load moves all three alike. The wall time of /usr/bin/time
+# itself, measured on /bin/true, is taken off both.
 "$KP" >/dev/null 2>&1; "$VHV" qemu >/dev/null 2>&1
-run_many kp "$KP"
-run_many vhv "$VHV" qemu
-# the wall time of /usr/bin/time itself, measured on /bin/true, is taken off both
-run_many base /bin/true
+for name in kp vhv base; do : >"$TMP/$name.wall"; : >"$TMP/$name.rss"; done
+for ((i = 0; i < RUNS; i++)); do
+	one_run kp "$KP"
+	one_run vhv "$VHV" qemu
+	one_run base /bin/true
+done
 
 base=$(median "$TMP/base.wall")
 kp_wall=$(median "$TMP/kp.wall")

@@ -8,35 +8,57 @@
 #include <string.h>
 #include <sys/stat.h>
 
-int kp_acpi_table_in(const char *dir, const char *sig)
+/* name is sig followed by digits only (the kernel's SIG1, SIG2, …) */
+static int numbered(const char *name, const char *sig, size_t sl)
 {
+	const char *p = name + sl;
+
+	if (sl == 0 || sl > 4 || strncmp(name, sig, sl) || !*p)
+		return 0;
+	while (isdigit((unsigned char)*p))
+		p++;
+	return *p == '\0';
+}
+
+int kp_acpi_first_table_in(const char *dir, const char *const *sigs, size_t n)
+{
+	unsigned long long copies = 0; /* bit i: sigs[i] is there as SIGn */
+	int listed = 0;
 	struct dirent *de;
 	char path[512];
 	struct stat st;
-	size_t sl = strlen(sig);
-	int found = 0;
+	size_t i, j;
 	DIR *d;
 
-	if (sl == 0 || sl > 4)
-		return 0;
-	snprintf(path, sizeof(path), "%s/%s", dir, sig);
-	if (stat(path, &st) == 0)
-		return 1;
-	/* SIG1, SIG2 …: the kernel numbers tables it saw more than once */
-	d = opendir(dir);
-	if (!d)
-		return 0;
-	while (!found && (de = readdir(d))) {
-		const char *p = de->d_name + sl;
+	for (i = 0; i < n && i < 64; i++) {
+		size_t sl = strlen(sigs[i]);
 
-		if (strncmp(de->d_name, sig, sl) || !*p)
+		if (sl == 0 || sl > 4)
 			continue;
-		while (isdigit((unsigned char)*p))
-			p++;
-		found = *p == '\0';
+		snprintf(path, sizeof(path), "%s/%s", dir, sigs[i]);
+		if (stat(path, &st) == 0)
+			return (int)i;
+		/* SIG1, SIG2 …: the kernel numbers every copy of a table it
+		 * saw more than once (drivers/acpi/sysfs.c
+		 * acpi_table_attr_init). One look at the directory, on the
+		 * first miss, for every signature. */
+		if (!listed && (d = opendir(dir))) {
+			while ((de = readdir(d)))
+				for (j = 0; j < n && j < 64; j++)
+					if (numbered(de->d_name, sigs[j], strlen(sigs[j])))
+						copies |= 1ULL << j;
+			closedir(d);
+		}
+		listed = 1;
+		if (copies & 1ULL << i)
+			return (int)i;
 	}
-	closedir(d);
-	return found;
+	return -1;
+}
+
+int kp_acpi_table_in(const char *dir, const char *sig)
+{
+	return kp_acpi_first_table_in(dir, &sig, 1) == 0;
 }
 
 int kp_acpi_has_table(const char *sig)

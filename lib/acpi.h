@@ -18,6 +18,10 @@
 int kp_acpi_table_in(const char *dir, const char *sig);
 /* The same under /sys/firmware/acpi/tables. */
 int kp_acpi_has_table(const char *sig);
+/* Of the n signatures in sigs, the index of the first one present under
+ * dir (the order is the caller's preference), else -1: one look at the
+ * directory for them all. */
+int kp_acpi_first_table_in(const char *dir, const char *const *sigs, size_t n);
 /* 1 when the host exposes ACPI tables at all, else 0 (s390x, DT arm64). */
 int kp_acpi_present(void);
 

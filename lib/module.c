@@ -90,6 +90,7 @@ static int sym_load(void)
 struct kp_modctx {
 	struct kmod_ctx *kmod; /* NULL until a question needs libkmod */
 	char dirname[PATH_MAX];
+	int tree; /* have_tree: 0 unknown, 1 there, -1 not */
 	char conf[3][PATH_MAX];
 	const char *conf_paths[4];
 };
@@ -242,11 +243,13 @@ static int rank(enum kp_modstate s)
 /* Whether the module directory exists: without it, nothing is installed
  * and libkmod has nothing to say (an alias of the admin's modprobe.d
  * aside, which could only name a module /sys/module does not have). */
-static int have_tree(const struct kp_modctx *ctx)
+static int have_tree(struct kp_modctx *ctx)
 {
 	struct stat st;
 
-	return stat(ctx->dirname, &st) == 0 && S_ISDIR(st.st_mode);
+	if (!ctx->tree)
+		ctx->tree = stat(ctx->dirname, &st) == 0 && S_ISDIR(st.st_mode) ? 1 : -1;
+	return ctx->tree > 0;
 }
 
 int kp_mod_state(struct kp_modctx *ctx, const char *name, enum kp_modstate *state)

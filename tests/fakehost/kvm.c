@@ -6,7 +6,7 @@
  *
  * TREE/fakehost/kvm "state S": works (default) | broken (KVM_CREATE_VM fails EIO)
  * | broken-run (KVM_RUN exits KVM_EXIT_FAIL_ENTRY) | sigbus (KVM_RUN raises
- * SIGBUS in the caller) | absent (ENOENT); noflags
+ * SIGBUS in the caller) | hang (KVM_RUN never returns) | absent (ENOENT); noflags
  * is works (the builder only drops vmx/svm from the CPU flags).
  */
 #include "fh.h"
@@ -179,6 +179,16 @@ static int vcpu_run(struct vcpu *c)
 		 * (kvm_send_hwpoison_signal, hva_to_pfn) */
 		raise(SIGBUS);
 		return -EFAULT;
+	}
+	if (!strcmp(state, "hang")) {
+		/* a vCPU that never comes back (a wedged hypervisor below a
+		 * nested or paravirtual KVM): only a signal ends it. The
+		 * model's lock (taken around this ioctl) is let go first, so
+		 * that the rest of the host, the caller's parent included,
+		 * goes on; this call never returns to retake it. */
+		fh_unlock();
+		for (;;)
+			pause();
 	}
 	if (!strcmp(state, "broken-run")) {
 		run->exit_reason = KVM_EXIT_FAIL_ENTRY;

@@ -56,6 +56,26 @@ static void test_presence(void **state)
 	assert_int_equal(kp_acpi_table_in("/nonexistent-kp", "DMAR"), 0);
 }
 
+/* the first present in the caller's order, exact names and numbered
+ * copies alike, in one call */
+static void test_first_of(void **state)
+{
+	static const char *const vtd_first[] = { "DMAR", "IVRS" };
+	static const char *const amd_first[] = { "IVRS", "DMAR" };
+	static const char *const numbered[] = { "IORT", "SSDT", "DMAR" };
+	static const char *const none[] = { "IORT", "IVRS", "", "TOOLONG" };
+
+	assert_int_equal(kp_acpi_first_table_in(dir, vtd_first, 2), 0);
+	assert_int_equal(kp_acpi_first_table_in(dir, amd_first, 2), 1);
+	/* SSDT is there as SSDT1/SSDT2 only: found by the directory look,
+	 * and preferred to DMAR (there by its plain name), which comes
+	 * later in the list */
+	assert_int_equal(kp_acpi_first_table_in(dir, numbered, 3), 1);
+	assert_int_equal(kp_acpi_first_table_in(dir, none, 4), -1);
+	assert_int_equal(kp_acpi_first_table_in(dir, numbered, 0), -1);
+	assert_int_equal(kp_acpi_first_table_in("/nonexistent-kp", vtd_first, 2), -1);
+}
+
 static void make_header(unsigned char *b, const char *sig, uint32_t len)
 {
 	memset(b, 0, 48);
@@ -106,6 +126,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_presence),
+		cmocka_unit_test(test_first_of),
 		cmocka_unit_test(test_header),
 		cmocka_unit_test(test_dmar_flags),
 	};

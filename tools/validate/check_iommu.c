@@ -43,10 +43,13 @@ enum viommu_kind viommu_kind(struct vctx *c)
 		c->iommu_kind = IK_NONE;
 		c->iommu_fw = 0;
 	} else {
+		static const char *const tables[] = { "DMAR", "IVRS" };
+		int t = kp_acpi_first_table_in(KP_ACPI_TABLES, tables, 2);
+
 		c->iommu_fw = 1;
-		if (kp_acpi_has_table("DMAR"))
+		if (t == 0)
 			c->iommu_kind = IK_VTD;
-		else if (kp_acpi_has_table("IVRS"))
+		else if (t == 1)
 			c->iommu_kind = IK_AMDVI;
 		else {
 			c->iommu_kind = v_intel(c) ? IK_VTD : v_amd(c) ? IK_AMDVI : IK_NONE;

@@ -133,7 +133,7 @@ void chk_memory_ksm(struct vctx *c, struct vresult *r)
 {
 	long run;
 
-	if (kp_sysfs_read_long("/sys/kernel/mm/ksm/run", &run) < 0) {
+	if (vksm_run(c, &run) < 0) {
 		vset(r, V_SKIP, NULL, "the kernel has no KSM");
 		return;
 	}
@@ -147,7 +147,7 @@ void chk_memory_ksm(struct vctx *c, struct vresult *r)
 
 void chk_memory_numa(struct vctx *c, struct vresult *r)
 {
-	int nodes = kp_numa_nodes();
+	int nodes = vnuma_nodes(c);
 
 	if (nodes < 0) {
 		vset(r, V_WARN, NULL, "cannot read the NUMA nodes: %s", strerror(-nodes));
@@ -196,12 +196,8 @@ void chk_memory_total(struct vctx *c, struct vresult *r)
 
 void chk_resources_cpus(struct vctx *c, struct vresult *r)
 {
-	char online[256];
-	int n = c->cpu.count, on;
+	int n = vcpus_online(c);
 
-	if (vsys("/sys/devices/system/cpu/online", online, sizeof(online)) >= 0 &&
-	    (on = kp_list_count(online)) > 0)
-		n = on;
 	if (c->cpu.arch == KP_ARCH_S390X && n < 4)
 		vset(r, V_WARN, "give the LPAR at least 4 CPUs (IFLs) for a KVM host",
 		     "%d logical CPU%s: an s390x KVM host wants at least 4", n, n == 1 ? "" : "s");

@@ -169,10 +169,10 @@ void chk_memory_ksm_tuning(struct vctx *c, struct vresult *r)
 {
 	static const char *const ksmtuned_bins[] = { "/usr/sbin/ksmtuned", NULL };
 	long run, mac;
-	int nodes = kp_numa_nodes(), tuned = first_of(ksmtuned_bins) != NULL;
+	int nodes = vnuma_nodes(c), tuned = first_of(ksmtuned_bins) != NULL;
 	int tuned_on = tuned && unit_enabled("ksmtuned.service") > 0;
 
-	if (kp_sysfs_read_long("/sys/kernel/mm/ksm/run", &run) < 0) {
+	if (vksm_run(c, &run) < 0) {
 		vset(r, V_SKIP, NULL, "the kernel has no KSM");
 		return;
 	}
@@ -348,7 +348,7 @@ void chk_resources_isolation(struct vctx *c, struct vresult *r)
 {
 	static unsigned char iso[MAXCPU / 8], node[MAXCPU / 8];
 	char arg[512], nohz[512], rcu[512], list[1024];
-	int niso = 0, has_nohz, has_rcu, nodes = kp_numa_nodes(), i, nb = -1;
+	int niso = 0, has_nohz, has_rcu, nodes = vnuma_nodes(c), i, nb = -1;
 
 	if (kp_cmdline_get(c->cmdline, "isolcpus", arg, sizeof(arg)) > 0 && arg[0])
 		niso = cpulist(arg, iso);
@@ -564,13 +564,9 @@ void chk_secure_vtpm(struct vctx *c, struct vresult *r)
 
 void chk_resources_vcpus(struct vctx *c, struct vresult *r)
 {
-	char online[256];
-	int n = c->cpu.count, on, host;
+	int n = vcpus_online(c), host;
 	double ratio;
 
-	if (vsys("/sys/devices/system/cpu/online", online, sizeof(online)) >= 0 &&
-	    (on = kp_list_count(online)) > 0)
-		n = on;
 	if (!c->want_vcpus) {
 		vset(r, V_SKIP, NULL, "%d CPUs; --vcpus N judges N planned vCPUs against them", n);
 		return;

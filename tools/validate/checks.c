@@ -22,6 +22,8 @@ const struct vcheck vchecks[] = {
 	  "Opens /dev/kvm, checks the API version (12), creates a VM with one page of\n"
 	  "memory and one vCPU and runs a few guest instructions, which must exit back\n"
 	  "with the value the guest computed and then halt. This is the verdict on KVM.\n"
+	  "The probe has 10 s: a vCPU that does not come back from KVM_RUN is killed\n"
+	  "and KVM reported broken (a wedged hypervisor below a nested or PVM host).\n"
 	  "When it fails at create_vm, another hypervisor (VirtualBox, VMware) may hold\n"
 	  "the extension, or it is off in the firmware; the kernel log (dmesg) says why.\n"
 	  "When /dev/kvm is missing, load the module (modprobe kvm_intel / kvm_amd).\n" },

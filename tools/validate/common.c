@@ -4,10 +4,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -97,6 +100,8 @@ int vctx_init(struct vctx *c)
 	if (!c->cmdline)
 		return -ENOMEM;
 	c->mem_r = kp_meminfo_read(&c->mem);
+	c->nmodseen = 0;
+	c->cpus_online = c->numa_nodes = c->ksm_read = 0;
 	if (kp_mod_new(&c->mod) < 0)
 		c->mod = NULL;
 	c->iommu_groups = -1;
@@ -194,16 +199,45 @@ void vctx_probe_start(struct vctx *c)
 	c->probe_started = 1;
 }
 
-/* the child's answer; a child that died before it is said so */
+/* the child's answer; a child that died before it is said so, and one
+ * that gives none within PROBE_TIMEOUT_MS is killed */
+#define PROBE_TIMEOUT_MS 10000
+
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 static void probe_receive(struct vctx *c)
 {
 	struct probe_msg m;
 	size_t got = 0;
 	int st;
 
-	while (got < sizeof(m)) {
-		ssize_t n = read(c->probe_fd, (char *)&m + got, sizeof(m) - got);
+	struct pollfd pfd = { .fd = c->probe_fd, .events = POLLIN };
+	long long deadline = now_ms() + PROBE_TIMEOUT_MS;
+	int hung = 0;
 
+	while (got < sizeof(m)) {
+		long long left = deadline - now_ms();
+		ssize_t n;
+
+		/* bounded: a vCPU that never leaves KVM_RUN (a broken
+		 * hypervisor below a nested or paravirtual KVM) must not
+		 * hang a boot unit or a fleet run */
+		if (left <= 0 || (n = poll(&pfd, 1, (int)left)) == 0) {
+			hung = 1;
+			break;
+		}
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		n = read(c->probe_fd, (char *)&m + got, sizeof(m) - got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -221,7 +255,14 @@ static void probe_receive(struct vctx *c)
 	c->probe.exit_reason = -1;
 	c->probe_r = -EIO;
 	c->probe_died = 1;
-	if (waitpid(c->probe_pid, &st, 0) == c->probe_pid && WIFSIGNALED(st))
+	if (hung) {
+		/* SIGKILL ends a task inside KVM_RUN; its teardown is not ours
+		 * to wait for either */
+		kill(c->probe_pid, SIGKILL);
+		snprintf(c->probe.detail, sizeof(c->probe.detail),
+			 "the probe's guest code did not come back from KVM_RUN within %d s",
+			 PROBE_TIMEOUT_MS / 1000);
+	} else if (waitpid(c->probe_pid, &st, 0) == c->probe_pid && WIFSIGNALED(st))
 		snprintf(c->probe.detail, sizeof(c->probe.detail),
 			 "the probe process died of signal %d (%s)", WTERMSIG(st),
 			 strsignal(WTERMSIG(st)));
@@ -263,11 +304,29 @@ int vhugepools(struct vctx *c, struct kp_hugepool **p, size_t *n)
 	return 0;
 }
 
+/* A run judges one moment of the host and loads no module, so a module's
+ * state is asked of /sys/module and the indexes once per run. */
 int vmod(struct vctx *c, const char *name, enum kp_modstate *st)
 {
+	unsigned i;
+	int r;
+
 	if (!c->mod)
 		return -ENOTSUP;
-	return kp_mod_state(c->mod, name, st);
+	for (i = 0; i < c->nmodseen; i++)
+		if (!strcmp(c->modseen[i].name, name)) {
+			*st = c->modseen[i].st;
+			return c->modseen[i].r;
+		}
+	r = kp_mod_state(c->mod, name, st);
+	if (c->nmodseen < sizeof(c->modseen) / sizeof(c->modseen[0]) &&
+	    strlen(name) < sizeof(c->modseen[0].name)) {
+		i = c->nmodseen++;
+		snprintf(c->modseen[i].name, sizeof(c->modseen[i].name), "%s", name);
+		c->modseen[i].st = r < 0 ? KP_MOD_MISSING : *st;
+		c->modseen[i].r = r;
+	}
+	return r;
 }
 
 int vmod_present(struct vctx *c, const char *name)
@@ -277,6 +336,37 @@ int vmod_present(struct vctx *c, const char *name)
 	if (vmod(c, name, &st) < 0)
 		return 0;
 	return st == KP_MOD_LOADED || st == KP_MOD_BUILTIN;
+}
+
+int vcpus_online(struct vctx *c)
+{
+	char online[256];
+	int on;
+
+	if (!c->cpus_online) {
+		c->cpus_online = c->cpu.count;
+		if (vsys("/sys/devices/system/cpu/online", online, sizeof(online)) >= 0 &&
+		    (on = kp_list_count(online)) > 0)
+			c->cpus_online = on;
+	}
+	return c->cpus_online;
+}
+
+int vnuma_nodes(struct vctx *c)
+{
+	if (!c->numa_nodes)
+		c->numa_nodes = kp_numa_nodes();
+	return c->numa_nodes;
+}
+
+int vksm_run(struct vctx *c, long *run)
+{
+	if (!c->ksm_read) {
+		c->ksm_r = kp_sysfs_read_long("/sys/kernel/mm/ksm/run", &c->ksm_run);
+		c->ksm_read = 1;
+	}
+	*run = c->ksm_run;
+	return c->ksm_r;
 }
 
 int vsys(const char *path, char *buf, size_t n)

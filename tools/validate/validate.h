@@ -56,6 +56,16 @@ struct vctx {
 	struct kp_meminfo mem;
 	int mem_r;
 	struct kp_modctx *mod; /* NULL when libkmod could not start */
+	struct { /* module states asked so far (vmod: kvm_pvm alone is asked 4 times) */
+		char name[32];
+		enum kp_modstate st;
+		int r;
+	} modseen[16];
+	unsigned nmodseen;
+	int cpus_online; /* vcpus_online, 0 unread */
+	int numa_nodes;  /* vnuma_nodes, 0 unread */
+	long ksm_run;    /* vksm_run */
+	int ksm_r, ksm_read;
 	int probe_done, probe_r;
 	int probe_started;  /* the probe runs in a child (vctx_probe_start) */
 	int probe_fd;       /* its answer comes down this pipe */
@@ -123,6 +133,12 @@ int vhugepools(struct vctx *c, struct kp_hugepool **p, size_t *n);
 int vmod(struct vctx *c, const char *name, enum kp_modstate *st);
 /* 1 when loaded or built in. */
 int vmod_present(struct vctx *c, const char *name);
+/* Read once per run, as several checks ask: the CPUs online (the
+ * count of /proc/cpuinfo when the list is unreadable), the NUMA nodes
+ * online (kp_numa_nodes), KSM's run (0 and *run, or -errno). */
+int vcpus_online(struct vctx *c);
+int vnuma_nodes(struct vctx *c);
+int vksm_run(struct vctx *c, long *run);
 /* Read a /sys attribute (plain path). Length or -errno. */
 int vsys(const char *path, char *buf, size_t n);
 /* Read a /proc or /etc file's first line through the root prefix. */

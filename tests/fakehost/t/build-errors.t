@@ -34,7 +34,7 @@ check $'pci 0000:00:01.0 8086:1901 class=060400\npci 0000:01:00.0 10de:1eb8 clas
 check 'cpu count=4 8' 3 "unexpected argument '8'"
 check 'module kvm state=sleepy' 3 "state=sleepy"
 check 'name "unterminated' 3 "No closing quotation"
-check 'kvm state=maybe' 3 "works|noflags|broken|sigbus|absent"
+check 'kvm state=maybe' 3 "works|noflags|broken|sigbus|hang|absent"
 check 'pci 0000:00:01.0 8086:1234 flr=perhaps' 3 "bad boolean"
 check 'pci 0000:00:01.0 8086:1234 vf=154c' 3 "need sriov"
 check 'dev /tmp/x' 3 "not under /dev"
