@@ -25,14 +25,13 @@ static void size_kb(char *buf, size_t n, long long kb)
 
 void chk_memory_hugepages(struct vctx *c, struct vresult *r)
 {
-	struct kp_hugepool *p;
+	const struct kp_hugepool *p;
 	size_t n, i;
 	char text[300] = "";
 	int len = 0, configured = 0, exhausted = 0, e;
 
 	e = vhugepools(c, &p, &n);
 	if (e == -ENOENT || (e == 0 && n == 0)) {
-		free(e == 0 ? p : NULL);
 		vset(r, V_FAIL, "use a kernel with CONFIG_HUGETLBFS",
 		     "the kernel has no hugepage support (no /sys/kernel/mm/hugepages)");
 		return;
@@ -69,7 +68,6 @@ void chk_memory_hugepages(struct vctx *c, struct vresult *r)
 		if (len >= (int)sizeof(text))
 			len = (int)sizeof(text) - 1;
 	}
-	free(p);
 	if (!configured) {
 		vset(r, V_WARN, "reserve pages: echo 1024 > /sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages, "
 		     "at boot vm.nr_hugepages=1024 in /etc/sysctl.d/80-hugepages.conf, "
@@ -88,7 +86,7 @@ void chk_memory_hugepages(struct vctx *c, struct vresult *r)
 /* 1 when some hugepage pool (any size, all nodes) has pages reserved */
 static int reserved_hugepages(struct vctx *c)
 {
-	struct kp_hugepool *p;
+	const struct kp_hugepool *p;
 	size_t n, i;
 	int any = 0;
 
@@ -97,7 +95,6 @@ static int reserved_hugepages(struct vctx *c)
 	for (i = 0; i < n; i++)
 		if (p[i].node == -1 && p[i].total > 0)
 			any = 1;
-	free(p);
 	return any;
 }
 

@@ -249,7 +249,7 @@ static int sysctl_sets(const char *key, char *file, size_t n)
 
 void chk_memory_hugepages_boot(struct vctx *c, struct vresult *r)
 {
-	struct kp_hugepool *p;
+	const struct kp_hugepool *p;
 	size_t n, i;
 	long long reserved_kb = 0;
 	char file[512], arg[32];
@@ -262,7 +262,6 @@ void chk_memory_hugepages_boot(struct vctx *c, struct vresult *r)
 	for (i = 0; i < n; i++)
 		if (p[i].node == -1)
 			reserved_kb += p[i].size_kb * p[i].total;
-	free(p);
 	if (!reserved_kb) {
 		vset(r, V_SKIP, NULL, "no hugepages reserved");
 		return;

@@ -287,8 +287,9 @@ const struct kp_kvmprobe *vctx_probe(struct vctx *c, int *r)
 }
 
 /* The hugepage pools, read once per run (three checks and the host object
- * ask): a copy the caller frees, or -errno as kp_hugepools says. */
-int vhugepools(struct vctx *c, struct kp_hugepool **p, size_t *n)
+ * ask): a view into the context, valid until vctx_free, or -errno as
+ * kp_hugepools says. */
+int vhugepools(struct vctx *c, const struct kp_hugepool **p, size_t *n)
 {
 	if (!c->hp_read) {
 		c->hp_r = kp_hugepools(&c->hp, &c->nhp);
@@ -296,10 +297,7 @@ int vhugepools(struct vctx *c, struct kp_hugepool **p, size_t *n)
 	}
 	if (c->hp_r < 0)
 		return c->hp_r;
-	*p = malloc((c->nhp ? c->nhp : 1) * sizeof(**p));
-	if (!*p)
-		return -ENOMEM;
-	memcpy(*p, c->hp, c->nhp * sizeof(**p));
+	*p = c->hp;
 	*n = c->nhp;
 	return 0;
 }

@@ -298,7 +298,7 @@ json_object *vhost_json(struct vctx *c)
 	json_object *o = json_object_new_object(), *k = json_object_new_object();
 	json_object *hp = json_object_new_array(), *img = json_object_new_object(), *pt;
 	char rel[128], mnt[1024], fstype[64], src[1024];
-	struct kp_hugepool *p;
+	const struct kp_hugepool *p;
 	size_t n, i;
 
 	json_object_object_add(o, "cpu", cpu_json(c));
@@ -311,7 +311,6 @@ json_object *vhost_json(struct vctx *c)
 		for (i = 0; i < n; i++)
 			if (p[i].node == -1)
 				json_object_array_add(hp, json_object_new_int64(p[i].size_kb));
-		free(p);
 	}
 	json_object_object_add(o, "hugepage_sizes_kb", hp);
 	json_object_object_add(o, "bridges", bridges_json());

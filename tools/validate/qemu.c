@@ -71,6 +71,20 @@ int vqemu_rodata_range(int fd, off_t *off, off_t *len)
 	return -ENOENT;
 }
 
+/* 0 when fd starts like a program (an ELF executable or a script), else
+ * -ENOEXEC or -errno */
+static int program_magic(int fd)
+{
+	char magic[4];
+	ssize_t got = pread(fd, magic, sizeof(magic), 0);
+
+	if (got < 0)
+		return -errno;
+	if (got != 4 || (memcmp(magic, ELFMAG, SELFMAG) && memcmp(magic, "#!", 2)))
+		return -ENOEXEC;
+	return 0;
+}
+
 /*
  * The version QEMU would print for --version, read from the binary instead of
  * running it: QEMU builds that line from one string literal, "QEMU emulator
@@ -94,11 +108,12 @@ static int scan_version(const char *path, char *buf, size_t n)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	got = pread(fd, chunk, 4, 0);
-	if (got != 4 || (memcmp(chunk, ELFMAG, SELFMAG) && memcmp(chunk, "#!", 2))) {
+	r = program_magic(fd);
+	if (r < 0) {
 		close(fd);
-		return got < 0 ? -errno : -ENOEXEC;
+		return r;
 	}
+	r = -ENOENT;
 	if (vqemu_rodata_range(fd, &pos, &len) == 0)
 		end = pos + len;
 	for (;;) {
@@ -148,7 +163,8 @@ int vqemu_version(const char *path, char *buf, size_t n)
 
 /*
  * Call fn on every NUL-terminated string of the binary's .rodata (the whole
- * file for a script or another format, up to 64 MiB) that starts with one
+ * file for a script or an ELF without a section table, up to 64 MiB; none
+ * for a file that is not a program) that starts with one
  * of the bytes in first (NULL: every string). Read in chunks, so memory
  * stays small whatever the binary's size. 0 or -errno.
  */
@@ -162,6 +178,10 @@ int vqemu_strings(const char *path, const char *first,
 
 	if (fd < 0)
 		return -errno;
+	if (program_magic(fd) < 0) {
+		close(fd);
+		return 0; /* not a program: it offers nothing */
+	}
 	if (vqemu_rodata_range(fd, &pos, &len) == 0)
 		end = pos + len;
 	while (pos < end) {

@@ -129,7 +129,7 @@ enum viommu_kind { IK_NONE, IK_VTD, IK_AMDVI, IK_SMMU };
 enum viommu_kind viommu_kind(struct vctx *c);
 void vctx_probe_start(struct vctx *c);
 /* The module state, or -errno when libkmod cannot tell. */
-int vhugepools(struct vctx *c, struct kp_hugepool **p, size_t *n);
+int vhugepools(struct vctx *c, const struct kp_hugepool **p, size_t *n);
 int vmod(struct vctx *c, const char *name, enum kp_modstate *st);
 /* 1 when loaded or built in. */
 int vmod_present(struct vctx *c, const char *name);
