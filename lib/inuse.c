@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "inuse.h"
+#include "iommu.h"
 #include "mdev.h"
 #include "root.h"
 #include "sysfs.h"
@@ -72,6 +73,12 @@ struct bdfindex {
 };
 
 struct kp_inuse {
+	/* kp_inuse_set_scan: the whole host, and its VFs by PF */
+	struct kp_pci *scan;
+	const struct kp_pcidev **vfs; /* the scan's VFs, by (physfn, bdf) */
+	size_t nvfs;
+	int vfs_read;
+
 	struct bdfindex blk_idx, if_idx;
 	int blk_read;
 	struct blk *blks;
@@ -124,25 +131,56 @@ static int pathf(char *buf, size_t n, const char *fmt, ...)
 	return len < 0 || (size_t)len >= n ? -ENAMETOOLONG : 0;
 }
 
+static void add_reason_v(struct kp_dev_usage *u, unsigned kind, unsigned whose,
+			 const char *fmt, va_list ap)
+{
+	u->in_use = 1;
+	u->kinds |= kind;
+	u->whose |= whose;
+	if (u->nreasons < KP_USAGE_REASONS_MAX) {
+		char *r = u->reasons[u->nreasons];
+		size_t len = strlen(u->reason);
+
+		vsnprintf(r, KP_USAGE_REASON_LEN, fmt, ap);
+		snprintf(u->reason + len, sizeof(u->reason) - len, "%s%s",
+			 len ? ", " : "", r);
+	}
+	u->nreasons++;
+}
+
+/* A reason whose use is given (kp_usage_whose). */
+static void add_reason_for(struct kp_dev_usage *u, unsigned kind, unsigned whose,
+			   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void add_reason_for(struct kp_dev_usage *u, unsigned kind, unsigned whose,
+			   const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_reason_v(u, kind, whose, fmt, ap);
+	va_end(ap);
+}
+
+/* A reason of its kind's usual owner: mdevs and vGPUs are guests', the
+ * rest the host's. */
 static void add_reason(struct kp_dev_usage *u, unsigned kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static void add_reason(struct kp_dev_usage *u, unsigned kind, const char *fmt, ...)
 {
 	va_list ap;
 
-	u->in_use = 1;
-	u->kinds |= kind;
-	if (u->nreasons < KP_USAGE_REASONS_MAX) {
-		char *r = u->reasons[u->nreasons];
-		size_t len = strlen(u->reason);
+	va_start(ap, fmt);
+	add_reason_v(u, kind, kind == KP_USE_MDEV ? KP_FOR_GUEST : KP_FOR_HOST, fmt, ap);
+	va_end(ap);
+}
 
-		va_start(ap, fmt);
-		vsnprintf(r, KP_USAGE_REASON_LEN, fmt, ap);
-		va_end(ap);
-		snprintf(u->reason + len, sizeof(u->reason) - len, "%s%s",
-			 len ? ", " : "", r);
-	}
-	u->nreasons++;
+const char *kp_usage_whose(const struct kp_dev_usage *u)
+{
+	if (u && u->whose == KP_FOR_GUEST)
+		return "in use for guests";
+	if (u && u->whose == (KP_FOR_HOST | KP_FOR_GUEST))
+		return "in use by the host and for guests";
+	return "in use by the host";
 }
 
 static int cmpstr(const void *a, const void *b)
@@ -1159,9 +1197,10 @@ static int link_usage(struct kp_inuse *c, const char *name, const struct kp_link
 		if (r < 0)
 			return r;
 		if (!sub.in_use && is_tap_kind(up.kind))
-			add_reason(&sub, KP_USE_NET, "%s carries a guest's interface", label);
+			add_reason_for(&sub, KP_USE_NET, KP_FOR_GUEST, "%s carries a guest's interface",
+				       label);
 		for (int k = 0; k < sub.nreasons && k < KP_USAGE_REASONS_MAX; k++)
-			add_reason(u, KP_USE_NET, "%s", sub.reasons[k]);
+			add_reason_for(u, KP_USE_NET, sub.whose, "%s", sub.reasons[k]);
 	}
 	return 0;
 }
@@ -1374,6 +1413,72 @@ static int sriov_class(unsigned class)
 static int inuse_bdf_depth(struct kp_inuse *c, const char *bdf, unsigned flags,
 			   struct kp_dev_usage *u, int depth);
 
+static int inuse_dev(struct kp_inuse *c, const struct kp_pcidev *d, unsigned flags,
+		     struct kp_dev_usage *u, int depth);
+
+static int vf_cmp(const void *a, const void *b)
+{
+	const struct kp_pcidev *x = *(const struct kp_pcidev *const *)a;
+	const struct kp_pcidev *y = *(const struct kp_pcidev *const *)b;
+	int r = strcmp(x->physfn, y->physfn);
+
+	return r ? r : strcmp(x->bdf, y->bdf);
+}
+
+/* The scan's VFs, sorted by PF then address (a PF's VF i sits at its
+ * routing id + offset + i * stride: address order is virtfn order). */
+static int vfs_read(struct kp_inuse *c)
+{
+	size_t n = kp_pci_count(c->scan), k = 0;
+
+	if (c->vfs_read)
+		return 0;
+	c->vfs = calloc(n ? n : 1, sizeof(*c->vfs));
+	if (!c->vfs)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct kp_pcidev *d = kp_pci_dev(c->scan, i);
+
+		if (d->physfn[0])
+			c->vfs[k++] = d;
+	}
+	if (k)
+		qsort(c->vfs, k, sizeof(*c->vfs), vf_cmp);
+	c->nvfs = k;
+	c->vfs_read = 1;
+	return 0;
+}
+
+void kp_inuse_set_scan(struct kp_inuse *c, struct kp_pci *pci)
+{
+	if (!c)
+		return;
+	free(c->vfs);
+	c->vfs = NULL;
+	c->nvfs = 0;
+	c->vfs_read = 0;
+	c->scan = pci;
+}
+
+/* A PF's VFs from the scan: *first and the count. */
+static size_t scan_vfs(struct kp_inuse *c, const char *pf, size_t *first)
+{
+	size_t lo = 0, hi = c->nvfs, n = 0;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (strcmp(c->vfs[mid]->physfn, pf) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	while (lo + n < c->nvfs && !strcmp(c->vfs[lo + n]->physfn, pf))
+		n++;
+	return n;
+}
+
 /* A PF with VFs: unbinding its driver disables SR-IOV, every VF goes. */
 static int sriov_usage(struct kp_inuse *c, const struct kp_pcidev *d, unsigned flags,
 		       struct kp_dev_usage *u, int depth)
@@ -1382,11 +1487,48 @@ static int sriov_usage(struct kp_inuse *c, const struct kp_pcidev *d, unsigned f
 	long numvfs = 0;
 	size_t len = 0;
 	int shown = 0, r;
+	unsigned whose = 0;
 
 	if (!sriov_class(d->class) || d->physfn[0] || d->sriov_totalvfs == 0)
 		return 0;
 	if (d->sriov_totalvfs < 0 && !(flags & KP_INUSE_SRIOV))
 		return 0; /* not known to be a PF, and not asked to find out */
+	if (c->scan && d->sriov_totalvfs > 0) {
+		/* the whole host is scanned: its VFs are this PF's VFs
+		 * (sriov_numvfs of them; no read of it per PF) */
+		size_t first, nv;
+
+		if ((r = vfs_read(c)) < 0)
+			return r;
+		nv = scan_vfs(c, d->bdf, &first);
+		if (!nv)
+			return 0;
+		u->numvfs = (int)nv;
+		for (size_t i = 0; i < nv && depth == 0; i++) {
+			const struct kp_pcidev *vf = c->vfs[first + i];
+			struct kp_dev_usage vu;
+
+			if (!vf->driver[0])
+				continue; /* a VF without a driver: nobody uses it */
+			r = inuse_dev(c, vf, flags, &vu, depth + 1);
+			if (r < 0)
+				return r;
+			if (kp_driver_manages_dma(vf->driver) && strcmp(vf->driver, "pcieport"))
+				whose |= KP_FOR_GUEST;
+			else
+				whose |= vu.in_use ? vu.whose : KP_FOR_HOST;
+			if (shown < 3 && len < sizeof(vfs))
+				len += (size_t)snprintf(vfs + len, sizeof(vfs) - len, "%s%s on %s%s%s",
+							len ? "; " : "", vf->bdf, vf->driver,
+							vu.in_use ? ": " : "",
+							vu.in_use ? vu.reasons[0] : "");
+			else if (shown == 3 && len < sizeof(vfs))
+				len += (size_t)snprintf(vfs + len, sizeof(vfs) - len, "; …");
+			shown++;
+		}
+		numvfs = (long)nv;
+		goto said;
+	}
 	if (pathf(path, sizeof(path), "/sys/bus/pci/devices/%s/sriov_numvfs", d->bdf) < 0 ||
 	    kp_sysfs_read_long(path, &numvfs) < 0 || numvfs <= 0)
 		return 0;
@@ -1404,6 +1546,12 @@ static int sriov_usage(struct kp_inuse *c, const struct kp_pcidev *d, unsigned f
 		r = inuse_bdf_depth(c, vf, flags, &vu, depth + 1);
 		if (r < 0)
 			return r;
+		/* a VF on vfio-pci (a variant, pci-stub) is a guest's; on a
+		 * host driver, the host's and what it carries */
+		if (kp_driver_manages_dma(drv) && strcmp(drv, "pcieport"))
+			whose |= KP_FOR_GUEST;
+		else
+			whose |= vu.in_use ? vu.whose : KP_FOR_HOST;
 		if (shown < 3 && len < sizeof(vfs))
 			len += (size_t)snprintf(vfs + len, sizeof(vfs) - len, "%s%s on %s%s%s",
 						len ? "; " : "", vf, drv, vu.in_use ? ": " : "",
@@ -1412,9 +1560,10 @@ static int sriov_usage(struct kp_inuse *c, const struct kp_pcidev *d, unsigned f
 			len += (size_t)snprintf(vfs + len, sizeof(vfs) - len, "; …");
 		shown++;
 	}
+said:
 	if (shown)
-		add_reason(u, KP_USE_SRIOV, "%ld VF%s enabled (%s)", numvfs, numvfs > 1 ? "s" : "",
-			   vfs);
+		add_reason_for(u, KP_USE_SRIOV, whose, "%ld VF%s enabled (%s)", numvfs,
+			       numvfs > 1 ? "s" : "", vfs);
 	else
 		add_reason(u, KP_USE_SRIOV, "%ld VF%s enabled", numvfs, numvfs > 1 ? "s" : "");
 	return 0;
@@ -1603,6 +1752,7 @@ void kp_inuse_reset(struct kp_inuse *c)
 	index_free(&c->if_idx);
 	c->net_read = 0;
 	fds_free(c);
+	kp_inuse_set_scan(c, NULL); /* the host changed: the scan is old */
 }
 
 void kp_inuse_free(struct kp_inuse *c)
@@ -1616,6 +1766,7 @@ void kp_inuse_free(struct kp_inuse *c)
 	net_free(c);
 	fds_free(c);
 	mdevs_free(c);
+	free(c->vfs);
 	if (c->udev)
 		udev_unref(c->udev);
 	free(c);

@@ -73,7 +73,21 @@ struct kp_dev_usage {
 	char hint[160];     /* what would free it, "" when nothing to say
 			     * ("boot with video=efifb:off") */
 	int numvfs;         /* VFs enabled on a PF (KP_USE_SRIOV), else 0 */
+	unsigned whose;     /* KP_FOR_*: whose use the reasons are */
 };
+
+/* Whose use a reason is. The host's: its disks, links, display, the VFs on
+ * its drivers. A guest's (or a device prepared for one): mdevs created on
+ * a parent, an NVIDIA vGPU type set on a VF, a guest's tap on a link, VFs
+ * on vfio-pci. */
+enum kp_usage_whose {
+	KP_FOR_HOST = 1 << 0,
+	KP_FOR_GUEST = 1 << 1,
+};
+
+/* What a refusal says of u: "in use by the host", "in use for guests" or
+ * "in use by the host and for guests" (u->reason says what). */
+const char *kp_usage_whose(const struct kp_dev_usage *u);
 
 /* Flags of a question. */
 enum kp_inuse_flags {
@@ -89,6 +103,12 @@ struct kp_inuse;
 /* A context; nothing is read yet. 0 or -errno. */
 int kp_inuse_new(struct kp_inuse **ctx);
 void kp_inuse_free(struct kp_inuse *ctx);
+/* The whole host's scan (kp_pci_scan with KP_PCI_SRIOV, kept by the
+ * caller while the context is used): a listing's PFs then have their VFs
+ * from it (the scanned devices whose physfn names them) instead of a read
+ * of sriov_numvfs each. NULL forgets it; kp_inuse_reset does too. */
+void kp_inuse_set_scan(struct kp_inuse *ctx, struct kp_pci *pci);
+
 /* Forget what was read (after a change); the next question reads again. */
 void kp_inuse_reset(struct kp_inuse *ctx);
 

@@ -26,9 +26,39 @@ enum kp_modstate {
 
 struct kp_modctx;
 
-/* 0 or -errno. */
+/* The running kernel's modules. 0 or -errno. */
 int kp_mod_new(struct kp_modctx **ctx);
+/* Another installed kernel's (/lib/modules/RELEASE under the root prefix
+ * or the target; NULL: the running kernel's). Only the running kernel's
+ * context, and not under --root (whose running kernel is the
+ * installer's), asks /sys/module: another's answers come from its own
+ * indexes (modules.dep, .alias, .builtin), and it loads nothing
+ * (kp_mod_load: -EROFS). 0 or -errno (-EINVAL: a release with '/'). */
+int kp_mod_new_release(struct kp_modctx **ctx, const char *release);
 void kp_mod_free(struct kp_modctx *ctx);
+/* The context's release. */
+const char *kp_mod_release(const struct kp_modctx *ctx);
+
+/* The kernels installed (root prefix or target applied): the names under
+ * /lib/modules and /usr/lib/modules whose directory has modules.dep(.bin),
+ * what modprobe needs to load anything of theirs; sorted by version
+ * (strverscmp), once each. *out malloc'ed (kp_mod_installed_free), *n of
+ * them (0: none). 0 or -errno. */
+int kp_mod_installed(char ***out, size_t *n);
+void kp_mod_installed_free(char **v, size_t n);
+
+/* The modprobe.d configuration (/etc, /run, /usr/local/lib, /lib
+ * modprobe.d, libkmod 30's) is read the way libkmod and modprobe read it,
+ * but chosen here (libkmod's own parser would print on stderr before the
+ * context can be told not to): a file modprobe would read and this process
+ * cannot (permissions, an I/O error, a FIFO) is left out of what libkmod
+ * is given, and noted; a directory among the files, a dangling link or a
+ * masked file (/dev/null) is skipped without a note, as modprobe skips it;
+ * a bad line is ignored as modprobe ignores it, and libkmod's own words
+ * about it are dropped. Once a question needed libkmod, the i-th note
+ * ("PATH: cannot read: reason (its module settings are left out here)") into buf: 0, or -ENOENT past the
+ * last. A tool prints each once (a warning). */
+int kp_mod_conf_note(const struct kp_modctx *ctx, size_t i, char *buf, size_t n);
 
 /* The module directory in use, root prefix included
  * ("/lib/modules/6.1.0-18-amd64"), for messages. */

@@ -13,6 +13,7 @@
 #include "module.h"
 #include "root.h"
 #include "sysfs.h"
+#include "target.h"
 
 /* Add a module name to a space-separated list (once). */
 static void add_module(char *mods, size_t n, const char *name)
@@ -27,49 +28,116 @@ static void add_module(char *mods, size_t n, const char *name)
 		snprintf(mods + len, n - len, "%s%s", len ? " " : "", name);
 }
 
-/* The host modules that claim device d at boot, into mods (space-separated:
- * each gets a softdep), and *builtin when a built-in driver claims it (no
- * module option reaches that one; *bname: its name). Two sources, both
- * answered whether or not the module is loaded now:
- *  - the recorded host driver, when it is registered: its module link
- *    (none: built in);
- *  - the device's modalias through libkmod (modules.alias,
- *    modules.builtin.alias): every module udev's modprobe of the alias
- *    loads, which is what takes the device at boot (a driver's name is not
- *    its module's: xhci_hcd is xhci_pci's, and a driver that is not loaded
- *    has no sysfs directory to ask). vfio-pci and pci-stub are left out
- *    (they claim nothing by alias but what they are given).
- * Without the device (not present now), the recorded driver's name is
- * looked up as a module name, the best that is left. */
-static void host_modules(struct kp_modctx *mc, const char *host, const struct kp_pcidev *d,
-			 char *mods, size_t n, int *builtin, char *bname, size_t bn)
+/* Add a release to a comma-separated list (once). */
+static void add_release(char *list, size_t n, const char *rel)
 {
-	char path[PATH_MAX], link[64];
-	enum kp_modstate st;
+	size_t len = strlen(list), l = strlen(rel);
+	const char *p;
+
+	for (p = list; (p = strstr(p, rel)); p += l)
+		if ((p == list || p[-1] == ' ') && (p[l] == ',' || p[l] == '\0'))
+			return;
+	if (len + l + 3 <= n)
+		snprintf(list + len, n - len, "%s%s", len ? ", " : "", rel);
+}
+
+/* The kernels whose modules are judged: online, the running kernel's
+ * context first (it alone asks /sys/module), then every kernel installed
+ * (any of them may boot next: the modprobe.d file serves them all);
+ * offline, every kernel installed in the root (--offline: this system's;
+ * --root: the target's, whose running kernel is the installer's and
+ * says nothing of it). */
+struct kset {
+	struct kp_modctx *k[32];
+	size_t n;
+	size_t installed; /* of them, installed ones (a tree with modules.dep) */
+};
+
+static void kset_open(struct kset *ks)
+{
+	char **rel = NULL;
+	size_t nrel = 0;
+
+	memset(ks, 0, sizeof(*ks));
+	if (!kp_offline() && kp_mod_new(&ks->k[0]) == 0)
+		ks->n = 1;
+	if (kp_mod_installed(&rel, &nrel) < 0)
+		return;
+	for (size_t i = 0; i < nrel && ks->n < sizeof(ks->k) / sizeof(ks->k[0]); i++) {
+		if (ks->n && !kp_offline() && !strcmp(rel[i], kp_mod_release(ks->k[0]))) {
+			ks->installed++;
+			continue; /* the running kernel's, already first */
+		}
+		if (kp_mod_new_release(&ks->k[ks->n], rel[i]) == 0) {
+			ks->n++;
+			ks->installed++;
+		}
+	}
+	kp_mod_installed_free(rel, nrel);
+}
+
+static void kset_close(struct kset *ks, struct kp_boot_info *info)
+{
+	const size_t max = info ? sizeof(info->notes) / sizeof(info->notes[0]) : 0;
+
+	for (size_t i = 0; i < ks->n; i++) {
+		/* one configuration for all: the notes of the first context
+		 * that has any */
+		if (info && !info->nnotes)
+			while ((size_t)info->nnotes < max &&
+			       kp_mod_conf_note(ks->k[i], (size_t)info->nnotes, info->notes[info->nnotes],
+						sizeof(info->notes[0])) == 0)
+				info->nnotes++;
+		kp_mod_free(ks->k[i]);
+	}
+}
+
+/* The host modules that claim device d at boot, into b->module
+ * (space-separated: each gets a softdep), and b->builtin when a built-in
+ * driver claims it in some kernel (no module option reaches that one;
+ * b->builtin_name: its name, b->builtin_in: those kernels). Two sources,
+ * both answered whether or not the module is loaded now:
+ *  - online, the recorded host driver when it is registered: its module
+ *    link (none: built into the running kernel);
+ *  - in every kernel of the set, the device's modalias through libkmod
+ *    (modules.alias, modules.builtin.alias): every module udev's modprobe
+ *    of the alias loads, which is what takes the device at boot (a
+ *    driver's name is not its module's: xhci_hcd is xhci_pci's, and a
+ *    driver that is not loaded has no sysfs directory to ask). vfio-pci
+ *    and pci-stub are left out (they claim nothing by alias but what they
+ *    are given).
+ * Without the device (not present now) or an alias answer, the recorded
+ * driver's name is looked up as a module name in that kernel, the best
+ * that is left. */
+static void host_modules(struct kset *ks, const char *host, const struct kp_pcidev *d,
+			 struct kp_boot_dev *b)
+{
+	char path[PATH_MAX], link[64], alias[96] = "";
+	const size_t n = sizeof(b->module);
 	struct stat sb;
 	int registered = 0;
 
-	mods[0] = '\0';
-	bname[0] = '\0';
-	*builtin = 0;
-	if (host[0]) {
+	b->module[0] = '\0';
+	b->builtin_name[0] = '\0';
+	b->builtin_in[0] = '\0';
+	b->builtin = 0;
+	if (host[0] && !kp_target()[0]) {
 		snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s", host);
 		if (stat(path, &sb) == 0) {
 			registered = 1;
 			snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s/module", host);
 			if (kp_sysfs_link_name(path, link, sizeof(link)) >= 0) {
-				add_module(mods, n, link);
-			} else {
-				*builtin = 1; /* a registered driver with no module: built in */
-				snprintf(bname, bn, "%s", host);
+				add_module(b->module, n, link);
+			} else if (ks->n && kp_mod_release(ks->k[0])[0]) {
+				/* a registered driver with no module: built in */
+				b->builtin = 1;
+				snprintf(b->builtin_name, sizeof(b->builtin_name), "%s", host);
+				add_release(b->builtin_in, sizeof(b->builtin_in),
+					    kp_mod_release(ks->k[0]));
 			}
 		}
 	}
-	if (d && mc) {
-		struct kp_modmatch m[16];
-		char alias[96];
-		size_t k = 0;
-
+	if (d) {
 		/* the device's own modalias (what udev hands modprobe), else
 		 * the same string made as the kernel's pci_uevent() makes it */
 		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/modalias", d->bdf);
@@ -77,37 +145,48 @@ static void host_modules(struct kp_modctx *mc, const char *host, const struct kp
 			snprintf(alias, sizeof(alias), "pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X",
 				 d->vendor, d->device, d->subvendor, d->subdevice,
 				 (d->class >> 16) & 0xff, (d->class >> 8) & 0xff, d->class & 0xff);
-		if (kp_mod_by_alias(mc, alias, m, sizeof(m) / sizeof(m[0]), &k) == 0) {
-			for (size_t i = 0; i < k; i++) {
+	}
+	for (size_t k = 0; k < ks->n; k++) {
+		struct kp_modmatch m[16];
+		enum kp_modstate st;
+		size_t nm = 0;
+
+		if (alias[0] && kp_mod_by_alias(ks->k[k], alias, m, sizeof(m) / sizeof(m[0]), &nm) == 0) {
+			for (size_t i = 0; i < nm; i++) {
 				if (!strcmp(m[i].name, "vfio_pci") || !strcmp(m[i].name, "pci_stub"))
 					continue;
 				if (m[i].state == KP_MOD_BUILTIN) {
-					if (!*builtin)
-						snprintf(bname, bn, "%.63s", m[i].name);
-					*builtin = 1;
+					if (!b->builtin_name[0])
+						snprintf(b->builtin_name, sizeof(b->builtin_name), "%.63s",
+							 m[i].name);
+					b->builtin = 1;
+					add_release(b->builtin_in, sizeof(b->builtin_in),
+						    kp_mod_release(ks->k[k]));
 				} else if (m[i].state != KP_MOD_MISSING) {
-					add_module(mods, n, m[i].name);
+					add_module(b->module, n, m[i].name);
 				}
 			}
-			return;
+			continue;
 		}
-	}
-	/* not registered now and no alias answer: what the module tree says
-	 * of the driver's name */
-	if (registered || !host[0] || !mc || kp_mod_state(mc, host, &st) < 0)
-		return;
-	if (st == KP_MOD_BUILTIN) {
-		*builtin = 1;
-		snprintf(bname, bn, "%s", host);
-	} else if (st != KP_MOD_MISSING) {
-		char norm[64];
-		size_t i;
+		/* no alias answer: what this kernel's tree says of the
+		 * driver's name (the running kernel's registration said it) */
+		if ((registered && k == 0) || !host[0] || kp_mod_state(ks->k[k], host, &st) < 0)
+			continue;
+		if (st == KP_MOD_BUILTIN) {
+			b->builtin = 1;
+			if (!b->builtin_name[0])
+				snprintf(b->builtin_name, sizeof(b->builtin_name), "%s", host);
+			add_release(b->builtin_in, sizeof(b->builtin_in), kp_mod_release(ks->k[k]));
+		} else if (st != KP_MOD_MISSING) {
+			char norm[64];
+			size_t i;
 
-		snprintf(norm, sizeof(norm), "%s", host);
-		for (i = 0; norm[i]; i++)
-			if (norm[i] == '-')
-				norm[i] = '_';
-		add_module(mods, n, norm);
+			snprintf(norm, sizeof(norm), "%s", host);
+			for (i = 0; norm[i]; i++)
+				if (norm[i] == '-')
+					norm[i] = '_';
+			add_module(b->module, n, norm);
+		}
 	}
 }
 
@@ -120,19 +199,25 @@ static int persisted_vfio(const struct kp_persist_entry *e, size_t ne, const cha
 }
 
 int kp_boot_plan(const struct kp_persist_entry *e, size_t ne, struct kp_pci *pci,
-		 struct kp_boot_dev **out, size_t *n)
+		 struct kp_boot_dev **out, size_t *n, struct kp_boot_info *info)
 {
-	struct kp_modctx *mc = NULL;
+	struct kset ks;
 	struct kp_boot_dev *v;
 	size_t i, k = 0;
 
 	*out = NULL;
 	*n = 0;
+	if (info)
+		memset(info, 0, sizeof(*info));
 	v = calloc(ne ? ne : 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	if (kp_mod_new(&mc) < 0)
-		mc = NULL;
+	kset_open(&ks);
+	if (info) {
+		info->installed = ks.installed;
+		for (i = 0; i < ks.n; i++)
+			add_release(info->kernels, sizeof(info->kernels), kp_mod_release(ks.k[i]));
+	}
 	for (i = 0; i < ne; i++) {
 		struct kp_boot_dev *b = &v[k];
 		const char *kept = NULL, *kept_sub = NULL;
@@ -143,15 +228,11 @@ int kp_boot_plan(const struct kp_persist_entry *e, size_t ne, struct kp_pci *pci
 		snprintf(b->host, sizeof(b->host), "%s", e[i].host);
 		{
 			const struct kp_pcidev *d = pci ? kp_pci_find(pci, e[i].bdf) : NULL;
-			char bname[64];
 
 			/* the device at that address must be the entry's */
 			if (d && (d->vendor != e[i].vendor || d->device != e[i].device))
 				d = NULL;
-			host_modules(mc, b->host, d, b->module, sizeof(b->module), &b->builtin,
-				     bname, sizeof(bname));
-			if (b->builtin && bname[0])
-				snprintf(b->builtin_name, sizeof(b->builtin_name), "%s", bname);
+			host_modules(&ks, b->host, d, b);
 		}
 		/* vfio-pci may claim the id only if the host keeps no device
 		 * with it: else narrowed to the subsystem ids, else none */
@@ -176,7 +257,7 @@ int kp_boot_plan(const struct kp_persist_entry *e, size_t ne, struct kp_pci *pci
 			snprintf(b->shared, sizeof(b->shared), "%s", kept_sub);
 		k++;
 	}
-	kp_mod_free(mc);
+	kset_close(&ks, info);
 	*out = v;
 	*n = k;
 	return 0;

@@ -40,15 +40,28 @@ struct kp_boot_dev {
 			    * loads), space-separated; "" none */
 	int builtin;       /* a driver built into the kernel claims it */
 	char builtin_name[64]; /* that driver (or built-in module), "" unknown */
+	char builtin_in[256]; /* the kernels it is built into, ", "-separated */
 	char ids[48];      /* what vfio-pci is given: "VVVV:DDDD[:SSSS:SSSS]", "" none */
 	char shared[13];   /* a device the host keeps with the same ids ("" none) */
 };
 
+/* What a plan judged, for the tool's messages. */
+struct kp_boot_info {
+	char kernels[512];  /* the kernels whose modules were judged, ", "-separated */
+	size_t installed;   /* of them, installed (/lib/modules/R/modules.dep) */
+	int nnotes;         /* modprobe.d files left out (kp_mod_conf_note) */
+	char notes[8][4200];
+};
+
 /* For every entry bound to vfio-pci: its host driver's kind and the id
  * vfio-pci may claim it by (pci: every device of the host, identity and
- * driver). *out (malloc'ed, *n of them). 0 or -errno. */
+ * driver). The host modules are judged in every kernel that may boot
+ * (see host_modules in vfioboot.c): online the running kernel and every
+ * installed one; --offline and --root every kernel installed in the root
+ * (the modules.alias of each, through libkmod). *out (malloc'ed, *n of
+ * them); info (may be NULL) gets what was judged. 0 or -errno. */
 int kp_boot_plan(const struct kp_persist_entry *e, size_t ne, struct kp_pci *pci,
-		 struct kp_boot_dev **out, size_t *n);
+		 struct kp_boot_dev **out, size_t *n, struct kp_boot_info *info);
 
 /* The modprobe.d text for a plan (malloc'ed), NULL with errno 0 when
  * nothing needs it (no module host driver), NULL with errno ENOMEM. */

@@ -39,6 +39,22 @@ static const struct kp_col bind_cols[B_NCOLS] = {
 
 /* The driver exists: registered, or a module that provides it is
  * installed. Loads the module unless dry_run. 0 or an exit status. */
+/* The modprobe.d files the module context could not read, one warning each. */
+static void mod_notes(const struct kp_modctx *mc)
+{
+	char note[4200];
+
+	for (size_t i = 0; kp_mod_conf_note(mc, i, note, sizeof(note)) == 0; i++)
+		kp_warn(NULL, "%s", note);
+}
+
+/* kp_mod_free, after the context's notes. */
+static void mod_done(struct kp_modctx *mc)
+{
+	mod_notes(mc);
+	kp_mod_free(mc);
+}
+
 static int ensure_driver(const char *driver, int dry_run)
 {
 	struct kp_modctx *mc;
@@ -56,21 +72,21 @@ static int ensure_driver(const char *driver, int dry_run)
 	if (r < 0) {
 		/* out of file descriptors, an unreadable index: say so, it is
 		 * not "no such driver" */
-		kp_mod_free(mc);
+		mod_done(mc);
 		kp_err_errno(driver, r, "cannot look the module up");
 		return KP_EXIT_FAIL;
 	}
 	if (st == KP_MOD_MISSING) {
-		kp_mod_free(mc);
+		mod_done(mc);
 		kp_err(driver, "no such driver (no registered PCI driver, no module)");
 		return KP_EXIT_HOST;
 	}
 	if (dry_run) {
-		kp_mod_free(mc);
+		mod_done(mc);
 		return 0;
 	}
 	r = kp_mod_load(mc, driver);
-	kp_mod_free(mc);
+	mod_done(mc);
 	if (r == -ENOENT) {
 		kp_err(driver, "no such driver (no module)");
 		return KP_EXIT_HOST;
@@ -177,23 +193,46 @@ static int unit_enabled(void)
 /* What the files of save_boot mean for the admin: the host drivers that
  * still come first, and the initramfs command when the files changed. */
 static void boot_notes(const struct kp_boot_dev *b, size_t n, enum kp_initramfs_tool t,
-		       int changed)
+		       int changed, const struct kp_boot_info *info)
 {
 	char mods[512] = "";
 	size_t i;
 
+	for (i = 0; i < (size_t)info->nnotes; i++)
+		kp_warn(NULL, "%s", info->notes[i]);
+	/* --offline/--root: the kernels of the system are what is judged;
+	 * without one, no host module is known */
+	if (n && kp_offline() && !info->installed) {
+		char dir[4096];
+
+		if (kp_path(dir, sizeof(dir), "/lib/modules") < 0)
+			snprintf(dir, sizeof(dir), "/lib/modules");
+		kp_warn(NULL, "%s: no kernel installed (no RELEASE/modules.dep): the host drivers that "
+			"take the devices at boot are not known, no softdep is written (install the "
+			"kernel first, then run this again)", dir);
+	}
 	for (i = 0; i < n; i++) {
 		if (b[i].builtin)
-			kp_warn(b[i].bdf, "%s is built into the kernel: no module option keeps it off at "
-				"boot; the kernel argument vfio-pci.ids=%s would (it gives vfio-pci "
-				"every device with that id, and needs vfio-pci built in or in the "
-				"initramfs), else kvmprep-vfio.service moves the device after boot",
+			kp_warn(b[i].bdf, "%s is built into %s %s%s: no module option keeps it off %s%s; "
+				"the kernel argument vfio-pci.ids=%s would (it gives vfio-pci every device "
+				"with that id, and needs vfio-pci built in or in the initramfs), else "
+				"kvmprep-vfio.service moves the device after boot",
 				b[i].builtin_name[0] ? b[i].builtin_name : b[i].host,
+				strchr(b[i].builtin_in, ',') ? "kernels" : "kernel", b[i].builtin_in,
+				b[i].module[0] ? " (a module in the other kernels, which the softdep "
+						 "holds)" : "",
+				b[i].module[0] ? "when it boots" : "at boot",
+				b[i].module[0] && strchr(b[i].builtin_in, ',') ? " (any of them)" : "",
 				b[i].ids[0] ? b[i].ids : "VVVV:DDDD");
-		else if (b[i].module[0] && b[i].shared[0])
+		else if (b[i].module[0] && b[i].shared[0]) {
+			char first[64];
+
+			snprintf(first, sizeof(first), "%.*s", (int)strcspn(b[i].module, " "),
+				 b[i].module);
 			kp_warn(b[i].bdf, "its id is also %s's, which the host keeps: vfio-pci is not "
 				"given it, so %s may take it at boot first (kvmprep-vfio.service moves it "
-				"after boot)", b[i].shared, b[i].host);
+				"after boot)", b[i].shared, b[i].host[0] ? b[i].host : first);
+		}
 		{
 			char list[sizeof(b[i].module)], *tok, *save = NULL;
 
@@ -231,6 +270,7 @@ static int save_boot(const struct kp_persist_entry *e, size_t n, const char **fa
 	enum kp_initramfs_tool t = kp_initramfs_tool();
 	const char *ipath = kp_initramfs_conf_path(t);
 	struct kp_boot_dev *b = NULL;
+	struct kp_boot_info info;
 	struct kp_pci *pci = NULL;
 	size_t nb = 0;
 	char *mp = NULL;
@@ -239,7 +279,7 @@ static int save_boot(const struct kp_persist_entry *e, size_t n, const char **fa
 	*failed = KP_VFIO_MODPROBE;
 	r = kp_pci_scan(&pci, 0);
 	if (r == 0)
-		r = kp_boot_plan(e, n, pci, &b, &nb);
+		r = kp_boot_plan(e, n, pci, &b, &nb, &info);
 	if (r < 0)
 		goto out;
 	mp = kp_boot_modprobe_text(b, nb);
@@ -266,7 +306,7 @@ static int save_boot(const struct kp_persist_entry *e, size_t n, const char **fa
 		       : kp_persist_remove(ipath, &c2);
 	}
 	if (r == 0)
-		boot_notes(b, nb, t, c1 || c2);
+		boot_notes(b, nb, t, c1 || c2, &info);
 out:
 	free(mp);
 	free(b);
@@ -412,10 +452,10 @@ static int refuse_in_use(const struct kp_pcidev *d, int force)
 		return KP_EXIT_FAIL;
 	}
 	if (force) {
-		kp_warn(d->bdf, "in use by the host (%s), taken anyway (--force)", u.reason);
+		kp_warn(d->bdf, "%s (%s), taken anyway (--force)", kp_usage_whose(&u), u.reason);
 		return 0;
 	}
-	kp_err(d->bdf, "in use by the host: %s (%s%suse --force to take it anyway)", u.reason,
+	kp_err(d->bdf, "%s: %s (%s%suse --force to take it anyway)", kp_usage_whose(&u), u.reason,
 	       u.hint, u.hint[0] ? "; " : "");
 	return KP_EXIT_FAIL;
 }
@@ -890,8 +930,8 @@ static int apply_refuses(struct kp_pci *pci, struct kp_pcidev *d, const char *dr
 			return 1;
 		}
 		if (r > 0) {
-			kp_err(d->bdf, "in use by the host: %s: not bound (at boot nothing is taken "
-			       "by force)", u.reason);
+			kp_err(d->bdf, "%s: %s: not bound (at boot nothing is taken by force)",
+			       kp_usage_whose(&u), u.reason);
 			return 1;
 		}
 	}

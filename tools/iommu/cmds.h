@@ -93,5 +93,8 @@ void warn_acs_override(void);
  * for the run): 1 with u filled, 0 when free, -errno when it could not
  * tell. flags: KP_INUSE_HANDLES for devices a command changes. */
 int device_usage(const struct kp_pcidev *d, unsigned flags, struct kp_dev_usage *u);
+/* device_usage's answers may take the PFs' VFs from this scan of the whole
+ * host (kp_inuse_set_scan); NULL before the scan is freed. */
+void device_usage_scan(struct kp_pci *pci);
 
 #endif

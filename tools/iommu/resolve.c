@@ -259,17 +259,32 @@ static void inuse_done(void)
 	inuse = NULL;
 }
 
-int device_usage(const struct kp_pcidev *d, unsigned flags, struct kp_dev_usage *u)
+static int inuse_ctx(void)
 {
 	int r;
 
-	memset(u, 0, sizeof(*u));
 	if (!inuse) {
 		r = kp_inuse_new(&inuse);
 		if (r < 0)
 			return r;
 		atexit(inuse_done);
 	}
+	return 0;
+}
+
+void device_usage_scan(struct kp_pci *pci)
+{
+	if (inuse_ctx() == 0)
+		kp_inuse_set_scan(inuse, pci);
+}
+
+int device_usage(const struct kp_pcidev *d, unsigned flags, struct kp_dev_usage *u)
+{
+	int r;
+
+	memset(u, 0, sizeof(*u));
+	if ((r = inuse_ctx()) < 0)
+		return r;
 	r = kp_inuse_pcidev(inuse, d, flags, u);
 	return r < 0 ? r : u->in_use;
 }

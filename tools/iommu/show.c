@@ -442,6 +442,8 @@ int cmd_list(struct opts *o, int argc, char **argv)
 			return r;
 		}
 	}
+	/* the whole host is scanned: the PFs' VFs come from it */
+	device_usage_scan(pci);
 	t = kp_table_new(list_cols, L_NCOLS);
 	for (i = 0; t && i < kp_pci_count(pci); i++) {
 		const struct kp_pcidev *d = kp_pci_dev(pci, i);
@@ -490,6 +492,7 @@ int cmd_list(struct opts *o, int argc, char **argv)
 		set_str_or_null(t, row, L_VENDOR, d->vendor_name);
 	}
 	free(only);
+	device_usage_scan(NULL);
 	if (!t) {
 		kp_pci_free(pci);
 		return KP_EXIT_FAIL;
@@ -698,7 +701,7 @@ int cmd_status(struct opts *o, int argc, char **argv)
 			snprintf(msg, sizeof(msg), "cannot tell: %s", strerror(-r));
 			check_row(t, "host_use", "FAIL", msg, &fails);
 		} else if (r > 0) {
-			snprintf(msg, sizeof(msg), "in use by the host: %s%s%s", u.reason,
+			snprintf(msg, sizeof(msg), "%s: %s%s%s", kp_usage_whose(&u), u.reason,
 				 u.hint[0] ? "; " : "", u.hint);
 			check_row(t, "host_use", "FAIL", msg, &fails);
 		} else {

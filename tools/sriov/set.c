@@ -97,6 +97,17 @@ static int driver_name_ok(const char *s)
 
 /* The driver exists (registered, or a module provides it); loaded unless
  * dry_run. 0 or an exit status, error printed. */
+/* kp_mod_free, after a warning for each modprobe.d file the context
+ * could not read (lib/module.h). */
+static void mod_done(struct kp_modctx *mc)
+{
+	char note[4200];
+
+	for (size_t i = 0; kp_mod_conf_note(mc, i, note, sizeof(note)) == 0; i++)
+		kp_warn(NULL, "%s", note);
+	kp_mod_free(mc);
+}
+
 static int ensure_driver(const char *driver, int dry_run)
 {
 	struct kp_modctx *mc;
@@ -112,16 +123,16 @@ static int ensure_driver(const char *driver, int dry_run)
 	}
 	r = kp_mod_state(mc, driver, &st);
 	if (r < 0 || st == KP_MOD_MISSING) {
-		kp_mod_free(mc);
+		mod_done(mc);
 		kp_err(driver, "no such driver (no registered PCI driver, no module)");
 		return KP_EXIT_HOST;
 	}
 	if (dry_run) {
-		kp_mod_free(mc);
+		mod_done(mc);
 		return 0;
 	}
 	r = kp_mod_load(mc, driver);
-	kp_mod_free(mc);
+	mod_done(mc);
 	if (r < 0) {
 		kp_err_errno(driver, r, "cannot load module");
 		return KP_EXIT_FAIL;

@@ -17,6 +17,7 @@
 
 #include "cmdline.h"
 #include "bootcfg.h"
+#include "err.h"
 #include "root.h"
 #include "sysfs.h"
 
@@ -119,8 +120,15 @@ void vctx_free(struct vctx *c)
 	free(c->cmdline);
 	free(c->boot_where);
 	free(c->hp);
-	if (c->mod)
+	if (c->mod) {
+		char note[4200];
+
+		/* modprobe.d files libkmod could not be given (lib/module.h) */
+		for (size_t i = 0; kp_mod_conf_note(c->mod, i, note, sizeof(note)) == 0; i++)
+			kp_warn(NULL, "%s", note);
 		kp_mod_free(c->mod);
+		c->mod = NULL;
+	}
 }
 
 /* the child's answer: the probe's result and return, in one write */
