@@ -105,7 +105,8 @@ int kp_sriov_vf_set_driver(const char *vf, const char *driver, const char *overr
  * its administrative MAC on the PF (kp_sriov_keep_macs), so the guest's VF
  * driver keeps it. *kept: how many VFs have one (-1: not a NIC, or its
  * driver reports no VF settings, so there is none to keep). macs (may be
- * NULL, n entries): each VF's MAC ("" none). 0 or -errno (*e filled;
+ * NULL, n entries): each VF's MAC ("" none; in a dry run also "" for a
+ * random one, which only the real run makes). 0 or -errno (*e filled;
  * nothing was moved when the MACs failed).
  */
 struct kp_bind_item;

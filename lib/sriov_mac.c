@@ -114,6 +114,7 @@ int kp_sriov_keep_macs(const char *pf, const char *ifname, int totalvfs,
 		struct kp_vf_change c = { .attr = KP_VF_MAC };
 		unsigned char pfmac[6] = { 0 };
 		char kmsg[256];
+		int random_made;
 
 		for (j = 0; j < ninfo; j++)
 			if ((int)info[j].index == index[i])
@@ -140,12 +141,15 @@ int kp_sriov_keep_macs(const char *pf, const char *ifname, int totalvfs,
 			(*kept)++;
 			continue;
 		}
-		if (mac_zero(c.mac) && (r = random_mac(c.mac)) < 0) {
+		random_made = mac_zero(c.mac);
+		if (random_made && (r = random_mac(c.mac)) < 0) {
 			/* no host driver ever ran: a MAC as its own driver would pick */
 			snprintf(why, whylen, "cannot make a MAC address");
 			goto out;
 		}
-		if (macs)
+		/* a dry run reports the MAC a VF would keep, but not a random
+		 * one: the real run makes another */
+		if (macs && !(random_made && (flags & KP_BIND_DRY_RUN)))
 			snprintf(macs[i], 18, "%02x:%02x:%02x:%02x:%02x:%02x", c.mac[0], c.mac[1],
 				 c.mac[2], c.mac[3], c.mac[4], c.mac[5]);
 		if (flags & KP_BIND_DRY_RUN) {

@@ -53,11 +53,13 @@ static const struct kp_col set_cols[S_NCOLS] = {
 	[S_CHANGED] = { "changed", "CHANGED", KP_BOOL, KP_COL_NOTABLE },
 };
 
-enum { F_INDEX, F_VF, F_DRIVER, F_GROUP, F_VFIO, F_NCOLS };
+enum { F_INDEX, F_VF, F_DRIVER, F_MAC, F_GROUP, F_VFIO, F_NCOLS };
 static const struct kp_col vf_cols[F_NCOLS] = {
 	[F_INDEX] = { "index", "VF", KP_INT, KP_COL_RIGHT },
 	[F_VF] = { "address", "ADDRESS", KP_STR, 0 },
 	[F_DRIVER] = { "driver", "DRIVER", KP_STR, 0 },
+	/* the MAC a vfio-pci VF keeps as its administrative MAC on the PF */
+	[F_MAC] = { "mac", "MAC", KP_STR, 0 },
 	[F_GROUP] = { "group", "GROUP", KP_INT, KP_COL_RIGHT },
 	[F_VFIO] = { "vfio_device", "VFIO", KP_STR, KP_COL_LAST },
 };
@@ -252,9 +254,11 @@ static int settings_snapshot(const struct kp_sriov_pf *pf, char **json)
 	return 0;
 }
 
-/* The bind engine for VFs 0..n-1 (with vfio-pci, their MACs kept first). */
+/* The bind engine for VFs 0..n-1 (with vfio-pci, their MACs kept first,
+ * into macs: n entries, "" none). */
 static int bind_vfs(const struct kp_sriov_pf *pf, struct kp_bind_item *items, size_t n,
-		    const char *driver, unsigned flags, int timeout_ms, struct kp_bind_err *e)
+		    const char *driver, unsigned flags, int timeout_ms, char (*macs)[18],
+		    struct kp_bind_err *e)
 {
 	int *index = calloc(n ? n : 1, sizeof(*index)), kept, r;
 	size_t i;
@@ -269,7 +273,7 @@ static int bind_vfs(const struct kp_sriov_pf *pf, struct kp_bind_item *items, si
 	for (i = 0; i < n; i++)
 		index[i] = (int)i;
 	r = kp_sriov_bind_vfs(pf->bdf, pf->ifname, pf->totalvfs, items, index, n, driver, flags,
-			      timeout_ms, NULL, &kept, e);
+			      timeout_ms, macs, &kept, e);
 	free(index);
 	return r;
 }
@@ -360,13 +364,23 @@ static void vfio_node(const struct kp_pcidev *d, int known, char *buf, size_t n)
 		buf[0] = '\0';
 }
 
+/* macs (NULL: none): the MAC each VF keeps (kp_sriov_bind_vfs); the MAC
+ * column is shown when a VF has one, and is null in JSON otherwise */
 static int print_result(struct opts *o, const struct kp_sriov_pf *before, int count,
 			const char *driver, int changed, struct kp_pcidev **vfs, size_t nvfs,
-			int nodes_known)
+			int nodes_known, char (*macs)[18])
 {
-	struct kp_table *t = kp_table_new(set_cols, S_NCOLS), *vt = kp_table_new(vf_cols, F_NCOLS);
+	struct kp_col cols[F_NCOLS];
+	struct kp_table *t = kp_table_new(set_cols, S_NCOLS), *vt;
 	size_t i;
-	int row, r = 0;
+	int row, r = 0, anymac = 0;
+
+	memcpy(cols, vf_cols, sizeof(cols));
+	for (i = 0; macs && i < nvfs; i++)
+		anymac |= macs[i][0] != '\0';
+	if (!anymac)
+		cols[F_MAC].flags |= KP_COL_NOTABLE;
+	vt = kp_table_new(cols, F_NCOLS);
 
 	if (!t || !vt) {
 		kp_table_free(t);
@@ -389,6 +403,7 @@ static int print_result(struct opts *o, const struct kp_sriov_pf *before, int co
 		kp_table_set_int(vt, row, F_INDEX, (long long)i);
 		kp_table_set_str(vt, row, F_VF, vfs[i]->bdf);
 		kp_table_set_str(vt, row, F_DRIVER, vfs[i]->driver[0] ? vfs[i]->driver : NULL);
+		kp_table_set_str(vt, row, F_MAC, macs && macs[i][0] ? macs[i] : NULL);
 		if (vfs[i]->group >= 0)
 			kp_table_set_int(vt, row, F_GROUP, vfs[i]->group);
 		vfio_node(vfs[i], nodes_known, node, sizeof(node));
@@ -525,6 +540,7 @@ static int rebind_only(struct opts *o, const struct kp_sriov_pf *pf, int count)
 	struct kp_pcidev **vfs = NULL;
 	struct kp_bind_item *items = NULL;
 	struct kp_bind_err e;
+	char (*macs)[18] = NULL;
 	int r, changed = 0, i;
 
 	r = scan_vfs(pf->bdf, count, &pci, &vfs);
@@ -534,7 +550,8 @@ static int rebind_only(struct opts *o, const struct kp_sriov_pf *pf, int count)
 	}
 	if (o->driver) {
 		items = calloc(count ? (size_t)count : 1, sizeof(*items));
-		if (!items) {
+		macs = calloc(count ? (size_t)count : 1, sizeof(*macs));
+		if (!items || !macs) {
 			r = KP_EXIT_FAIL;
 			goto out;
 		}
@@ -550,7 +567,7 @@ static int rebind_only(struct opts *o, const struct kp_sriov_pf *pf, int count)
 			goto out;
 		}
 		if (bind_vfs(pf, items, (size_t)count, o->driver, o->dry_run ? KP_BIND_DRY_RUN : 0,
-			     o->timeout_ms, &e) < 0) {
+			     o->timeout_ms, macs, &e) < 0) {
 			kp_err_errno(e.bdf, e.err, "%s", e.what);
 			r = o->dry_run ? KP_EXIT_FAIL : rollback(pf->bdf);
 			goto out;
@@ -562,8 +579,9 @@ static int rebind_only(struct opts *o, const struct kp_sriov_pf *pf, int count)
 	}
 	/* the engine waited for every /dev/vfio/N it bound (not in a dry run) */
 	r = print_result(o, pf, count, o->driver, changed, vfs, (size_t)count,
-			 o->driver && !o->dry_run && !strcmp(o->driver, "vfio-pci"));
+			 o->driver && !o->dry_run && !strcmp(o->driver, "vfio-pci"), macs);
 out:
+	free(macs);
 	free(items);
 	free(vfs);
 	kp_pci_free(pci);
@@ -580,7 +598,7 @@ static int offline_set(struct opts *o, const struct kp_sriov_pf *pf, int count)
 	kp_read_file(KP_SRIOV_CONF, &before, NULL);
 	if (o->dry_run) {
 		free(before);
-		return print_result(o, pf, count, o->driver, 1, NULL, 0, 0);
+		return print_result(o, pf, count, o->driver, 1, NULL, 0, 0, NULL);
 	}
 	if (kp_journal_begin(TOOL, "set") < 0) {
 		free(before);
@@ -601,7 +619,7 @@ static int offline_set(struct opts *o, const struct kp_sriov_pf *pf, int count)
 	changed = !before || !after ? before != after : strcmp(before, after) != 0;
 	free(before);
 	free(after);
-	return print_result(o, pf, count, o->driver, changed, NULL, 0, 0);
+	return print_result(o, pf, count, o->driver, changed, NULL, 0, 0, NULL);
 }
 
 int cmd_set(struct opts *o, int argc, char **argv)
@@ -611,7 +629,7 @@ int cmd_set(struct opts *o, int argc, char **argv)
 	struct kp_pci *pci = NULL;
 	struct kp_pcidev **vfs = NULL;
 	struct kp_bind_item *items = NULL;
-	char bdf[13], *settings = NULL, (*newbdfs)[13] = NULL;
+	char bdf[13], *settings = NULL, (*newbdfs)[13] = NULL, (*macs)[18] = NULL;
 	struct kp_pcidev *newdevs = NULL;
 	int count, r, lock = -1, i, host_probe;
 
@@ -689,7 +707,7 @@ int cmd_set(struct opts *o, int argc, char **argv)
 	if (count > 0 && o->driver && (r = ensure_driver(o->driver, o->dry_run)))
 		goto out;
 	if (o->dry_run) {
-		r = print_result(o, &pf, count, o->driver, 1, NULL, 0, 0);
+		r = print_result(o, &pf, count, o->driver, 1, NULL, 0, 0, NULL);
 		goto out;
 	}
 
@@ -729,7 +747,7 @@ int cmd_set(struct opts *o, int argc, char **argv)
 			goto out;
 		}
 		if (!(r = commit(bdf)))
-			r = print_result(o, &pf, 0, NULL, 1, NULL, 0, 0);
+			r = print_result(o, &pf, 0, NULL, 1, NULL, 0, 0, NULL);
 		goto out;
 	}
 	/* 2. no host driver touches the new VFs */
@@ -795,7 +813,8 @@ int cmd_set(struct opts *o, int argc, char **argv)
 		struct kp_bind_err e;
 
 		items = calloc((size_t)count, sizeof(*items));
-		if (!items) {
+		macs = calloc((size_t)count, sizeof(*macs));
+		if (!items || !macs) {
 			r = rollback(bdf);
 			goto out;
 		}
@@ -807,7 +826,7 @@ int cmd_set(struct opts *o, int argc, char **argv)
 		}
 		/* the VFs are this call's: the count's undo removes them */
 		if (bind_vfs(&pf, items, (size_t)count, o->driver, KP_BIND_CREATED, o->timeout_ms,
-			     &e) < 0) {
+			     macs, &e) < 0) {
 			kp_err_errno(e.bdf, e.err, "%s", e.what);
 			r = rollback(bdf);
 			goto out;
@@ -831,8 +850,9 @@ int cmd_set(struct opts *o, int argc, char **argv)
 		for (i = 0; i < count; i++)
 			kp_pcidev_refresh(vfs[i]);
 	r = print_result(o, &pf, count, o->driver, 1, vfs, (size_t)count,
-			 o->driver && !strcmp(o->driver, "vfio-pci"));
+			 o->driver && !strcmp(o->driver, "vfio-pci"), macs);
 out:
+	free(macs);
 	if (lock >= 0)
 		kp_lock_release(lock);
 	kp_sriov_snap_free(&snap);

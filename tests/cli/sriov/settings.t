@@ -11,8 +11,11 @@
 #    its iavf interface before the unbind, becomes its administrative MAC
 #    on the PF, then the VF goes to vfio-pci; the PF reports it after;
 #  - that change rolled back (vfio-pci refuses VF 1): drivers and MACs back;
+#  - set prints the MAC each VF keeps (the table's MAC column, "mac" in
+#    JSON), on the move, on an unchanged rerun and in a dry run;
 #  - created straight on vfio-pci (no host driver ever ran): a random
-#    unicast, locally administered MAC each, administrative on the PF.
+#    unicast, locally administered MAC each, administrative on the PF, the
+#    one set's JSON names.
 HOST=sriov-vf
 . ./common.sh
 PF=0000:02:00.0
@@ -78,8 +81,12 @@ assert_eq "$(cfg 1 | cut -d' ' -f1)" "$mac1" "VF 1's MAC back"
 assert_eq "$(cfg 0 | cut -d' ' -f3-)" "$(echo "$before0" | cut -d' ' -f3-)" "VF 0's other settings"
 assert_nofile "$ST/run/kvmprep/journal"
 clear_log
-sriov set $PF 2 --driver vfio-pci -q || fail "set 2 --driver vfio-pci"
+out=$(sriov set $PF 2 --driver vfio-pci) || fail "set 2 --driver vfio-pci: $out"
 assert_eq "$(vf_drivers $PF | tr '\n' ';')" "0000:02:02.0 vfio-pci;0000:02:02.1 vfio-pci;" "on vfio-pci"
+# set says the MAC each VF keeps, in its VF table's MAC column
+rows=$(echo "$out" | awk '$1 ~ /^[01]$/ { print $1, $2, $3, $4 }' | tr '\n' ';')
+assert_eq "$rows" "0 0000:02:02.0 vfio-pci $mac0;1 0000:02:02.1 vfio-pci $mac1;" "set's MACs ($out)"
+echo "$out" | grep -q '^VF  ADDRESS  *DRIVER  *MAC  *GROUP  *VFIO$' || fail "no MAC column: $out"
 # the order: VF 1's MAC on the PF, then its override and its move
 log=$(grep -E "^(vf $PF 1 mac|override 0000:02:02.1|unbind 0000:02:02.1|bind 0000:02:02.1)" \
 	"$ST/fakehost/log" | tr '\n' ';')
@@ -94,16 +101,39 @@ assert vfs[1]["mac"] == sys.argv[1], vfs[1]
 assert vfs[1]["driver"] == "vfio-pci", vfs[1]
 ' "$mac1" || fail "list -v does not show VF 1's MAC"
 clear_log
-sriov set $PF 2 --driver vfio-pci -q || fail "rerun"
+out=$(sriov set $PF 2 --driver vfio-pci --json) || fail "rerun: $out"
 assert_untouched
+# unchanged: the MACs they keep, read back from the PF
+echo "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["changed"] is False, d
+assert [v["mac"] for v in d["vfs"]] == sys.argv[1:], d["vfs"]
+' "$mac0" "$mac1" || fail "rerun's JSON MACs: $out"
+# a dry run says the MACs a move would keep (none random here)
+sriov set $PF 0 -q && sriov set $PF 2 -q || fail "set 0, 2 again"
+clear_log
+out=$(sriov set $PF 2 --driver vfio-pci --dry-run --json) || fail "dry run: $out"
+assert_untouched
+m0=$(cat "$(devdir 0000:02:02.0)/net/enp2s0f0v0/address")
+m1=$(cat "$(devdir 0000:02:02.1)/net/enp2s0f0v1/address")
+echo "$out" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert [v["mac"] for v in d["vfs"]] == sys.argv[1:], d["vfs"]
+' "$m0" "$m1" || fail "dry run's MACs: $out"
+clear_log
 
 # 4. created on vfio-pci: no host driver ran, each VF gets a random MAC
 sriov set $PF 0 -q || fail "set 0"
-sriov set $PF 3 --driver vfio-pci -q || fail "set 3 --driver vfio-pci"
+out=$(sriov set $PF 3 --driver vfio-pci --json) || fail "set 3 --driver vfio-pci: $out"
 macs=""
 for i in 0 1 2; do
 	l=$(cfg $i)
 	m=${l%% *}
+	# set's JSON names the MAC the PF now holds for the VF
+	assert_eq "$(echo "$out" | python3 -c 'import json, sys; print(json.load(sys.stdin)["vfs"][int(sys.argv[1])]["mac"])' $i)" \
+		"$m" "VF $i: set's JSON MAC"
 	assert_eq "$(echo "$l" | cut -d' ' -f2)" 1 "VF $i: administrative"
 	[ "$m" != 00:00:00:00:00:00 ] || fail "VF $i: no MAC"
 	b=$((16#${m%%:*}))
