@@ -2,7 +2,11 @@
 # accepts every unit (no ordering cycle, no missing unit; a unit with a
 # cycle put in is refused), the units order the steps as documented
 # (modules; vfio bindings; VF counts; links before network-pre.target;
-# mdevs after the VFs; guests last), none Requires another (a failing step
+# mdevs after the VFs; every step before libvirt's daemons, whose guests'
+# autostart needs them; guests last, after the network and remote
+# filesystems, so that at shutdown, in the reverse order, they are stopped
+# before the network is torn down; no step waits for the deprecated
+# systemd-udev-settle.service), none Requires another (a failing step
 # does not stop the next), every one has a start timeout; then the steps'
 # own commands run in that order on a fake host whose configuration the
 # tools wrote with --offline: the GPU ends on vfio-pci, 8 VFs on
@@ -48,13 +52,26 @@ def reach(a, b, seen=()):
     return b in before.get(a, ()) or any(reach(c, b, seen + (a,)) for c in before.get(a, ()) if c not in seen)
 want = [('systemd-modules-load.service', 'kvmprep-vfio.service'),
         ('kvmprep-vfio.service', 'kvmprep-sriov.service'),
-        ('systemd-udev-settle.service', 'kvmprep-sriov.service'),
         ('kvmprep-vfio.service', 'sysinit.target'),
         ('kvmprep-sriov.service', 'kvmprep-net.service'),
         ('kvmprep-sriov.service', 'kvmprep-mdev.service'),
         ('kvmprep-net.service', 'network-pre.target'),
         ('kvmprep-sriov.service', 'network-pre.target'),
         ('kvmprep-mdev.service', 'libvirtd.service'),
+        # guests' autostart (libvirtd, or the modular virtqemud) after every
+        # step; libvirt's node devices (mdevs through mdevctl) after the
+        # VFs and mdevs, its networks after the links
+        *[(s, d) for s in ('kvmprep-vfio.service', 'kvmprep-sriov.service',
+                           'kvmprep-mdev.service', 'kvmprep-net.service')
+          for d in ('libvirtd.service', 'virtqemud.service')],
+        ('kvmprep-sriov.service', 'virtnodedevd.service'),
+        ('kvmprep-mdev.service', 'virtnodedevd.service'),
+        ('kvmprep-net.service', 'virtnetworkd.service'),
+        # stopped before what tears the network down (NetworkManager,
+        # systemd-networkd, ifupdown's networking.service: all
+        # Before=network.target) and before remote filesystems go
+        ('network.target', 'kvmprep-vm@.service'),
+        ('remote-fs.target', 'kvmprep-vm@.service'),
         ('kvmprep-vfio.service', 'kvmprep-vm@.service'),
         ('kvmprep-sriov.service', 'kvmprep-vm@.service'),
         ('kvmprep-mdev.service', 'kvmprep-vm@.service'),
@@ -63,6 +80,11 @@ want = [('systemd-modules-load.service', 'kvmprep-vfio.service'),
 for a, b in want:
     if not reach(a, b): sys.exit('not ordered: %s before %s' % (a, b))
     if reach(b, a): sys.exit('cycle: %s and %s' % (a, b))
+# udev-settle: no unit waits for it or pulls it in
+for u in units:
+    for line in open(os.path.join(d, u)):
+        if 'systemd-udev-settle' in line and not line.startswith('#'):
+            sys.exit('%s: %s' % (u, line.strip()))
 # the steps in an order the units allow: each after all it must follow
 left, out = [u for u in units], []
 while left:

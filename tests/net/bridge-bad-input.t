@@ -25,6 +25,9 @@ rbr bridge add br1 --mtu 70000
 rbr bridge add br1 --mtu 20
 rbr bridge add br1 --stp maybe
 rbr bridge add br1 --forward-delay 31
+rbr bridge add br1 --timeout 100
+rbr apply-persisted --timeout 600001
+rbr apply-persisted --timeout x
 rbr bridge add br1 --link v0
 rbr bridge add v0
 rbr bridge port add br0 nosuch0

@@ -37,10 +37,14 @@ assert_eq "$rc:$out" "1:kvmprep-bridge: nothing to confirm: no uplink move is wa
 
 # 2. confirmed in time: kept, also after the deadline. The host "runs
 # systemd" (/run/systemd/system in the root): the tool asks systemd-run for
-# a transient timer too; systemd does not run here, so there is none and
-# the detached process alone is the rollback
+# a transient timer too; no systemd answers (a private mount namespace
+# whose /run has no /run/systemd/private, a system bus address nothing
+# listens on: the machine's own systemd, if any, is never asked), so there
+# is none, nothing is said, and the detached process alone is the rollback
 mkdir -p "$ROOT/run/systemd/system"
-out=$(br --json bridge add br0 --uplink v0 --confirm-timeout 3 2>&1) || fail "move: $out"
+out=$(in_ns unshare -m --propagation private sh -c 'mount -t tmpfs tmpfs /run && exec "$@"' sh \
+	env DBUS_SYSTEM_BUS_ADDRESS="unix:path=$ROOT/nobus" "$BR" --json bridge add br0 --uplink v0 \
+	--confirm-timeout 3 2>&1) || fail "move: $out"
 assert_eq "$(echo "$out" | jq -c '[.changed, .uplink, .rollback_timer, (.rollback_pid > 0)]')" '[true,"v0",null,true]'
 rmdir "$ROOT/run/systemd/system"
 rb=$(jq -r .rollback_pid "$J")

@@ -163,12 +163,27 @@ in_ns ip -j addr show dev br6 | jq -r '.[0].addr_info[] | select(.family=="inet"
 # a rerun changes nothing
 out=$(br apply-persisted 2>&1) || fail "apply-persisted rerun: $out"
 echo "$out" | grep -v unchanged && fail "rerun changed: $out"
-# a line that fails is said with its reason, the others still applied
+# a NIC that appears late (its driver loaded by udev during coldplug; no
+# udev-settle): its line waits for it by name, within --timeout
+br -q bridge port del br5 v2 || fail "port del v2"
+in_ns ip link del v2 || fail "del v2"
+bg "$ROOT/late" in_ns "$BR" apply-persisted --timeout 20000
+sleep 1
+kill -0 "$BG" || fail "apply-persisted did not wait for v2: $(cat "$ROOT/late")"
+nic v2
+wait "$BG" || fail "apply-persisted with a late NIC: $(cat "$ROOT/late")"
+grep -Eq '^v2: appeared after [0-9]+ ms$' "$ROOT/late" || fail "said: $(cat "$ROOT/late")"
+assert_eq "$(master_of v2)" br5 "the late NIC is a port"
+# a line that fails is said with its reason, the others still applied; a
+# link that never comes is waited for until --timeout
 echo "port nosuch0 bridge=br5" >>"$NC"
 br -q del tap5 || fail "del tap5"
-out=$(br apply-persisted 2>&1); rc=$?
+t0=$(date +%s%N)
+out=$(br apply-persisted --timeout 600 2>&1); rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
 assert_eq "$rc" 1 "apply with a failing line"
 echo "$out" | grep -q "^kvmprep-bridge: /etc/kvmprep/net.conf:6: port nosuch0: not applied" || fail "no reason: $out"
+[ "$ms" -ge 600 ] || fail "gave up on nosuch0 after $ms ms, before --timeout"
 exists tap5 || fail "the tap after the failing line was not made"
 # a bad line refuses the file whole (FILE:LINE, exit 2), nothing applied
 cp "$NC" "$ROOT/nc.good"

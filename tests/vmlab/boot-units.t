@@ -13,7 +13,11 @@
 # --auto; a bridge and a tap on it in net.conf (the guest is made a host
 # without a network manager); a guest, kvmprep-vm@lab, enabled by hand,
 # holding the e1000e and the mdev (its QEMU paused: -S through a wrapper,
-# so no nested guest code runs).
+# so no nested guest code runs). Stand-ins, enabled: libvirtd.service and
+# virtqemud.service (no ordering of their own: only kvmprep's Before=
+# puts them after the steps, as libvirt's guests' autostart needs), and
+# lab-net.service, Before=network.target as NetworkManager,
+# systemd-networkd and ifupdown's networking.service are.
 # Then the drivers are unloaded again: systemd starts on devices without
 # drivers, as at power-on.
 #
@@ -21,15 +25,19 @@
 # each unit's Result and ActiveState, the order their ExecStart ran and
 # ended in (systemd's monotonic timestamps), the reasons in the journal,
 # the devices' final state (the e1000e never probed by e1000e), the guest's
-# QEMU through QMP, then the guest stopped; the boot time (systemd-analyze
+# QEMU through QMP, the units' ordering properties as systemd loaded them,
+# then the guest and the network stopped in one transaction (as at
+# shutdown: the guest must be down before the network stop begins); that
+# systemd-udev-settle.service never ran; the boot time (systemd-analyze
 # time; not blame or critical-chain: under TCG they take minutes here).
 . "$TOP/tests/lib.sh" || exit 1
 . "$TOP/tests/vmlab/lib.sh" || exit 1
 
 U=6c1b2a6e-4c43-4a0e-9f5e-0b8a6f0d2c11
 STEPS="kvmprep-vfio.service kvmprep-sriov.service kvmprep-mdev.service kvmprep-net.service"
+LIBVIRT="libvirtd.service virtqemud.service"
 UNITS="systemd-modules-load.service systemd-udev-trigger.service systemd-udev-settle.service
-$STEPS kvmprep-vm@lab.service network-pre.target sysinit.target multi-user.target"
+$STEPS kvmprep-vm@lab.service $LIBVIRT lab-net.service network-pre.target sysinit.target multi-user.target"
 
 if vmlab_guest && [ "${VMLAB_PHASE:-}" = preboot ]; then
 	st() { vmlab_state >"$VMLAB_OUT/$1"; }
@@ -76,6 +84,17 @@ if vmlab_guest && [ "${VMLAB_PHASE:-}" = preboot ]; then
 	EOF
 	chmod 0644 /etc/kvmprep/vms/lab.conf
 	save enable-vm systemctl enable kvmprep-vm@lab.service
+	# stand-ins: libvirt's daemons (no ordering of their own), the network
+	# manager (Before=network.target, as the real ones)
+	for d in $LIBVIRT; do
+		printf '%s\n' "[Unit]" "Description=lab stand-in for $d" "[Service]" "Type=oneshot" \
+			"RemainAfterExit=yes" "ExecStart=/bin/true" "[Install]" "WantedBy=multi-user.target" \
+			>"/etc/systemd/system/$d"
+	done
+	printf '%s\n' "[Unit]" "Description=lab stand-in for the network manager" "Before=network.target" \
+		"Wants=network.target" "[Service]" "Type=oneshot" "RemainAfterExit=yes" "ExecStart=/bin/true" \
+		"ExecStop=/bin/true" "[Install]" "WantedBy=multi-user.target" >/etc/systemd/system/lab-net.service
+	save enable-stand-ins systemctl enable $LIBVIRT lab-net.service
 	(cd /etc && find kvmprep modprobe.d modules-load.d mdevctl.d udev/rules.d -type f 2>/dev/null |
 		LC_ALL=C sort | while read -r f; do echo "== /etc/$f"; cat "$f"; echo; done) >"$VMLAB_OUT/config"
 	st p2
@@ -96,8 +115,11 @@ if vmlab_guest; then
 	st b1
 	save show systemctl show --no-pager -p Id,LoadState,UnitFileState,ActiveState,SubState,Result,ExecMainStatus,ExecMainStartTimestampMonotonic,ExecMainExitTimestampMonotonic,ActiveEnterTimestampMonotonic $UNITS
 	save mdev-list kvmprep-mdev list --json
-	save vm-stop systemctl stop kvmprep-vm@lab.service
+	save props systemctl show --no-pager -p Id,After,Before $STEPS kvmprep-vm@lab.service
+	# as at shutdown: one transaction stops the guest and the network
+	save vm-stop systemctl stop kvmprep-vm@lab.service network-online.target network.target lab-net.service
 	save vm-after systemctl show --no-pager -p ActiveState,Result,ExecMainStatus kvmprep-vm@lab.service
+	save stop-show systemctl show --no-pager -p Id,ActiveExitTimestampMonotonic,InactiveEnterTimestampMonotonic kvmprep-vm@lab.service lab-net.service
 	st b2
 	save br-list kvmprep-bridge list --json
 	save time systemd-analyze time
@@ -140,7 +162,7 @@ before() {
 	[ "$a" -le "$b" ] || fail "$1 ended at $a µs, after $2 began at $b µs"
 	echo "$1 ended $(((b - a) / 1000)) ms before $2 began"
 }
-for f in preset enabled off-iommu off-sriov off-mdev off-br off-tap enable-vm unload running time failed; do
+for f in preset enabled off-iommu off-sriov off-mdev off-br off-tap enable-vm enable-stand-ins unload running vm-stop stop-show time failed; do
 	echo "== $f (exit $(rc_of $f 2>/dev/null))"
 	cat "$(res $f)" "$(res $f.err)" 2>/dev/null
 done
@@ -219,7 +241,6 @@ c_order() {
 	before systemd-modules-load.service kvmprep-vfio.service
 	before systemd-udev-trigger.service kvmprep-vfio.service
 	before kvmprep-vfio.service kvmprep-sriov.service
-	before systemd-udev-settle.service kvmprep-sriov.service
 	before kvmprep-sriov.service kvmprep-mdev.service
 	before kvmprep-sriov.service kvmprep-net.service
 	before kvmprep-vfio.service network-pre.target
@@ -228,7 +249,40 @@ c_order() {
 	before kvmprep-vfio.service sysinit.target
 	before sysinit.target kvmprep-mdev.service
 	before network-pre.target kvmprep-vm@lab.service
-	for u in $STEPS; do before $u kvmprep-vm@lab.service; done
+	for u in $STEPS; do
+		before $u kvmprep-vm@lab.service
+		for d in $LIBVIRT; do before $u $d; done
+	done
+}
+c_props() {
+	local u p
+	# prop2 UNIT KEY: from the props dump
+	p=$(res props)
+	for u in $STEPS; do
+		awk -v u="$u" 'BEGIN { RS = ""; FS = "\n" } index($0, "Id=" u "\n") { print }' "$p" |
+			grep '^Before=' | tr ' =' '\n\n' | grep -qx libvirtd.service || fail "$u: not Before=libvirtd: $(cat "$p")"
+		awk -v u="$u" 'BEGIN { RS = ""; FS = "\n" } index($0, "Id=" u "\n") { print }' "$p" |
+			grep '^Before=' | tr ' =' '\n\n' | grep -qx virtqemud.service || fail "$u: not Before=virtqemud: $(cat "$p")"
+	done
+	for t in network.target remote-fs.target network-online.target kvmprep-net.service; do
+		awk 'BEGIN { RS = ""; FS = "\n" } index($0, "Id=kvmprep-vm@lab.service\n") { print }' "$p" |
+			grep '^After=' | tr ' =' '\n\n' | grep -qx "$t" || fail "the guest is not After=$t: $(cat "$p")"
+	done
+}
+c_shutdown() {
+	local a b
+	ok_rc vm-stop 0
+	a=$(awk 'BEGIN { RS = ""; FS = "\n" } /Id=kvmprep-vm@lab.service/ { for (i = 1; i <= NF; i++) if ($i ~ /^InactiveEnterTimestampMonotonic=/) { sub(/.*=/, "", $i); print $i } }' "$(res stop-show)")
+	b=$(awk 'BEGIN { RS = ""; FS = "\n" } /Id=lab-net.service/ { for (i = 1; i <= NF; i++) if ($i ~ /^ActiveExitTimestampMonotonic=/) { sub(/.*=/, "", $i); print $i } }' "$(res stop-show)")
+	[ "${a:-0}" -gt 0 ] && [ "${b:-0}" -gt 0 ] || fail "stop timestamps: $(cat "$(res stop-show)")"
+	[ "$a" -le "$b" ] || fail "the network's stop began at $b µs, before the guest was down at $a µs"
+	echo "the guest was down $(((b - a) / 1000)) ms before the network's stop began"
+}
+c_nosettle() {
+	[ "$(prop systemd-udev-settle.service ActiveState) $(prop systemd-udev-settle.service ExecMainStartTimestampMonotonic)" = "inactive 0" ] ||
+		fail "systemd-udev-settle.service ran: $(prop systemd-udev-settle.service ActiveState)"
+	! grep -q "systemd-udev-settle.service is deprecated" "$(res journal)" || fail "systemd warned about udev-settle"
+	ok_rc enable-stand-ins 0
 }
 c_devices() {
 	local vf
@@ -277,10 +331,13 @@ check "power-on again: the drivers unloaded, every device as before they were lo
 check "the boot finished: degraded, kvmprep-vfio.service the only kvmprep unit failed" c_finished
 check "each step's result: vfio failed (exit 1, its bad item), sriov, mdev, net done, the guest running" c_results
 check "the failing item logged with its reason, the rest of its step applied" c_reason
-check "the order the steps ran in: modules, coldplug, vfio (before sysinit), settle, sriov, then mdev and net, network-pre, the guest last" c_order
+check "the order the steps ran in: modules, coldplug, vfio (before sysinit), sriov (waiting for its PF's driver itself), then mdev and net, network-pre, libvirt's daemons after every step, the guest last" c_order
+check "the ordering properties systemd loaded: every step Before= libvirtd and virtqemud; the guest After= network.target, remote-fs.target" c_props
+check "no systemd-udev-settle.service: it never ran, systemd did not warn about it" c_nosettle
 check "the devices after the boot: e1000e on vfio-pci (the swapped slot left alone), 2 VFs on vfio-pci with /dev/vfio/N, the mdev, br0 with kptap0" c_devices
 check "e1000e never probed the vfio device during the boot (the udev rule, the softdep)" c_noprobe
 check "the guest, started last, holds them: QEMU (paused) realized the e1000e and the mdev; stopped cleanly" c_guest
+check "as at shutdown (one stop transaction): the guest down before the network's stop began" c_shutdown
 t_sd=$(cat "$(res systemd-exec)")
 echo "boot: QEMU start to PID 1 (kernel, initramfs, 9p) + the preboot phase: ${t_sd} s" \
 	"(preboot from $(cat "$(res up-preboot)") s to $(cat "$(res up-preboot-end)") s);" \

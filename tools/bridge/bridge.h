@@ -9,6 +9,7 @@
 
 #define TOOL "kvmprep-bridge"
 #define DEFAULT_CONFIRM_TIMEOUT 60
+#define DEFAULT_LINK_TIMEOUT_MS 30000 /* apply-persisted: the links to appear */
 
 /* Every option of the tool; main.c checks which command takes which. */
 struct opts {
@@ -25,6 +26,7 @@ struct opts {
 	int multi_queue, vnet_hdr;    /* tap add */
 	int confirm_timeout;          /* seconds */
 	int wait_ms;                  /* --wait: for another run's lock */
+	int link_timeout_ms;          /* apply-persisted --timeout: for the links */
 	struct kp_out out;
 };
 

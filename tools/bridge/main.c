@@ -34,6 +34,7 @@ enum {
 	OPT_OFFLINE,
 	OPT_ROOT,
 	OPT_WAIT,
+	OPT_TIMEOUT,
 };
 
 /* Which command takes which option (a bit per option). */
@@ -58,7 +59,8 @@ enum {
 	O_CTIMEOUT = 1 << 17,
 	O_OFFLINE = 1 << 18, /* --offline, --root DIR: taken where cmd->offline is */
 	O_WAIT = 1 << 19,    /* every command that takes the lock */
-	O_LAST = O_WAIT,
+	O_TIMEOUT = 1 << 20, /* apply-persisted: the wait for the links */
+	O_LAST = O_TIMEOUT,
 };
 
 struct cmd {
@@ -85,7 +87,7 @@ static const struct cmd cmds[] = {
 	{ "del", NULL, NULL, cmd_del, O_WAIT | O_DRYRUN | O_FORCE | O_PERSIST | O_OFFLINE, off_del },
 	{ "confirm", NULL, NULL, cmd_confirm, O_WAIT, NULL },
 	{ "recover", NULL, NULL, cmd_recover, O_WAIT | O_DRYRUN, NULL },
-	{ "apply-persisted", NULL, NULL, cmd_apply, O_WAIT | O_DRYRUN, NULL },
+	{ "apply-persisted", NULL, NULL, cmd_apply, O_WAIT | O_DRYRUN | O_TIMEOUT, NULL },
 };
 
 static const char usage_text[] =
@@ -135,6 +137,8 @@ static const char usage_text[] =
 	      "     --root DIR              the same in the system mounted at DIR (kickstart:\n"
 	      "                             /mnt/sysimage); implies --offline\n"
 	      "     --wait SECONDS          wait that long for another run's lock (default 5)\n"
+	      "     --timeout MS            apply-persisted: wait that long for the NICs its lines\n"
+	      "                              need to appear (default 30000)\n"
 	      " -n, --dry-run               print every netlink change in order, change nothing\n"
 	      " -j, --json                  JSON output (\"schema\": 1)\n"
 	      " -q, --quiet                 no output, only the exit status and errors\n"
@@ -170,6 +174,7 @@ static unsigned opt_bit(int c)
 	case OPT_CTIMEOUT: return O_CTIMEOUT;
 	case OPT_OFFLINE: case OPT_ROOT: return O_OFFLINE;
 	case OPT_WAIT: return O_WAIT;
+	case OPT_TIMEOUT: return O_TIMEOUT;
 	}
 	return 0;
 }
@@ -197,6 +202,7 @@ static const char *opt_name(unsigned bit)
 	case O_CTIMEOUT: return "--confirm-timeout";
 	case O_OFFLINE: return "--offline/--root";
 	case O_WAIT: return "--wait";
+	case O_TIMEOUT: return "--timeout";
 	}
 	return "?";
 }
@@ -250,6 +256,7 @@ static int run(int argc, char **argv)
 		{ "offline", no_argument, NULL, OPT_OFFLINE },
 		{ "root", required_argument, NULL, OPT_ROOT },
 		{ "wait", required_argument, NULL, OPT_WAIT },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "force", no_argument, NULL, 'f' },
 		{ "persist", no_argument, NULL, 'p' },
 		{ "dry-run", no_argument, NULL, 'n' },
@@ -265,6 +272,7 @@ static int run(int argc, char **argv)
 		.forward_delay = -1,
 		.confirm_timeout = DEFAULT_CONFIRM_TIMEOUT,
 		.wait_ms = KP_LOCK_WAIT_DEFAULT_MS,
+		.link_timeout_ms = DEFAULT_LINK_TIMEOUT_MS,
 	};
 	unsigned given = 0, bit;
 	const struct cmd *cmd = NULL;
@@ -312,6 +320,11 @@ static int run(int argc, char **argv)
 			o.wait_ms = (int)(d * 1000 + 0.5);
 			break;
 		}
+		case OPT_TIMEOUT:
+			if (number("--timeout", optarg, 0, 600000, &v))
+				return KP_EXIT_USAGE;
+			o.link_timeout_ms = (int)v;
+			break;
 		case OPT_MAC: o.mac = optarg; break;
 		case OPT_UPLINK: o.uplink = optarg; break;
 		case OPT_LINK: o.link = optarg; break;

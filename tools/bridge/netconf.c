@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <net/if.h>
 
 #include "bridge.h"
 #include "err.h"
@@ -355,11 +357,40 @@ int netconf_unpersist(struct ctx *c, const char *name)
 
 /* ---- apply-persisted: the boot step ------------------------------------ */
 
+static long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* At boot the NICs appear when udev has loaded their drivers and named
+ * them (coldplug), after kvmprep-net.service may have started: it does not
+ * wait for systemd-udev-settle.service (every device; deprecated). A line
+ * whose link (an uplink, a port, a macvtap's lower link) is not there yet
+ * waits for it by name (the name udev gives it), polled without the lock,
+ * until the one deadline of the run; then it is applied (and fails, named,
+ * if the link never came). */
+static void wait_link(const char *name, long deadline, int quiet)
+{
+	long t0 = mono_ms();
+
+	while (!if_nametoindex(name) && mono_ms() < deadline) {
+		struct timespec ts = { 0, 50 * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
+	if (if_nametoindex(name) && mono_ms() - t0 >= 50 && !quiet)
+		printf("%s: appeared after %ld ms\n", name, mono_ms() - t0);
+}
+
 int cmd_apply(struct opts *o, int argc, char **argv)
 {
 	struct nline *v;
 	size_t n;
 	int rc, failed = 0;
+	long deadline = mono_ms() + o->link_timeout_ms;
 
 	if (argc)
 		return kp_usage_err("apply-persisted takes no argument");
@@ -376,6 +407,10 @@ int cmd_apply(struct opts *o, int argc, char **argv)
 
 			if (strcmp(v[i].kind, kinds[k]))
 				continue;
+			if (k == 1 || k == 2)
+				wait_link(v[i].name, deadline, o->quiet);
+			else if (k == 4)
+				wait_link(v[i].bridge, deadline, o->quiet);
 			lo.json = 0;
 			lo.quiet = o->quiet;
 			lo.dry_run = o->dry_run;

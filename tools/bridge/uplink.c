@@ -41,6 +41,10 @@
 #include "root.h"
 
 #define JDIR "/run/kvmprep/bridge-uplink"
+/* the transient units of commit-confirm's systemd timer: UNIT_PREFIX BRIDGE
+ * .timer and .service; the service runs with UNIT_ENV=its unit's name */
+#define UNIT_PREFIX "kvmprep-bridge-rollback-"
+#define UNIT_ENV "KVMPREP_BRIDGE_ROLLBACK_UNIT"
 
 /* ---- the journal of a move ---------------------------------------------- */
 
@@ -49,6 +53,7 @@ struct journal {
 	char bridge[IF_NAMESIZE];
 	long long netns, pid, rollback_pid, deadline;
 	int persist;
+	char unit[64]; /* the transient timer's name (NAME.timer, NAME.service), or "" */
 	json_object *snap; /* the snapshot's on-disk form */
 };
 
@@ -84,6 +89,7 @@ static int journal_write(const struct journal *j)
 	json_object_object_add(d, "rollback_pid", json_object_new_int64(j->rollback_pid));
 	json_object_object_add(d, "deadline", json_object_new_int64(j->deadline));
 	json_object_object_add(d, "persist", json_object_new_boolean(j->persist));
+	json_object_object_add(d, "rollback_unit", j->unit[0] ? json_object_new_string(j->unit) : NULL);
 	json_object_object_add(d, "snapshot", json_object_get(j->snap));
 	s = json_object_to_json_string_ext(d, KP_JSON_FLAGS);
 	jpath(path, sizeof(path), j->bridge);
@@ -145,6 +151,15 @@ static int journal_read(const char *bridge, struct journal *j)
 		goto out;
 	if (json_object_object_get_ex(d, "persist", &x))
 		j->persist = json_object_get_boolean(x);
+	/* absent (an older kvmprep's journal) or null: no timer to stop */
+	if (json_object_object_get_ex(d, "rollback_unit", &x) && json_object_is_type(x, json_type_string)) {
+		const char *u = json_object_get_string(x);
+
+		if (strncmp(u, UNIT_PREFIX, strlen(UNIT_PREFIX)) || strlen(u) >= sizeof(j->unit) ||
+		    strpbrk(u, "/ \t\n"))
+			goto out;
+		snprintf(j->unit, sizeof(j->unit), "%s", u);
+	}
 	if (!json_object_object_get_ex(d, "snapshot", &x) || !json_object_is_type(x, json_type_object))
 		goto out;
 	j->snap = json_object_get(x);
@@ -202,7 +217,89 @@ static void jlog(const char *bridge, const char *fmt, ...)
 	close(fd);
 }
 
-/* Give the NIC of journal j back what it had; the journal goes. */
+/* systemctl VERB UNITS... (NULL-terminated), systemd's own client of the
+ * manager's D-Bus API as systemd-run is for the start (arm_timer), its
+ * output discarded, bounded by 30 s: its exit status, or -errno. */
+static int systemctl(const char *verb, const char *const *units)
+{
+	const char *argv[8];
+	int n = 0, st, i;
+	pid_t pid;
+
+	argv[n++] = "systemctl";
+	argv[n++] = "--no-ask-password";
+	argv[n++] = verb;
+	for (i = 0; units[i] && n < 7; i++)
+		argv[n++] = units[i];
+	argv[n] = NULL;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int fd = open("/dev/null", O_RDWR);
+
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	for (i = 0; i < 1500; i++) {
+		pid_t w = waitpid(pid, &st, WNOHANG);
+
+		if (w == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : -EIO;
+		if (w < 0 && errno != EINTR)
+			return -errno;
+		usleep(20000);
+	}
+	kill(pid, SIGKILL); /* ours; the stop jobs go on in systemd */
+	waitpid(pid, NULL, 0);
+	return -ETIMEDOUT;
+}
+
+/* The move of j is over (confirmed, or rolled back): its transient timer
+ * and service are stopped, so that a stale timer cannot fire later and a
+ * next move of the same bridge gets its own (systemd refuses a transient
+ * unit whose name is loaded). A failed unit is reset first (the units are
+ * started with CollectMode=inactive-or-failed, so systemd unloads them once
+ * stopped or failed; the reset is for one that was not). The service that
+ * runs this very recover (UNIT_ENV) is not stopped: it ends with it. A unit
+ * already gone is no error (systemctl stop: 5, "not loaded"). 0, or -1
+ * (unless quiet, with a warning and a line in the move's log). */
+static int disarm_units(const char *bridge, const char *unit, int quiet)
+{
+	char t[80], sv[80];
+	const char *u[3], *own = getenv(UNIT_ENV);
+	int n = 0, r;
+
+	if (!unit[0])
+		return 0;
+	snprintf(t, sizeof(t), "%s.timer", unit);
+	snprintf(sv, sizeof(sv), "%s.service", unit);
+	u[n++] = t;
+	if (!own || strcmp(own, unit))
+		u[n++] = sv;
+	u[n] = NULL;
+	/* its errors do not matter: after a rollback the elapsed timer is
+	 * usually gone already ("not loaded") */
+	systemctl("reset-failed", u);
+	r = systemctl("stop", u);
+	if (r == 0 || r == 5)
+		return 0;
+	if (quiet)
+		return -1;
+	jlog(bridge, "cannot stop %s: %s", t, r < 0 ? strerror(-r) : "systemctl failed");
+	kp_warn(t, "cannot stop it (%s); its recover finds nothing to roll back",
+		r < 0 ? strerror(-r) : "systemctl failed");
+	return -1;
+}
+
+/* Give the NIC of journal j back what it had; the journal goes, and the
+ * move's timer with it. */
 static int journal_restore(struct kp_nl *nl, struct journal *j)
 {
 	struct kp_netsnap *s;
@@ -212,8 +309,10 @@ static int journal_restore(struct kp_nl *nl, struct journal *j)
 		return r;
 	r = kp_netsnap_restore(nl, s);
 	kp_netsnap_free(s);
-	if (r == 0)
+	if (r == 0) {
 		journal_remove(j->bridge);
+		disarm_units(j->bridge, j->unit, 0);
+	}
 	return r;
 }
 
@@ -317,8 +416,11 @@ int uplink_undo(struct ctx *c, const char *bridge)
 		journal_free(&j);
 		return KP_EXIT_FAIL;
 	}
-	if (!c->o->dry_run)
+	if (!c->o->dry_run) {
 		journal_remove(bridge);
+		if (!strcmp(j.state, "armed")) /* confirmed: stopped then */
+			disarm_units(bridge, j.unit, 0);
+	}
 	{
 		json_object *x = json_object_new_object();
 		char what[64];
@@ -665,51 +767,26 @@ static void rollback_process(const char *bridge, long long deadline)
 	_exit(r < 0 ? 1 : 0);
 }
 
-/* Where systemd runs (/run/systemd/system exists: sd_booted()'s test), a
- * transient timer runs `kvmprep-bridge recover` at the deadline: it
- * outlives the SSH session's scope, which logind may stop at logout with
- * every process in it (KillUserProcesses=yes), a double fork included.
- * 0, or -errno (then the double fork is the rollback). */
-static int arm_timer(const char *bridge, int timeout, char *unit, size_t un)
+/* The name of the move's transient units (UNIT_PREFIX BRIDGE), where
+ * systemd runs (/run/systemd/system exists: sd_booted()'s test): 0, or
+ * -errno (no timer: the double fork alone is the rollback). */
+static int timer_unit(const char *bridge, char *unit, size_t un)
 {
-	char self[PATH_MAX], on[32], desc[128], env[PATH_MAX + 32];
-	const char *argv[16];
-	int n = 0, st;
-	ssize_t l;
-	pid_t pid;
-
+	unit[0] = '\0';
 	if (!kp_exists("/run/systemd/system"))
 		return -ENOSYS;
 	for (const char *p = bridge; *p; p++)
 		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' && *p != '.')
 			return -EINVAL; /* not a unit name as it is: the fork does it */
-	l = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (l <= 0)
-		return -ENOENT;
-	self[l] = '\0';
-	snprintf(unit, un, "kvmprep-bridge-rollback-%s", bridge);
-	snprintf(on, sizeof(on), "--on-active=%ds", timeout);
-	snprintf(desc, sizeof(desc), "--description=kvmprep-bridge: roll back %s unless confirmed",
-		 bridge);
-	argv[n++] = "systemd-run";
-	argv[n++] = "--quiet";
-	argv[n++] = "--collect";
-	argv[n++] = "--unit";
-	argv[n++] = unit;
-	argv[n++] = on;
-	argv[n++] = "--timer-property=AccuracySec=100ms";
-	argv[n++] = desc;
-	if (kp_root()[0]) {
-		snprintf(env, sizeof(env), "--setenv=KVMPREP_ROOT=%s", kp_root());
-		argv[n++] = env;
-	}
-	argv[n++] = self;
-	argv[n++] = "-q";
-	/* the rollback must come: another run's lock is waited out */
-	argv[n++] = "--wait";
-	argv[n++] = "3600";
-	argv[n++] = "recover";
-	argv[n] = NULL;
+	snprintf(unit, un, UNIT_PREFIX "%s", bridge);
+	return 0;
+}
+
+static int run_systemd_run(const char *const *argv)
+{
+	int st;
+	pid_t pid;
+
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
@@ -727,6 +804,56 @@ static int arm_timer(const char *bridge, int timeout, char *unit, size_t un)
 	if (waitpid(pid, &st, 0) < 0)
 		return -errno;
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;
+}
+
+/* A transient timer UNIT runs `kvmprep-bridge recover` at the deadline: it
+ * outlives the SSH session's scope, which logind may stop at logout with
+ * every process in it (KillUserProcesses=yes), a double fork included.
+ * Refused (e.g. a unit of that name still loaded: an earlier move's whose
+ * stop failed, or made by hand), the units of that name are stopped and it
+ * is asked once more: no move of this bridge is pending (this one holds the
+ * lock and has just been journaled), so they belong to none.
+ * 0, or -errno (then the double fork is the rollback). */
+static int arm_timer(const char *bridge, int timeout, const char *unit)
+{
+	char self[PATH_MAX], on[32], desc[128], env[PATH_MAX + 32], uenv[96];
+	const char *argv[20];
+	int n = 0, r;
+	ssize_t l;
+
+	l = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (l <= 0)
+		return -ENOENT;
+	self[l] = '\0';
+	snprintf(on, sizeof(on), "--on-active=%ds", timeout);
+	snprintf(desc, sizeof(desc), "--description=kvmprep-bridge: roll back %s unless confirmed",
+		 bridge);
+	argv[n++] = "systemd-run";
+	argv[n++] = "--quiet";
+	argv[n++] = "--collect";
+	argv[n++] = "--unit";
+	argv[n++] = unit;
+	argv[n++] = on;
+	argv[n++] = "--timer-property=AccuracySec=100ms";
+	argv[n++] = desc;
+	if (kp_root()[0]) {
+		snprintf(env, sizeof(env), "--setenv=KVMPREP_ROOT=%s", kp_root());
+		argv[n++] = env;
+	}
+	/* the service knows itself: its recover does not stop it (disarm_units) */
+	snprintf(uenv, sizeof(uenv), "--setenv=" UNIT_ENV "=%s", unit);
+	argv[n++] = uenv;
+	argv[n++] = self;
+	argv[n++] = "-q";
+	/* the rollback must come: another run's lock is waited out */
+	argv[n++] = "--wait";
+	argv[n++] = "3600";
+	argv[n++] = "recover";
+	argv[n] = NULL;
+	r = run_systemd_run(argv);
+	if (r < 0 && disarm_units(bridge, unit, 1) == 0)
+		r = run_systemd_run(argv);
+	return r;
 }
 
 /* Fork the rollback; its pid, or -errno. */
@@ -883,16 +1010,15 @@ int uplink_move(struct ctx *c, const char *bridge, const struct kp_linkinfo *nic
 	snprintf(j.state, sizeof(j.state), "armed");
 	j.deadline = (long long)time(NULL) + c->o->confirm_timeout;
 	j.rollback_pid = 0;
-	journal_write(&j);
 	/* the timer (where systemd runs) and the detached process (always):
-	 * whichever comes first rolls back, the other finds nothing to do */
-	{
-		char unit[64];
-
-		json_object_object_add(x, "rollback_timer",
-				       arm_timer(bridge, c->o->confirm_timeout, unit, sizeof(unit)) == 0
-					       ? json_object_new_string(unit) : NULL);
-	}
+	 * whichever comes first rolls back, the other finds nothing to do. The
+	 * timer's name is journaled before it is asked for: confirm and every
+	 * rollback stop it, a killed run's too. */
+	timer_unit(bridge, j.unit, sizeof(j.unit));
+	journal_write(&j);
+	if (j.unit[0] && arm_timer(bridge, c->o->confirm_timeout, j.unit) < 0)
+		j.unit[0] = '\0';
+	json_object_object_add(x, "rollback_timer", j.unit[0] ? json_object_new_string(j.unit) : NULL);
 	j.rollback_pid = arm(bridge, j.deadline);
 	if (j.rollback_pid <= 0) {
 		kp_err_errno(bridge, (int)j.rollback_pid, "cannot start the rollback process; rolling back");
@@ -927,6 +1053,9 @@ static int confirm_one(struct ctx *c, struct journal *j, void *arg)
 		return KP_EXIT_FAIL;
 	}
 	jlog(j->bridge, "confirmed: %s stays in %s", snap_link(j), j->bridge);
+	/* its rollback is over: the timer goes (the detached process sees
+	 * the state and ends by itself) */
+	disarm_units(j->bridge, j->unit, 0);
 	if (!c->o->quiet && !c->o->json)
 		printf("%s: confirmed (%s stays in it)\n", j->bridge, snap_link(j));
 	(*n)++;

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmds.h"
 #include "err.h"
@@ -466,11 +467,48 @@ int persist_vf(const struct kp_sriov_pf *pf, int index, char **settings, int nse
 	return 0;
 }
 
+static long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* At boot the PFs' drivers are modules that udev loads during coldplug,
+ * after kvmprep-sriov.service may have started (it does not wait for
+ * systemd-udev-settle.service, which waits for every device and is
+ * deprecated): the count can be written only through the PF's driver, so
+ * each PF line first waits for its device and a driver bound to it, polled
+ * (no lock held: a driver probing is no kvmprep change), until the one
+ * deadline of the whole run. The PF's state as last read; 0 or -errno
+ * (the caller says why: no device, no driver). */
+static int wait_pf_driver(const struct pentry *e, long deadline, struct kp_sriov_pf *pf, int quiet)
+{
+	const char *bdf = e->pf;
+	long t0 = mono_ms();
+	int r;
+
+	/* (another vendor:device in the slot: no wait, the caller skips it) */
+	while ((r = kp_sriov_pf_read(bdf, pf)) == -ENODEV ||
+	       (r == 0 && !pf->driver[0] && pf->vendor == e->vendor && pf->device == e->device)) {
+		struct timespec ts = { 0, 50 * 1000000L };
+
+		if (kp_offline() || mono_ms() >= deadline)
+			return r;
+		nanosleep(&ts, NULL);
+	}
+	if (r == 0 && mono_ms() - t0 >= 50 && !quiet)
+		printf("%s: %s bound after %ld ms\n", bdf, pf->driver, mono_ms() - t0);
+	return r;
+}
+
 int cmd_apply(struct opts *o, int argc, char **argv)
 {
 	struct pentry *v = NULL;
 	size_t n = 0, i;
 	int r, rc = 0;
+	long deadline = mono_ms() + o->timeout_ms;
 
 	if (argc)
 		return kp_usage_err("apply-persisted takes no argument");
@@ -483,7 +521,9 @@ int cmd_apply(struct opts *o, int argc, char **argv)
 		struct opts so = *o;
 		int j;
 
-		if (kp_sriov_pf_read(v[i].pf, &pf) == -ENODEV) {
+		r = v[i].vf ? kp_sriov_pf_read(v[i].pf, &pf)
+			    : wait_pf_driver(&v[i], deadline, &pf, o->quiet || o->json);
+		if (r == -ENODEV) {
 			kp_err(v[i].pf, "persisted but no such device now: skipped");
 			rc = KP_EXIT_FAIL;
 			continue;
