@@ -217,21 +217,14 @@ static void jlog(const char *bridge, const char *fmt, ...)
 	close(fd);
 }
 
-/* systemctl VERB UNITS... (NULL-terminated), systemd's own client of the
- * manager's D-Bus API as systemd-run is for the start (arm_timer), its
- * output discarded, bounded by 30 s: its exit status, or -errno. */
-static int systemctl(const char *verb, const char *const *units)
+/* argv (argv[0] found in PATH) with /dev/null for its stdin, stdout and
+ * stderr, bounded by 30 s (then killed: ours; what it asked of systemd
+ * goes on there): its exit status, or -errno (-ETIMEDOUT). */
+static int run_quiet(const char *const *argv)
 {
-	const char *argv[8];
-	int n = 0, st, i;
+	int st, i;
 	pid_t pid;
 
-	argv[n++] = "systemctl";
-	argv[n++] = "--no-ask-password";
-	argv[n++] = verb;
-	for (i = 0; units[i] && n < 7; i++)
-		argv[n++] = units[i];
-	argv[n] = NULL;
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
@@ -256,9 +249,26 @@ static int systemctl(const char *verb, const char *const *units)
 			return -errno;
 		usleep(20000);
 	}
-	kill(pid, SIGKILL); /* ours; the stop jobs go on in systemd */
+	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	return -ETIMEDOUT;
+}
+
+/* systemctl VERB UNITS... (NULL-terminated), systemd's own client of the
+ * manager's D-Bus API as systemd-run is for the start (arm_timer), as
+ * run_quiet runs it. */
+static int systemctl(const char *verb, const char *const *units)
+{
+	const char *argv[8];
+	int n = 0, i;
+
+	argv[n++] = "systemctl";
+	argv[n++] = "--no-ask-password";
+	argv[n++] = verb;
+	for (i = 0; units[i] && n < 7; i++)
+		argv[n++] = units[i];
+	argv[n] = NULL;
+	return run_quiet(argv);
 }
 
 /* The move of j is over (confirmed, or rolled back): its transient timer
@@ -782,28 +792,12 @@ static int timer_unit(const char *bridge, char *unit, size_t un)
 	return 0;
 }
 
+/* 0 when systemd-run made the units, -EIO when it refused, -errno */
 static int run_systemd_run(const char *const *argv)
 {
-	int st;
-	pid_t pid;
+	int r = run_quiet(argv);
 
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		int fd = open("/dev/null", O_RDWR);
-
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &st, 0) < 0)
-		return -errno;
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;
+	return r > 0 ? -EIO : r;
 }
 
 /* A transient timer UNIT runs `kvmprep-bridge recover` at the deadline: it
