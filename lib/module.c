@@ -262,6 +262,22 @@ static void cand_judge(struct kp_modctx *ctx, struct conf_cand *c, const struct 
 	c->use = 1;
 }
 
+/* Room for candidate n in *c (grown by doubling): 1, or 0 when out of
+ * memory (*c is kept). */
+static int cand_room(struct conf_cand **c, size_t n, size_t *cap)
+{
+	struct conf_cand *nc;
+
+	if (n < *cap)
+		return 1;
+	nc = realloc(*c, (*cap ? *cap * 2 : 16) * sizeof(**c));
+	if (!nc)
+		return 0;
+	*c = nc;
+	*cap = *cap ? *cap * 2 : 16;
+	return 1;
+}
+
 /* ctx->conf_paths: the files libkmod is given. 0 or -ENOMEM. */
 static int conf_vet(struct kp_modctx *ctx)
 {
@@ -291,14 +307,9 @@ static int conf_vet(struct kp_modctx *ctx)
 
 			if (cand_seen(c, n, base))
 				continue;
-			if (n == cap) {
-				struct conf_cand *nc = realloc(c, (cap = cap ? cap * 2 : 16) * sizeof(*c));
-
-				if (!nc) {
-					r = -ENOMEM;
-					break;
-				}
-				c = nc;
+			if (!cand_room(&c, n, &cap)) {
+				r = -ENOMEM;
+				break;
 			}
 			snprintf(c[n].name, sizeof(c[n].name), "%s", base);
 			snprintf(c[n].path, sizeof(c[n].path), "%s", dir);
@@ -324,14 +335,9 @@ static int conf_vet(struct kp_modctx *ctx)
 				serr = errno;
 			else if (S_ISDIR(st.st_mode))
 				continue; /* skipped by libkmod (and modprobe), named nowhere */
-			if (n == cap) {
-				struct conf_cand *nc = realloc(c, (cap = cap ? cap * 2 : 16) * sizeof(*c));
-
-				if (!nc) {
-					r = -ENOMEM;
-					break;
-				}
-				c = nc;
+			if (!cand_room(&c, n, &cap)) {
+				r = -ENOMEM;
+				break;
 			}
 			snprintf(c[n].name, sizeof(c[n].name), "%s", e->d_name);
 			if (snprintf(c[n].path, sizeof(c[n].path), "%s/%s", dir, e->d_name) >=
