@@ -15,30 +15,42 @@
 #include "sysfs.h"
 #include "target.h"
 
+/* Add item to list, its items separated by sep (" " or ", "), once; an
+ * empty item is none. */
+static void add_once(char *list, size_t n, const char *item, const char *sep)
+{
+	size_t len = strlen(list), l = strlen(item), sl = strlen(sep);
+	const char *p;
+
+	if (!l)
+		return;
+	for (p = list; (p = strstr(p, item)); p += l)
+		if ((p == list || p[-1] == sep[sl - 1]) && (p[l] == sep[0] || p[l] == '\0'))
+			return;
+	if (len + l + sl + 1 <= n)
+		snprintf(list + len, n - len, "%s%s", len ? sep : "", item);
+}
+
 /* Add a module name to a space-separated list (once). */
 static void add_module(char *mods, size_t n, const char *name)
 {
-	size_t len = strlen(mods), l = strlen(name);
-	const char *p;
-
-	for (p = mods; (p = strstr(p, name)); p += l)
-		if ((p == mods || p[-1] == ' ') && (p[l] == ' ' || p[l] == '\0'))
-			return;
-	if (len + l + 2 <= n)
-		snprintf(mods + len, n - len, "%s%s", len ? " " : "", name);
+	add_once(mods, n, name, " ");
 }
 
 /* Add a release to a comma-separated list (once). */
 static void add_release(char *list, size_t n, const char *rel)
 {
-	size_t len = strlen(list), l = strlen(rel);
-	const char *p;
+	add_once(list, n, rel, ", ");
+}
 
-	for (p = list; (p = strstr(p, rel)); p += l)
-		if ((p == list || p[-1] == ' ') && (p[l] == ',' || p[l] == '\0'))
-			return;
-	if (len + l + 3 <= n)
-		snprintf(list + len, n - len, "%s%s", len ? ", " : "", rel);
+/* A built-in driver (name) claims the device in kernel rel ("": the
+ * running one, its tree not installed): the first name is kept */
+static void mark_builtin(struct kp_boot_dev *b, const char *name, const char *rel)
+{
+	b->builtin = 1;
+	if (!b->builtin_name[0])
+		snprintf(b->builtin_name, sizeof(b->builtin_name), "%.63s", name);
+	add_release(b->builtin_in, sizeof(b->builtin_in), rel);
 }
 
 /* The kernels whose modules are judged: online, the running kernel's
@@ -137,10 +149,7 @@ static void host_modules(struct kset *ks, const char *host, const struct kp_pcid
 				for (size_t k = 0; k < ks->n; k++)
 					if (kp_mod_live(ks->k[k]))
 						rel = kp_mod_release(ks->k[k]);
-				b->builtin = 1;
-				snprintf(b->builtin_name, sizeof(b->builtin_name), "%s", host);
-				if (rel[0])
-					add_release(b->builtin_in, sizeof(b->builtin_in), rel);
+				mark_builtin(b, host, rel);
 			}
 		}
 	}
@@ -162,16 +171,10 @@ static void host_modules(struct kset *ks, const char *host, const struct kp_pcid
 			for (size_t i = 0; i < nm; i++) {
 				if (!strcmp(m[i].name, "vfio_pci") || !strcmp(m[i].name, "pci_stub"))
 					continue;
-				if (m[i].state == KP_MOD_BUILTIN) {
-					if (!b->builtin_name[0])
-						snprintf(b->builtin_name, sizeof(b->builtin_name), "%.63s",
-							 m[i].name);
-					b->builtin = 1;
-					add_release(b->builtin_in, sizeof(b->builtin_in),
-						    kp_mod_release(ks->k[k]));
-				} else if (m[i].state != KP_MOD_MISSING) {
+				if (m[i].state == KP_MOD_BUILTIN)
+					mark_builtin(b, m[i].name, kp_mod_release(ks->k[k]));
+				else if (m[i].state != KP_MOD_MISSING)
 					add_module(b->module, n, m[i].name);
-				}
 			}
 			continue;
 		}
@@ -181,10 +184,7 @@ static void host_modules(struct kset *ks, const char *host, const struct kp_pcid
 		    kp_mod_state(ks->k[k], host, &st) < 0)
 			continue;
 		if (st == KP_MOD_BUILTIN) {
-			b->builtin = 1;
-			if (!b->builtin_name[0])
-				snprintf(b->builtin_name, sizeof(b->builtin_name), "%s", host);
-			add_release(b->builtin_in, sizeof(b->builtin_in), kp_mod_release(ks->k[k]));
+			mark_builtin(b, host, kp_mod_release(ks->k[k]));
 		} else if (st != KP_MOD_MISSING) {
 			char norm[64];
 			size_t i;
