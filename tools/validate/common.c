@@ -221,13 +221,11 @@ static long long now_ms(void)
 
 static void probe_receive(struct vctx *c)
 {
-	struct probe_msg m;
-	size_t got = 0;
-	int st;
-
 	struct pollfd pfd = { .fd = c->probe_fd, .events = POLLIN };
 	long long deadline = now_ms() + PROBE_TIMEOUT_MS;
-	int hung = 0;
+	struct probe_msg m;
+	size_t got = 0;
+	int st, hung = 0;
 
 	while (got < sizeof(m)) {
 		long long left = deadline - now_ms();
